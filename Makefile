@@ -1,0 +1,85 @@
+# route53-ddns — the commands a newcomer, an operator and CI run.
+# `make local` runs the system on this machine; `make test` runs every test suite.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+TF_DIR ?= terraform
+NPM_INSTALLED := node_modules/.package-lock.json
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(NPM_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: deps
+deps: $(NPM_INSTALLED) ## Install the Node.js dependencies (npm ci)
+
+.PHONY: build
+build: $(NPM_INSTALLED) ## Bundle the Lambda handler into dist/lambda.zip
+	npm run --silent build
+
+.PHONY: lint
+lint: $(NPM_INSTALLED) ## Biome, tsc, shellcheck, shfmt and terraform fmt
+	npx biome check .
+	npx tsc --noEmit
+	shellcheck -s sh client/*.sh
+	shellcheck scripts/*.sh scripts/local-stack
+	shfmt -d -i 2 -ci client scripts/*.sh scripts/local-stack
+	terraform fmt -check -recursive $(TF_DIR)
+
+.PHONY: fmt
+fmt: $(NPM_INSTALLED) ## Format everything in place
+	npx biome check --write .
+	shfmt -w -i 2 -ci client scripts/*.sh scripts/local-stack
+	terraform fmt -recursive $(TF_DIR)
+
+.PHONY: test
+test: lint test-unit build test-integration test-terraform test-client test-e2e ## Run every test suite
+	@echo "make test: all suites passed"
+
+.PHONY: test-unit
+test-unit: $(NPM_INSTALLED) ## Unit and property tests (vitest, aws-sdk-client-mock, fast-check)
+	npx vitest run --project unit
+
+.PHONY: test-integration
+test-integration: $(NPM_INSTALLED) ## The real SDK against a moto server on loopback
+	npx vitest run --project integration
+
+.PHONY: test-terraform
+test-terraform: build ## terraform validate/test, then apply → plan → destroy against moto
+	bash test/terraform/run.sh
+
+.PHONY: test-client
+test-client: build ## The router client under busybox sh and dash (bats)
+	bats test/client
+
+.PHONY: test-e2e
+test-e2e: build ## Terraform-applied emulator + local API + client + ddclient
+	bats test/e2e
+
+.PHONY: bench
+bench: build ## Benchmarks: cold start, warm throughput, scale simulation, load
+	bash bench/run.sh
+
+.PHONY: local
+local: build ## The whole system on this machine (moto + Terraform + local API); Ctrl-C stops it
+	scripts/local-stack run
+
+.PHONY: plan deploy destroy
+plan: build ## terraform plan against your AWS account
+	terraform -chdir=$(TF_DIR) init -input=false
+	terraform -chdir=$(TF_DIR) plan
+deploy: build ## terraform apply against your AWS account
+	terraform -chdir=$(TF_DIR) init -input=false
+	terraform -chdir=$(TF_DIR) apply
+destroy: ## terraform destroy against your AWS account
+	terraform -chdir=$(TF_DIR) init -input=false
+	terraform -chdir=$(TF_DIR) destroy
+
+.PHONY: clean
+clean: ## Remove build output and local state
+	rm -rf dist coverage .local
