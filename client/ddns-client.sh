@@ -1,0 +1,790 @@
+#!/bin/sh
+# ddns-client.sh — keep a Route 53 record pointing at this network's public address.
+#
+# POSIX sh: runs unchanged under BusyBox ash (DD-WRT, OpenWrt), dash, bash and macOS sh.
+# Needs curl or wget, sha256sum or openssl, and od. See --help and client/README.md.
+#
+# The secret never leaves this process except through pipes into the hash tool: it is
+# never an argument of another command (argv is readable by every local user through ps),
+# never written to a file and never logged. The HMAC is therefore built here from a plain
+# SHA-256 of stdin instead of `openssl dgst -hmac KEY`, which would put the key into argv.
+#
+# Sourcing this file with DDNS_CLIENT_LIBRARY=1 defines the functions without running
+# anything (the tests call detect_hash_tool, sha256_hex and hmac_sha256_hex that way).
+
+DDNS_CLIENT_VERSION=0.1.0
+
+EXIT_OK=0
+EXIT_USAGE=1
+EXIT_NO_HTTP_TOOL=2
+EXIT_NO_HASH_TOOL=3
+EXIT_REJECTED=4
+EXIT_FAILED=5
+
+usage() {
+  cat <<EOF
+Usage: ddns-client.sh [options]
+
+Sets HOSTNAME's A (IPv4) or AAAA (IPv6) record to this network's public address,
+as seen by the route53-ddns API.
+
+Options:
+  -u, --url URL            API URL (DDNS_URL)
+  -U, --url6 URL           API URL for IPv6 requests (DDNS_URL6; default: the -u URL)
+  -h, --hostname NAME      host to update (DDNS_HOSTNAME)
+  -s, --secret SECRET      the host's shared secret (DDNS_SECRET); prefer -c or the
+                           environment: other local users can read command lines
+  -c, --config FILE        read KEY=value settings (the DDNS_* names below) from FILE
+  -m, --mode get|set       get: print the public address; set: update the record (default)
+  -4, --ipv4               IPv4 only: the A record
+  -6, --ipv6               IPv6 only: the AAAA record
+  -b, --both               both: an A update over IPv4 and an AAAA update over IPv6
+                           (default: one update over whichever family connects, DDNS_FAMILY=4|6|both)
+  -L, --legacy-token       send the seed token sha256(ip+hostname+secret) instead of the
+                           replay-proof timestamped HMAC token (DDNS_LEGACY_TOKEN=1)
+  -C, --cache FILE         remember the last address set; skip the update while it is
+                           unchanged and younger than --force-after (DDNS_CACHE)
+  -F, --force-after SECS   update even if unchanged after this long (DDNS_FORCE_AFTER, default 86400)
+  -j, --jitter SECS        wait a random 0..SECS before the first request (DDNS_JITTER, default 0)
+  -r, --retries N          retries on network errors, 429 and 5xx (DDNS_RETRIES, default 3)
+  -d, --retry-delay SECS   first backoff delay, doubled each retry; Retry-After wins
+                           (DDNS_RETRY_DELAY, default 5)
+  -t, --timeout SECS       per-request timeout (DDNS_TIMEOUT, default 25)
+  -n, --dry-run            ask for the address, but do not update the record
+  -q, --quiet              log only errors to stderr (syslog still gets everything)
+  -v, --verbose            log each step, also to syslog at user.debug
+      --help               this text
+      --version            print the version
+
+Settings come from the environment, then the -c file, then the command line (later wins).
+Logs go to stderr and, when logger exists, to syslog (tag ddns). The secret and the
+token are never logged.
+
+Exit codes:
+  0  success: the record is set, already right, or (mode get) the address was printed
+  1  usage or configuration error
+  2  no HTTP tool: neither curl nor wget found
+  3  no hash tool: neither sha256sum nor openssl found (or od, needed for the default token)
+  4  rejected by the server: authentication, validation or permission (4xx)
+  5  server or network failure, after the retries
+EOF
+}
+
+# --- logging -----------------------------------------------------------------
+
+log_verbose=0
+log_quiet=0
+logger_available=0
+
+# Sets `redacted` to $1 with every occurrence of the secret and the current token
+# replaced, so that no message, whatever its source, can carry them.
+redact() {
+  redacted=$1
+  for _redact_word in "${DDNS_SECRET:-}" "${current_token:-}"; do
+    [ -n "$_redact_word" ] || continue
+    _redact_rest=$redacted
+    redacted=
+    while :; do
+      case $_redact_rest in
+        *"$_redact_word"*)
+          redacted=$redacted${_redact_rest%%"$_redact_word"*}'[redacted]'
+          _redact_rest=${_redact_rest#*"$_redact_word"}
+          ;;
+        *) break ;;
+      esac
+    done
+    redacted=$redacted$_redact_rest
+  done
+}
+
+# log LEVEL MESSAGE — LEVEL is a syslog level: err, warning, notice, info, debug.
+log() {
+  [ "$1" != debug ] || [ "$log_verbose" = 1 ] || return 0
+  redact "$2"
+  if [ "$1" = err ] || [ "$log_quiet" != 1 ]; then
+    case $1 in
+      err) printf 'ddns: error: %s\n' "$redacted" >&2 ;;
+      warning) printf 'ddns: warning: %s\n' "$redacted" >&2 ;;
+      debug) printf 'ddns: debug: %s\n' "$redacted" >&2 ;;
+      *) printf 'ddns: %s\n' "$redacted" >&2 ;;
+    esac
+  fi
+  if [ "$logger_available" = 1 ]; then
+    logger -t ddns -p "user.$1" "$redacted" 2>/dev/null || :
+  fi
+}
+
+# die EXIT_CODE MESSAGE
+die() {
+  log err "$2"
+  exit "$1"
+}
+
+# --- settings ------------------------------------------------------------------
+
+is_number() {
+  case $1 in
+    '' | *[!0-9]*) return 1 ;;
+  esac
+}
+
+# Decimal value of a number that may have leading zeros (which $(( )) reads as octal).
+decimal() {
+  _decimal=$1
+  while :; do
+    case $_decimal in
+      0?*) _decimal=${_decimal#0} ;;
+      *) break ;;
+    esac
+  done
+  printf '%s' "$_decimal"
+}
+
+# Warns when the config file (it holds the secret) is readable by anyone but its owner.
+check_config_permissions() {
+  _perm_line=$(ls -ld "$1" 2>/dev/null) || return 0
+  case $_perm_line in
+    ????r* | ???????r*)
+      log warning "$1 is readable by other users and holds the secret: chmod 600 $1"
+      ;;
+  esac
+}
+
+# Reads KEY=value lines (optionally `export KEY=value`, values optionally quoted).
+# Only the known DDNS_* names are accepted; the file is never executed.
+load_config() {
+  if [ ! -f "$1" ] || [ ! -r "$1" ]; then
+    die "$EXIT_USAGE" "cannot read config file $1"
+  fi
+  check_config_permissions "$1"
+  _config_line_number=0
+  while IFS= read -r _config_line || [ -n "$_config_line" ]; do
+    _config_line_number=$((_config_line_number + 1))
+    _config_line=${_config_line%"$CR"}
+    _config_line=${_config_line#"${_config_line%%[! 	]*}"}
+    case $_config_line in
+      '' | '#'*) continue ;;
+      'export '*) _config_line=${_config_line#export } ;;
+    esac
+    case $_config_line in
+      *=*) ;;
+      *)
+        log warning "$1:$_config_line_number: not KEY=value, ignored"
+        continue
+        ;;
+    esac
+    _config_key=${_config_line%%=*}
+    _config_value=${_config_line#*=}
+    case $_config_value in
+      \"*\") _config_value=${_config_value#\"} && _config_value=${_config_value%\"} ;;
+      \'*\') _config_value=${_config_value#\'} && _config_value=${_config_value%\'} ;;
+    esac
+    case $_config_key in
+      DDNS_URL | DDNS_URL6 | DDNS_HOSTNAME | DDNS_SECRET | DDNS_MODE | DDNS_FAMILY | DDNS_LEGACY_TOKEN | \
+        DDNS_CACHE | DDNS_FORCE_AFTER | DDNS_JITTER | DDNS_RETRIES | DDNS_RETRY_DELAY | DDNS_TIMEOUT)
+        eval "$_config_key=\$_config_value"
+        ;;
+      *) log warning "$1:$_config_line_number: unknown setting $_config_key, ignored" ;;
+    esac
+  done <"$1"
+}
+
+# Options override the environment and the config file, so they are collected first
+# (into cli_*) and applied after the config file is read.
+parse_args() {
+  cli_settings=
+  config_file=
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --*=*)
+        _arg_name=${1%%=*}
+        _arg_value=${1#*=}
+        shift
+        set -- "$_arg_name" "$_arg_value" "$@"
+        ;;
+      -[uUhscmCFjrdt]?*)
+        # getopts style: -uURL
+        _arg_name=${1%"${1#??}"}
+        _arg_value=${1#??}
+        shift
+        set -- "$_arg_name" "$_arg_value" "$@"
+        ;;
+      -[46bLnqv]?*)
+        # grouped flags: -4qv
+        _arg_name=${1%"${1#??}"}
+        _arg_value=-${1#??}
+        shift
+        set -- "$_arg_name" "$_arg_value" "$@"
+        ;;
+    esac
+    case $1 in
+      -u | --url | -U | --url6 | -h | --hostname | -s | --secret | -c | --config | -m | --mode | \
+        -C | --cache | -F | --force-after | -j | --jitter | -r | --retries | -d | --retry-delay | \
+        -t | --timeout)
+        [ $# -ge 2 ] || die "$EXIT_USAGE" "option $1 needs a value (see --help)"
+        case $1 in
+          -c | --config) config_file=$2 ;;
+          -u | --url) cli_set DDNS_URL "$2" ;;
+          -U | --url6) cli_set DDNS_URL6 "$2" ;;
+          -h | --hostname) cli_set DDNS_HOSTNAME "$2" ;;
+          -s | --secret) cli_set DDNS_SECRET "$2" ;;
+          -m | --mode) cli_set DDNS_MODE "$2" ;;
+          -C | --cache) cli_set DDNS_CACHE "$2" ;;
+          -F | --force-after) cli_set DDNS_FORCE_AFTER "$2" ;;
+          -j | --jitter) cli_set DDNS_JITTER "$2" ;;
+          -r | --retries) cli_set DDNS_RETRIES "$2" ;;
+          -d | --retry-delay) cli_set DDNS_RETRY_DELAY "$2" ;;
+          -t | --timeout) cli_set DDNS_TIMEOUT "$2" ;;
+        esac
+        shift
+        ;;
+      -4 | --ipv4) cli_set DDNS_FAMILY 4 ;;
+      -6 | --ipv6) cli_set DDNS_FAMILY 6 ;;
+      -b | --both) cli_set DDNS_FAMILY both ;;
+      -L | --legacy-token) cli_set DDNS_LEGACY_TOKEN 1 ;;
+      -n | --dry-run) dry_run=1 ;;
+      -q | --quiet) log_quiet=1 ;;
+      -v | --verbose) log_verbose=1 ;;
+      --help)
+        usage
+        exit "$EXIT_OK"
+        ;;
+      --version)
+        printf 'ddns-client.sh %s\n' "$DDNS_CLIENT_VERSION"
+        exit "$EXIT_OK"
+        ;;
+      *) die "$EXIT_USAGE" "unknown argument: $1 (see --help)" ;;
+    esac
+    shift
+  done
+}
+
+# cli_set NAME VALUE — remember an option; NAME is one of the DDNS_* names above.
+cli_set() {
+  eval "cli_$1=\$2"
+  cli_settings="$cli_settings $1"
+}
+
+apply_cli_settings() {
+  for _cli_name in $cli_settings; do
+    eval "$_cli_name=\$cli_$_cli_name"
+  done
+}
+
+validate_settings() {
+  : "${DDNS_MODE:=set}" "${DDNS_FAMILY:=auto}" "${DDNS_LEGACY_TOKEN:=0}"
+  : "${DDNS_FORCE_AFTER:=86400}" "${DDNS_JITTER:=0}" "${DDNS_RETRIES:=3}" "${DDNS_RETRY_DELAY:=5}"
+  : "${DDNS_TIMEOUT:=25}" "${DDNS_URL6:=${DDNS_URL:-}}"
+  case $DDNS_MODE in
+    get | set) ;;
+    *) die "$EXIT_USAGE" "mode must be get or set, not $DDNS_MODE" ;;
+  esac
+  case $DDNS_FAMILY in
+    4 | 6 | both | auto) ;;
+    *) die "$EXIT_USAGE" "DDNS_FAMILY must be 4, 6 or both, not $DDNS_FAMILY" ;;
+  esac
+  case $DDNS_LEGACY_TOKEN in
+    0 | 1) ;;
+    *) die "$EXIT_USAGE" "DDNS_LEGACY_TOKEN must be 0 or 1" ;;
+  esac
+  for _number_name in DDNS_FORCE_AFTER DDNS_JITTER DDNS_RETRIES DDNS_RETRY_DELAY DDNS_TIMEOUT; do
+    _number_value=
+    eval "_number_value=\$$_number_name"
+    is_number "$_number_value" || die "$EXIT_USAGE" "$_number_name must be a whole number of seconds, not $_number_value"
+    eval "$_number_name=\$(decimal \"\$_number_value\")"
+  done
+  [ -n "${DDNS_URL:-}" ] || die "$EXIT_USAGE" "no API URL: use -u URL, DDNS_URL or a config file"
+  api_url=$(normalize_url "$DDNS_URL") || die "$EXIT_USAGE" "not an http(s) URL: $DDNS_URL"
+  api_url6=$(normalize_url "$DDNS_URL6") || die "$EXIT_USAGE" "not an http(s) URL: $DDNS_URL6"
+  [ "$DDNS_MODE" = get ] && return 0
+  [ -n "${DDNS_HOSTNAME:-}" ] || die "$EXIT_USAGE" "no hostname: use -h HOSTNAME, DDNS_HOSTNAME or a config file"
+  case $DDNS_HOSTNAME in
+    *[!A-Za-z0-9._-]*) die "$EXIT_USAGE" "not a valid hostname: $DDNS_HOSTNAME" ;;
+  esac
+  [ -n "${DDNS_SECRET:-}" ] || die "$EXIT_USAGE" "no secret: use a config file (-c), DDNS_SECRET or -s SECRET"
+}
+
+# Prints the URL ready for a query string to be appended ("…/?" or "…&").
+normalize_url() {
+  case $1 in
+    http://* | https://*) ;;
+    *) return 1 ;;
+  esac
+  case $1 in
+    *[\ \"\\\	]*) return 1 ;;
+  esac
+  _url=$1
+  case ${_url#*://} in
+    */*) ;;
+    *) _url=$_url/ ;;
+  esac
+  case $_url in
+    *\?*) printf '%s&' "$_url" ;;
+    *) printf '%s?' "$_url" ;;
+  esac
+}
+
+# --- tools ---------------------------------------------------------------------
+
+detect_http_tool() {
+  if command -v curl >/dev/null 2>&1; then
+    http_tool=curl
+  elif command -v wget >/dev/null 2>&1; then
+    case $(wget --version 2>&1) in
+      *'GNU Wget'*) http_tool=gnu-wget ;;
+      *) http_tool=busybox-wget ;;
+    esac
+    case $api_url$api_url6 in
+      *https://*)
+        [ "$http_tool" = gnu-wget ] ||
+          log warning "using BusyBox wget, which does not verify TLS certificates; install curl to have them checked"
+        ;;
+    esac
+  else
+    die "$EXIT_NO_HTTP_TOOL" "neither curl nor wget found; install one of them"
+  fi
+  log debug "HTTP tool: $http_tool"
+}
+
+detect_hash_tool() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    hash_tool=sha256sum
+  elif command -v openssl >/dev/null 2>&1; then
+    hash_tool=openssl
+  else
+    return 1
+  fi
+}
+
+# Prints the lowercase hex SHA-256 of stdin.
+sha256_stdin() {
+  case $hash_tool in
+    sha256sum) _digest_output=$(sha256sum) || return 1 ;;
+    openssl) _digest_output=$(openssl dgst -sha256) || return 1 ;;
+  esac
+  # sha256sum prints "HEX  -"; OpenSSL prints "(stdin)= HEX" (1.1) or "SHA2-256(stdin)= HEX" (3).
+  case $hash_tool in
+    sha256sum) _digest=${_digest_output%% *} ;;
+    openssl) _digest=${_digest_output##* } ;;
+  esac
+  case $_digest in
+    *[!0-9a-f]*) return 1 ;;
+  esac
+  [ ${#_digest} -eq 64 ] || return 1
+  printf '%s' "$_digest"
+}
+
+# sha256_hex STRING — the hex SHA-256 of STRING's bytes.
+sha256_hex() {
+  printf '%s' "$1" | sha256_stdin
+}
+
+# Appends to `_bytes` the escapes (\0ooo, for printf %b) of the decimal byte $1.
+append_byte_escape() {
+  _bytes="$_bytes\\0$(($1 / 64))$(($1 / 8 % 8))$(($1 % 8))"
+}
+
+# hmac_sha256_hex KEY MESSAGE — RFC 2104 HMAC-SHA256 in hex, from SHA-256 of stdin
+# only, so that BusyBox-only routers get it too and the key never becomes an argument.
+hmac_sha256_hex() {
+  # The key's bytes as decimal numbers; a key longer than the 64-byte block is hashed first.
+  _hmac_key_bytes=
+  _hmac_key_length=0
+  for _hmac_word in $(printf '%s' "$1" | od -b -v); do
+    case $_hmac_word in
+      [0-7][0-7][0-7])
+        _hmac_key_bytes="$_hmac_key_bytes $((0$_hmac_word))"
+        _hmac_key_length=$((_hmac_key_length + 1))
+        ;;
+    esac
+  done
+  if [ "$_hmac_key_length" -gt 64 ]; then
+    _hmac_hex=$(sha256_hex "$1") || return 1
+    _hmac_key_bytes=$(hex_to_decimal_bytes "$_hmac_hex")
+  fi
+  _hmac_ipad=
+  _hmac_opad=
+  _hmac_count=0
+  for _hmac_byte in $_hmac_key_bytes; do
+    _bytes=$_hmac_ipad && append_byte_escape $((_hmac_byte ^ 54)) && _hmac_ipad=$_bytes
+    _bytes=$_hmac_opad && append_byte_escape $((_hmac_byte ^ 92)) && _hmac_opad=$_bytes
+    _hmac_count=$((_hmac_count + 1))
+  done
+  while [ "$_hmac_count" -lt 64 ]; do
+    _hmac_ipad="$_hmac_ipad\\0066"
+    _hmac_opad="$_hmac_opad\\0134"
+    _hmac_count=$((_hmac_count + 1))
+  done
+  _hmac_inner=$({
+    printf '%b' "$_hmac_ipad"
+    printf '%s' "$2"
+  } | sha256_stdin) || return 1
+  _bytes=
+  for _hmac_byte in $(hex_to_decimal_bytes "$_hmac_inner"); do
+    append_byte_escape "$_hmac_byte"
+  done
+  {
+    printf '%b' "$_hmac_opad"
+    printf '%b' "$_bytes"
+  } | sha256_stdin
+}
+
+# Prints the bytes of a hex string as decimal numbers.
+hex_to_decimal_bytes() {
+  _hex_rest=$1
+  while [ -n "$_hex_rest" ]; do
+    _hex_pair=${_hex_rest%"${_hex_rest#??}"}
+    _hex_rest=${_hex_rest#??}
+    printf '%s ' $((0x$_hex_pair))
+  done
+}
+
+# --- HTTP ----------------------------------------------------------------------
+
+# http_get URL FAMILY — FAMILY is 4, 6 or empty (let the tool choose).
+# Sets http_status (000 when no HTTP response arrived), http_body (its first line),
+# http_retry_after and http_date (header values, possibly empty), http_error (the tool's complaint).
+http_get() {
+  rm -f "$work_dir/body" "$work_dir/headers" "$work_dir/error"
+  case $http_tool in
+    curl)
+      # The URL goes in through stdin (-K -) so the token does not show up in ps.
+      printf 'url = "%s"\n' "$1" |
+        curl -q -sS -K - ${2:+"-$2"} --connect-timeout 10 -m "$DDNS_TIMEOUT" \
+          -A "ddns-client.sh/$DDNS_CLIENT_VERSION" \
+          -o "$work_dir/body" -D "$work_dir/headers" 2>"$work_dir/error"
+      ;;
+    gnu-wget)
+      wget -q -S -O "$work_dir/body" --content-on-error -t 1 -T "$DDNS_TIMEOUT" ${2:+"-$2"} \
+        -U "ddns-client.sh/$DDNS_CLIENT_VERSION" "$1" 2>"$work_dir/headers"
+      ;;
+    busybox-wget)
+      # BusyBox wget cannot choose the address family or keep an error body,
+      # and its -T crashes some builds: the caller checks the family of the answer.
+      wget -q -S -O "$work_dir/body" -U "ddns-client.sh/$DDNS_CLIENT_VERSION" "$1" 2>"$work_dir/headers"
+      ;;
+  esac
+  _http_tool_status=$?
+  http_status=000
+  http_retry_after=
+  http_date=
+  http_body=
+  http_error=
+  [ -f "$work_dir/headers" ] && parse_headers <"$work_dir/headers"
+  [ -f "$work_dir/body" ] && { IFS= read -r http_body <"$work_dir/body" || :; }
+  if [ "$http_status" = 000 ]; then
+    http_error="$http_tool exit status $_http_tool_status"
+    [ -s "$work_dir/error" ] && { IFS= read -r http_error <"$work_dir/error" || :; }
+  fi
+  log debug "HTTP status $http_status"
+}
+
+# Reads response headers (curl -D, or wget -S with its indentation and extra lines).
+# Only the last response counts (after a redirect or a 100 Continue).
+parse_headers() {
+  while IFS= read -r _header || [ -n "$_header" ]; do
+    _header=${_header%"$CR"}
+    _header=${_header#"${_header%%[! ]*}"}
+    case $_header in
+      HTTP/*)
+        _header=${_header#* }
+        http_status=${_header%% *}
+        http_retry_after=
+        http_date=
+        ;;
+      [Rr][Ee][Tt][Rr][Yy]-[Aa][Ff][Tt][Ee][Rr]:*) http_retry_after=$(trim "${_header#*:}") ;;
+      [Dd][Aa][Tt][Ee]:*) http_date=$(trim "${_header#*:}") ;;
+    esac
+  done
+  case $http_status in
+    [1-5][0-9][0-9]) ;;
+    *) http_status=000 ;;
+  esac
+}
+
+trim() {
+  _trim=${1#"${1%%[! ]*}"}
+  printf '%s' "${_trim%"${_trim##*[! ]}"}"
+}
+
+# json_string_field JSON NAME — the string value of "NAME" in one-line JSON, without jq.
+json_string_field() {
+  case $1 in
+    *\""$2"\":\"*) _json_value=${1#*\""$2"\":\"} ;;
+    *\""$2"\":\ \"*) _json_value=${1#*\""$2"\":\ \"} ;;
+    *) return 1 ;;
+  esac
+  printf '%s' "${_json_value%%\"*}"
+}
+
+# Unix time from an HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT"), without date -d.
+http_date_to_epoch() {
+  # shellcheck disable=SC2086 # split the date into its words on purpose
+  set -- $1
+  [ $# -ge 5 ] || return 1
+  _day=$(decimal "$2")
+  _year=$4
+  _hms=$5
+  case $3 in
+    Jan) _month=1 ;; Feb) _month=2 ;; Mar) _month=3 ;; Apr) _month=4 ;;
+    May) _month=5 ;; Jun) _month=6 ;; Jul) _month=7 ;; Aug) _month=8 ;;
+    Sep) _month=9 ;; Oct) _month=10 ;; Nov) _month=11 ;; Dec) _month=12 ;;
+    *) return 1 ;;
+  esac
+  case $_hms in
+    [0-2][0-9]:[0-5][0-9]:[0-6][0-9]) ;;
+    *) return 1 ;;
+  esac
+  is_number "$_day" && is_number "$_year" || return 1
+  _hour=$(decimal "${_hms%%:*}")
+  _minute=${_hms#*:}
+  _minute=$(decimal "${_minute%%:*}")
+  _second=$(decimal "${_hms##*:}")
+  # Days since the epoch of a civil date (H. Hinnant's days_from_civil), for years >= 1.
+  _y=$((_year - (_month <= 2)))
+  _era=$((_y / 400))
+  _yoe=$((_y - _era * 400))
+  _doy=$(((153 * (_month + (_month > 2 ? -3 : 9)) + 2) / 5 + _day - 1))
+  _doe=$((_yoe * 365 + _yoe / 4 - _yoe / 100 + _doy))
+  _days=$((_era * 146097 + _doe - 719468))
+  printf '%s' $((_days * 86400 + _hour * 3600 + _minute * 60 + _second))
+}
+
+# --- clock -------------------------------------------------------------------
+
+# Seconds to add to the local clock. Routers without a battery-backed clock boot in
+# 1970 or 2000 until NTP syncs; the token's timestamp must match the server's clock,
+# so the server's Date header (every answer carries one) sets the offset.
+clock_offset=0
+clock_checked=0
+
+now() {
+  printf '%s' $(($(date +%s) + clock_offset))
+}
+
+adjust_clock() {
+  [ "$clock_checked" = 0 ] || return 0
+  _server_time=$(http_date_to_epoch "$http_date") || return 0
+  clock_checked=1
+  clock_offset=$((_server_time - $(date +%s)))
+  if [ "$clock_offset" -gt 60 ] || [ "$clock_offset" -lt -60 ]; then
+    log warning "the local clock is $clock_offset s off the server's; using the server's time"
+  fi
+}
+
+# --- cache ---------------------------------------------------------------------
+
+# The cache file holds one line per record: HOSTNAME TYPE ADDRESS UNIX_TIME_SET.
+
+# cache_is_fresh HOSTNAME TYPE ADDRESS — true when the cache holds this address,
+# set less than DDNS_FORCE_AFTER seconds ago.
+cache_is_fresh() {
+  [ -n "${DDNS_CACHE:-}" ] && [ -r "$DDNS_CACHE" ] || return 1
+  _cache_now=$(now)
+  while read -r _cache_host _cache_type _cache_address _cache_time _cache_rest; do
+    if [ "$_cache_host" != "$1" ] || [ "$_cache_type" != "$2" ]; then
+      continue
+    fi
+    if [ "$_cache_address" != "$3" ] || ! is_number "$_cache_time"; then
+      return 1
+    fi
+    cache_age=$((_cache_now - _cache_time))
+    [ "$cache_age" -ge 0 ] && [ "$cache_age" -lt "$DDNS_FORCE_AFTER" ]
+    return
+  done <"$DDNS_CACHE"
+  return 1
+}
+
+# cache_store HOSTNAME TYPE ADDRESS
+cache_store() {
+  [ -n "${DDNS_CACHE:-}" ] || return 0
+  _cache_new=$DDNS_CACHE.$$
+  if {
+    if [ -r "$DDNS_CACHE" ]; then
+      while read -r _cache_host _cache_type _cache_rest; do
+        if [ -z "$_cache_host" ] || { [ "$_cache_host" = "$1" ] && [ "$_cache_type" = "$2" ]; }; then
+          continue
+        fi
+        printf '%s %s %s\n' "$_cache_host" "$_cache_type" "$_cache_rest"
+      done <"$DDNS_CACHE"
+    fi
+    printf '%s %s %s %s\n' "$1" "$2" "$3" "$(now)"
+  } >"$_cache_new" && mv -f "$_cache_new" "$DDNS_CACHE"; then
+    log debug "cache $DDNS_CACHE: $1 $2 $3"
+  else
+    rm -f "$_cache_new"
+    log warning "cannot write the cache file $DDNS_CACHE"
+  fi
+}
+
+# --- API requests ----------------------------------------------------------------
+
+# Sets `query` for mode=set with a fresh token (a retry gets a fresh timestamp).
+build_set_query() {
+  if [ "$DDNS_LEGACY_TOKEN" = 1 ]; then
+    current_token=$(sha256_hex "$public_address$DDNS_HOSTNAME$DDNS_SECRET") || return 1
+    query="mode=set&hostname=$DDNS_HOSTNAME&hash=$current_token"
+  else
+    _timestamp=$(now)
+    current_token=$(hmac_sha256_hex "$DDNS_SECRET" "ddns-v2|$public_address|$DDNS_HOSTNAME|$_timestamp") ||
+      return 1
+    query="mode=set&hostname=$DDNS_HOSTNAME&hash=$current_token&ts=$_timestamp"
+  fi
+}
+
+# api_request get|set FAMILY URL — with bounded retries on network errors, 429 and 5xx.
+# Returns 0 on a 2xx answer, EXIT_REJECTED on another 4xx, EXIT_FAILED otherwise;
+# `request_problem` describes the last failure.
+api_request() {
+  _attempt=1
+  while :; do
+    if [ "$1" = set ]; then
+      build_set_query || die "$EXIT_NO_HASH_TOOL" "$hash_tool failed to compute the token"
+    else
+      query=mode=get
+    fi
+    log debug "GET $3$query${2:+ over IPv$2}"
+    http_get "$3$query" "$2"
+    case $http_status in
+      2??) return 0 ;;
+    esac
+    if [ "$http_status" = 000 ]; then
+      request_problem="no answer from $3 ($http_error)"
+    else
+      request_problem=$(json_string_field "$http_body" return_message) || request_problem=
+      request_problem="HTTP $http_status${request_problem:+: $request_problem}"
+    fi
+    case $http_status in
+      429 | 5?? | 000) ;;
+      4??) return "$EXIT_REJECTED" ;;
+      *) return "$EXIT_FAILED" ;;
+    esac
+    [ "$_attempt" -le "$DDNS_RETRIES" ] || return "$EXIT_FAILED"
+    if is_number "$http_retry_after"; then
+      _delay=$(decimal "$http_retry_after")
+      [ "$_delay" -le 600 ] || _delay=600
+    else
+      _delay=$((DDNS_RETRY_DELAY << (_attempt - 1)))
+    fi
+    log warning "attempt $_attempt: $request_problem; retrying in $_delay s"
+    sleep "$_delay"
+    _attempt=$((_attempt + 1))
+  done
+}
+
+# update_family FAMILY URL — FAMILY 4, 6 or empty (whichever family the tool connects over).
+# Learns the public address, then sets the record unless the cache says it is right.
+update_family() {
+  _family=$1
+  if ! api_request get "$_family" "$2"; then
+    _status=$?
+    log err "cannot learn the public address${_family:+ (IPv$_family)}: $request_problem"
+    return "$_status"
+  fi
+  public_address=$(json_string_field "$http_body" return_message) || public_address=
+  case $public_address in
+    '' | *[!0-9A-Fa-f:.]*)
+      log err "unexpected answer to mode=get from $2 (HTTP $http_status)"
+      return "$EXIT_FAILED"
+      ;;
+    *:*) _address_family=6 _record_type=AAAA ;;
+    *) _address_family=4 _record_type=A ;;
+  esac
+  if [ -n "$_family" ] && [ "$_family" != "$_address_family" ]; then
+    log err "asked over IPv$_family, but the API saw $public_address"
+    return "$EXIT_FAILED"
+  fi
+  adjust_clock
+  if [ "$DDNS_MODE" = get ]; then
+    printf '%s\n' "$public_address"
+    return 0
+  fi
+  if cache_is_fresh "$DDNS_HOSTNAME" "$_record_type" "$public_address"; then
+    log debug "$DDNS_HOSTNAME $_record_type is $public_address since $cache_age s (cache); nothing to do"
+    return 0
+  fi
+  if [ "$dry_run" = 1 ]; then
+    log info "dry run: would set $DDNS_HOSTNAME $_record_type to $public_address"
+    return 0
+  fi
+  # The set request goes over the family the API saw, or the token's address is wrong.
+  if ! api_request set "$_address_family" "$2"; then
+    _status=$?
+    log err "$DDNS_HOSTNAME $_record_type: update refused or failed: $request_problem"
+    return "$_status"
+  fi
+  _message=$(json_string_field "$http_body" return_message) || _message=
+  if [ "$(json_string_field "$http_body" return_status)" != success ]; then
+    log err "$DDNS_HOSTNAME $_record_type: unexpected answer (HTTP $http_status): $_message"
+    return "$EXIT_FAILED"
+  fi
+  if [ "$http_status" = 201 ]; then
+    log notice "$DDNS_HOSTNAME $_record_type set to $public_address"
+  else
+    log info "$DDNS_HOSTNAME $_record_type is already $public_address"
+  fi
+  cache_store "$DDNS_HOSTNAME" "$_record_type" "$public_address"
+}
+
+# --- main --------------------------------------------------------------------------
+
+make_work_dir() {
+  mktemp -d 2>/dev/null && return 0
+  _work_dir=${TMPDIR:-/tmp}/ddns-client.$$
+  mkdir -m 700 "$_work_dir" && printf '%s\n' "$_work_dir"
+}
+
+random_delay() {
+  _random=$(od -A n -N 2 -t u2 /dev/urandom 2>/dev/null) || _random=
+  _random=$(trim "$_random")
+  is_number "$_random" || _random=$$
+  printf '%s' $((_random % ($1 + 1)))
+}
+
+main() {
+  set -f
+  dry_run=0
+  command -v logger >/dev/null 2>&1 && logger_available=1
+  parse_args "$@"
+  [ -z "$config_file" ] || load_config "$config_file"
+  apply_cli_settings
+  validate_settings
+  detect_http_tool
+  if [ "$DDNS_MODE" = set ]; then
+    detect_hash_tool || die "$EXIT_NO_HASH_TOOL" "neither sha256sum nor openssl found; install one of them"
+    if [ "$DDNS_LEGACY_TOKEN" = 0 ] && ! command -v od >/dev/null 2>&1; then
+      die "$EXIT_NO_HASH_TOOL" "od is needed for the token; install it, or use -L for the legacy token"
+    fi
+    log debug "hash tool: $hash_tool"
+  fi
+  work_dir=$(make_work_dir) || die "$EXIT_USAGE" "cannot create a temporary directory"
+  trap 'rm -rf "$work_dir"' EXIT
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  if [ "$DDNS_JITTER" -gt 0 ]; then
+    _jitter=$(random_delay "$DDNS_JITTER")
+    log debug "waiting $_jitter s (jitter)"
+    sleep "$_jitter"
+  fi
+  case $DDNS_FAMILY in
+    auto) update_family "" "$api_url" ;;
+    4) update_family 4 "$api_url" ;;
+    6) update_family 6 "$api_url6" ;;
+    both)
+      update_family 4 "$api_url"
+      _status4=$?
+      update_family 6 "$api_url6"
+      _status6=$?
+      [ "$_status4" -ge "$_status6" ] || _status4=$_status6
+      return "$_status4"
+      ;;
+  esac
+}
+
+CR=$(printf '\r')
+
+if [ "${DDNS_CLIENT_LIBRARY:-0}" != 1 ]; then
+  main "$@"
+  exit
+fi
