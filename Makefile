@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 TF_DIR ?= terraform
+# These machines run Node 20 (Lambda runs 22): the SDK's notice about that is noise in test output.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 NPM_INSTALLED := node_modules/.package-lock.json
 
 .PHONY: help

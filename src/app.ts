@@ -1,0 +1,97 @@
+/**
+ * The request path shared by the Lambda handler and everything that runs it elsewhere (the local
+ * API, tests, benchmarks): route the event, run the protocol, write the request's one log line.
+ */
+import { randomUUID } from "node:crypto";
+import { errorSummary, type Logger } from "./core/log.js";
+import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
+import { describeFailure } from "./protocols/failures.js";
+import {
+  type Backends,
+  type HttpEvent,
+  type HttpResult,
+  jsonResponse,
+  type RequestContext,
+  type RequestLogFields,
+} from "./protocols/http.js";
+import { handleSeed } from "./protocols/seed.js";
+
+type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
+
+/** Routes by method and path, so the function works behind explicit routes or `$default` alike. */
+const ROUTES: Record<string, Partial<Record<string, RouteHandler>>> = {
+  "/": { GET: handleSeed, POST: handleSeed },
+  "/checkip": { GET: handleCheckIp },
+  "/health": { GET: handleHealth },
+};
+
+export interface AppOptions {
+  readonly backends: () => Promise<Backends>;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export type App = (event: HttpEvent, requestId?: string) => Promise<HttpResult>;
+
+export function createApp(options: AppOptions): App {
+  const now = options.now ?? Date.now;
+  return async (event, requestId = randomUUID()) => {
+    const startedAt = performance.now();
+    const method = event.requestContext?.http?.method ?? "GET";
+    const path = normalizePath(event.rawPath ?? "/");
+    const log: RequestLogFields = {};
+    const context: RequestContext = {
+      event,
+      backends: options.backends,
+      nowSeconds: () => Math.floor(now() / 1000),
+      log,
+    };
+
+    let result: HttpResult;
+    const methods = ROUTES[path];
+    const route = methods?.[method === "HEAD" ? "GET" : method];
+    try {
+      if (route) result = await route(context);
+      else if (methods) result = notAllowed(methods, log);
+      else result = notFound(log);
+    } catch (error) {
+      // Protocols answer their own failures; this is the net for anything they did not expect.
+      const failure = describeFailure(error);
+      Object.assign(log, { decision: failure.decision, error });
+      result = jsonResponse(failure.status, { return_status: "fail", return_message: failure.message });
+    }
+
+    options.log({
+      level: result.statusCode >= 500 ? "error" : "info",
+      msg: "request",
+      requestId,
+      method,
+      route: route ? path : "unmatched",
+      sourceIp: event.requestContext?.http?.sourceIp,
+      ...log,
+      error: errorSummary(log.error),
+      status: result.statusCode,
+      latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
+    });
+    return result;
+  };
+}
+
+function normalizePath(rawPath: string): string {
+  return rawPath.length > 1 && rawPath.endsWith("/") ? rawPath.slice(0, -1) : rawPath;
+}
+
+function notFound(log: RequestLogFields): HttpResult {
+  log.decision = "notfound";
+  return jsonResponse(404, { return_status: "fail", return_message: "Not found." });
+}
+
+function notAllowed(methods: Partial<Record<string, RouteHandler>>, log: RequestLogFields): HttpResult {
+  log.decision = "badrequest";
+  const allowed = Object.keys(methods).join(", ");
+  return jsonResponse(
+    405,
+    { return_status: "fail", return_message: `Method not allowed; use ${allowed}.` },
+    { allow: allowed },
+  );
+}

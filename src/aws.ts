@@ -1,0 +1,35 @@
+/**
+ * The AWS side of the function: SDK clients and the adapters built on them. The handler imports
+ * this module on first need, so routes that touch no backend never load the SDK (cold start).
+ * Clients are created once per container; timeouts keep a request well inside API Gateway's 30 s.
+ */
+import { Route53Client } from "@aws-sdk/client-route-53";
+import { S3Client } from "@aws-sdk/client-s3";
+import { S3ConfigStore } from "./config/s3-store.js";
+import type { Logger } from "./core/log.js";
+import { Route53Records } from "./dns/route53.js";
+import type { Backends } from "./protocols/http.js";
+import type { Settings } from "./settings.js";
+
+export function createAwsBackends(settings: Settings, log: Logger): Backends {
+  const s3 = new S3Client({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+  });
+  // Route 53 is a global service signed in us-east-1. The SDK retries Throttling and
+  // PriorRequestNotComplete with backoff before the adapter sees them.
+  const route53 = new Route53Client({
+    region: "us-east-1",
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+  });
+  return {
+    config: new S3ConfigStore(s3, {
+      bucket: settings.configBucket,
+      key: settings.configKey,
+      cacheSeconds: settings.configCacheSeconds,
+      log,
+    }),
+    dns: new Route53Records(route53, { recordCacheSeconds: settings.recordCacheSeconds }),
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * The config file (DESIGN.md "Config"): the seed's format unchanged, plus optional extension keys.
+ * Shared by the function and the operator CLI, so both accept and refuse exactly the same files.
+ *
+ * A file that is not a JSON object is refused whole. A bad host entry is reported (naming the host
+ * and the field) and left out; the other hosts keep working.
+ */
+
+import { canonicalHostname, parseHostname } from "../core/hostname.js";
+import type { HostConfig, HostDirectory } from "../core/hosts.js";
+import { RECORD_TYPES, type RecordType } from "../core/ip.js";
+
+export interface ConfigProblem {
+  /** The host key as written in the file. */
+  readonly host: string;
+  /** The field at fault, or undefined when the problem is the key itself. */
+  readonly field?: string;
+  readonly message: string;
+  /** "error" leaves the host out; "warning" keeps it. */
+  readonly severity: "error" | "warning";
+}
+
+/** The whole file is unusable: not JSON, or not an object of hosts. */
+export class ConfigFileError extends Error {
+  override name = "ConfigFileError";
+}
+
+/** The fields a host entry may have, as the file spells them. */
+export interface HostEntry {
+  aws_region?: string;
+  route_53_zone_id: string;
+  route_53_record_ttl?: number;
+  route_53_record_type?: RecordType;
+  shared_secret: string;
+  record_types?: RecordType[];
+  allow_dyndns2?: boolean;
+  require_timestamp?: boolean;
+  allow_client_ip?: boolean;
+  username?: string;
+  comment?: string;
+}
+
+const KNOWN_FIELDS = new Set([
+  "aws_region",
+  "route_53_zone_id",
+  "route_53_record_ttl",
+  "route_53_record_type",
+  "shared_secret",
+  "record_types",
+  "allow_dyndns2",
+  "require_timestamp",
+  "allow_client_ip",
+  "username",
+  "comment",
+]);
+const BOOLEAN_FIELDS = ["allow_dyndns2", "require_timestamp", "allow_client_ip"] as const;
+
+export const DEFAULT_TTL_SECONDS = 60;
+/** Route 53's own limits for a record's TTL. */
+const MAX_TTL_SECONDS = 2_147_483_647;
+const ZONE_ID = /^[A-Z0-9]{1,32}$/;
+const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
+export class HostTable implements HostDirectory {
+  readonly #hosts: ReadonlyMap<string, HostConfig>;
+
+  constructor(hosts: Iterable<HostConfig>) {
+    this.#hosts = new Map([...hosts].map((host) => [host.fqdn, host]));
+  }
+
+  find(hostname: string): HostConfig | undefined {
+    const fqdn = canonicalHostname(hostname);
+    return fqdn === undefined ? undefined : this.#hosts.get(fqdn);
+  }
+
+  get size(): number {
+    return this.#hosts.size;
+  }
+
+  [Symbol.iterator](): IterableIterator<HostConfig> {
+    return this.#hosts.values();
+  }
+}
+
+export interface ParsedConfig {
+  readonly hosts: HostTable;
+  readonly problems: readonly ConfigProblem[];
+}
+
+export function parseConfigText(text: string): ParsedConfig {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigFileError(`The config file is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseConfigDocument(document);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function parseConfigDocument(document: unknown): ParsedConfig {
+  if (!isPlainObject(document)) {
+    throw new ConfigFileError("The config file must be a JSON object whose keys are host names.");
+  }
+  const problems: ConfigProblem[] = [];
+  const hosts = new Map<string, HostConfig>();
+  const duplicated = new Set<string>();
+
+  for (const [key, entry] of Object.entries(document)) {
+    const host = parseHostEntry(key, entry, problems);
+    if (!host) continue;
+    if (hosts.has(host.fqdn) || duplicated.has(host.fqdn)) {
+      // Two spellings of one name: neither can be trusted to be the one the operator meant.
+      problems.push({
+        host: key,
+        message: `${host.fqdn} is listed more than once (names match case-insensitively, with or without the trailing dot); every entry for it is ignored.`,
+        severity: "error",
+      });
+      hosts.delete(host.fqdn);
+      duplicated.add(host.fqdn);
+      continue;
+    }
+    hosts.set(host.fqdn, host);
+  }
+  return { hosts: new HostTable(hosts.values()), problems };
+}
+
+function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]): HostConfig | undefined {
+  const name = parseHostname(key);
+  if (!name.ok) {
+    problems.push({ host: key, message: `The host name ${name.problem}.`, severity: "error" });
+    return undefined;
+  }
+  if (!isPlainObject(entry)) {
+    problems.push({ host: key, message: "The host entry must be a JSON object.", severity: "error" });
+    return undefined;
+  }
+  const errorsBefore = problems.length;
+  const fail = (field: string, message: string) =>
+    problems.push({ host: key, field, message, severity: "error" });
+
+  for (const field of Object.keys(entry)) {
+    if (!KNOWN_FIELDS.has(field)) {
+      problems.push({ host: key, field, message: "Unknown field; it is ignored.", severity: "warning" });
+    }
+  }
+
+  const zoneId = entry.route_53_zone_id;
+  const normalizedZoneId = typeof zoneId === "string" ? zoneId.replace(/^\/hostedzone\//, "") : undefined;
+  if (normalizedZoneId === undefined) fail("route_53_zone_id", "Required: the Route 53 hosted zone id.");
+  else if (!ZONE_ID.test(normalizedZoneId))
+    fail("route_53_zone_id", "Must be a hosted zone id such as Z0123456789ABC.");
+
+  const secret = entry.shared_secret;
+  if (typeof secret !== "string" || secret.length === 0)
+    fail("shared_secret", "Required: a non-empty string.");
+
+  const ttl = entry.route_53_record_ttl ?? DEFAULT_TTL_SECONDS;
+  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL_SECONDS) {
+    fail("route_53_record_ttl", `Must be a whole number of seconds from 0 to ${MAX_TTL_SECONDS}.`);
+  }
+
+  if (
+    entry.aws_region !== undefined &&
+    (typeof entry.aws_region !== "string" || !AWS_REGION.test(entry.aws_region))
+  ) {
+    fail("aws_region", "Must be an AWS region name such as us-west-2.");
+  }
+
+  const recordTypes = parseRecordTypes(entry, fail);
+
+  for (const field of BOOLEAN_FIELDS) {
+    if (entry[field] !== undefined && typeof entry[field] !== "boolean")
+      fail(field, "Must be true or false.");
+  }
+  for (const field of ["username", "comment"] as const) {
+    if (entry[field] !== undefined && typeof entry[field] !== "string") fail(field, "Must be a string.");
+  }
+  if (typeof entry.username === "string" && (entry.username.length === 0 || entry.username.includes(":"))) {
+    fail(
+      "username",
+      "Must be non-empty and may not contain ':' (HTTP Basic auth separates user and password with it).",
+    );
+  }
+
+  if (problems.slice(errorsBefore).some((problem) => problem.severity === "error")) return undefined;
+  return {
+    fqdn: name.fqdn,
+    zoneId: normalizedZoneId as string,
+    ttl: ttl as number,
+    recordTypes: recordTypes as RecordType[],
+    secret: secret as string,
+    allowDyndns2: entry.allow_dyndns2 === true,
+    requireTimestamp: entry.require_timestamp === true,
+    allowClientIp: entry.allow_client_ip === true,
+    username: typeof entry.username === "string" ? entry.username : name.fqdn.slice(0, -1),
+  };
+}
+
+/**
+ * `record_types` when present, else the seed's single `route_53_record_type`, else both families.
+ * When both are present they must agree, so an operator is never surprised by which one won.
+ */
+function parseRecordTypes(
+  entry: Record<string, unknown>,
+  fail: (field: string, message: string) => void,
+): RecordType[] | undefined {
+  const isRecordType = (value: unknown): value is RecordType => RECORD_TYPES.includes(value as RecordType);
+  const single = entry.route_53_record_type;
+  if (single !== undefined && !isRecordType(single)) {
+    fail("route_53_record_type", 'Must be "A" or "AAAA".');
+    return undefined;
+  }
+  const list = entry.record_types;
+  if (list === undefined) return single === undefined ? [...RECORD_TYPES] : [single];
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every(isRecordType) ||
+    new Set(list).size !== list.length
+  ) {
+    fail(
+      "record_types",
+      'Must be a non-empty list of distinct record types: ["A"], ["AAAA"] or ["A", "AAAA"].',
+    );
+    return undefined;
+  }
+  if (single !== undefined && !list.includes(single)) {
+    fail("route_53_record_type", `Is ${single}, which record_types does not include.`);
+    return undefined;
+  }
+  return list;
+}
+
+/** One line per problem, for logs and the CLI: `host: field: message`. Never includes values. */
+export function describeProblem(problem: ConfigProblem): string {
+  return [problem.host, problem.field, problem.message].filter(Boolean).join(": ");
+}

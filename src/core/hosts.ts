@@ -1,0 +1,24 @@
+/** A host as the service sees it once the config file has been validated. */
+import type { RecordType } from "./ip.js";
+
+export interface HostConfig {
+  /** Canonical name: lower case with the trailing dot. */
+  readonly fqdn: string;
+  readonly zoneId: string;
+  readonly ttl: number;
+  /** Record types this host may set; a caller of another address family gets 403. */
+  readonly recordTypes: readonly RecordType[];
+  readonly secret: string;
+  readonly allowDyndns2: boolean;
+  readonly requireTimestamp: boolean;
+  /** dyndns2 only: may `myip` name an address other than the caller's own? */
+  readonly allowClientIp: boolean;
+  /** dyndns2 Basic-auth user name; defaults to the host name. Compared case-insensitively. */
+  readonly username: string;
+}
+
+/** The validated hosts, looked up by any spelling of their name. */
+export interface HostDirectory {
+  find(hostname: string): HostConfig | undefined;
+  readonly size: number;
+}

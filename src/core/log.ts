@@ -1,0 +1,18 @@
+/**
+ * One JSON object per line on stdout. Written past `console` so that Lambda's JSON log format keeps
+ * the fields at the top level, where CloudWatch metric filters such as { $.decision = "badauth" } find them.
+ * Callers never pass secrets, tokens or raw events.
+ */
+export type LogEntry = Record<string, unknown>;
+export type Logger = (entry: LogEntry) => void;
+
+export const jsonLineLogger: Logger = (entry) => {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+};
+
+/** The error's name and message: AWS messages name buckets, keys and zones, never secrets. */
+export function errorSummary(error: unknown): { name: string; message: string } | undefined {
+  if (error === undefined) return undefined;
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: "Error", message: String(error) };
+}

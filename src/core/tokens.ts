@@ -1,0 +1,52 @@
+/**
+ * The two request tokens a host's shared secret can produce (DESIGN.md "Tokens"), and the
+ * constant-time comparisons that check them. Nothing here logs or returns a secret.
+ */
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+
+/** Replay-proof tokens are accepted this far either side of the server's clock. */
+export const TIMESTAMP_WINDOW_SECONDS = 300;
+
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+export function isSha256Hex(value: string): boolean {
+  return SHA256_HEX.test(value);
+}
+
+/** The seed's token: sha256_hex(ip + hostname + shared_secret), hostname exactly as sent. */
+export function seedToken(ip: string, hostname: string, secret: string): string {
+  return createHash("sha256")
+    .update(ip + hostname + secret, "utf8")
+    .digest("hex");
+}
+
+/** The replay-proof token: HMAC-SHA256 over fields with separators, so no two inputs share a message. */
+export function timestampedToken(ip: string, hostname: string, timestamp: string, secret: string): string {
+  return createHmac("sha256", secret).update(`ddns-v2|${ip}|${hostname}|${timestamp}`, "utf8").digest("hex");
+}
+
+/** Compares two hex digests in constant time; `presented` may be in either case. */
+export function hexDigestsEqual(presented: string, expected: string): boolean {
+  if (!isSha256Hex(presented) || !isSha256Hex(expected)) return false;
+  return timingSafeEqual(Buffer.from(presented, "hex"), Buffer.from(expected, "hex"));
+}
+
+/**
+ * Compares a presented password with the stored secret in constant time. Both are hashed first
+ * so that neither the comparison nor its length check depends on where they differ.
+ */
+export function secretsEqual(presented: string, secret: string): boolean {
+  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+  return timingSafeEqual(digest(presented), digest(secret));
+}
+
+export type TimestampCheck = { ok: true } | { ok: false; problem: "malformed" | "expired" | "future" };
+
+/** Is `raw` a Unix time in seconds within the window around `nowSeconds`? */
+export function checkTimestamp(raw: string, nowSeconds: number): TimestampCheck {
+  if (!/^[0-9]{1,12}$/.test(raw)) return { ok: false, problem: "malformed" };
+  const skew = Number(raw) - nowSeconds;
+  if (skew < -TIMESTAMP_WINDOW_SECONDS) return { ok: false, problem: "expired" };
+  if (skew > TIMESTAMP_WINDOW_SECONDS) return { ok: false, problem: "future" };
+  return { ok: true };
+}

@@ -1,0 +1,87 @@
+/**
+ * What this container knows about a zone's A/AAAA records, so that the routine "has my address
+ * changed?" check costs no Route 53 call. Knowledge comes from zone snapshots (a full listing,
+ * a few hundred records per call) and from this container's own successful changes.
+ *
+ * Staleness bound: an answer is never older than `maxAgeSeconds`, nor older than the record's TTL.
+ * A record someone else changed is therefore seen within that bound.
+ */
+import type { RecordType } from "../core/ip.js";
+
+interface CachedRecord {
+  readonly values: readonly string[];
+  readonly ttlSeconds: number;
+  /** When Route 53 told us (snapshot) or when we wrote it. */
+  readonly at: number;
+}
+
+export type CacheAnswer =
+  | { readonly known: true; readonly values: readonly string[] }
+  /** `zoneFresh`: the snapshot is fresh, only this record is not (its TTL is shorter than the bound). */
+  | { readonly known: false; readonly zoneFresh: boolean };
+
+export class RecordCache {
+  readonly #records = new Map<string, CachedRecord>();
+  readonly #snapshotAt = new Map<string, number>();
+
+  constructor(
+    readonly maxAgeSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  lookup(zoneId: string, name: string, type: RecordType): CacheAnswer {
+    const now = this.now();
+    const snapshotAt = this.#snapshotAt.get(zoneId);
+    const zoneFresh = snapshotAt !== undefined && now - snapshotAt < this.maxAgeSeconds * 1000;
+    const record = this.#records.get(recordKey(zoneId, name, type));
+    if (record) {
+      const boundSeconds = Math.min(record.ttlSeconds, this.maxAgeSeconds);
+      if (now - record.at < boundSeconds * 1000) return { known: true, values: record.values };
+      return { known: false, zoneFresh };
+    }
+    // A fresh snapshot lists every record of the zone: absence from it means there is no record.
+    return zoneFresh ? { known: true, values: [] } : { known: false, zoneFresh };
+  }
+
+  /** Records what Route 53 listed when a snapshot taken at `startedAt` completes. */
+  applySnapshot(
+    zoneId: string,
+    startedAt: number,
+    records: Iterable<{ name: string; type: RecordType; values: readonly string[]; ttlSeconds: number }>,
+  ): void {
+    const prefix = `${zoneId}|`;
+    const listed = new Set<string>();
+    for (const record of records) {
+      const key = recordKey(zoneId, record.name, record.type);
+      listed.add(key);
+      // Our own change made during the listing is newer than what the listing saw.
+      if ((this.#records.get(key)?.at ?? Number.NEGATIVE_INFINITY) > startedAt) continue;
+      this.#records.set(key, { values: record.values, ttlSeconds: record.ttlSeconds, at: startedAt });
+    }
+    for (const [key, record] of this.#records) {
+      if (key.startsWith(prefix) && !listed.has(key) && record.at <= startedAt) this.#records.delete(key);
+    }
+    this.#snapshotAt.set(zoneId, startedAt);
+  }
+
+  /** Records one record's state, read or written by this container at `at`. */
+  remember(
+    zoneId: string,
+    name: string,
+    type: RecordType,
+    values: readonly string[],
+    ttlSeconds: number,
+    at = this.now(),
+  ): void {
+    this.#records.set(recordKey(zoneId, name, type), { values, ttlSeconds, at });
+  }
+
+  /** Forgets a record whose state is uncertain (a change that failed may or may not have applied). */
+  forget(zoneId: string, name: string, type: RecordType): void {
+    this.#records.delete(recordKey(zoneId, name, type));
+  }
+}
+
+function recordKey(zoneId: string, name: string, type: RecordType): string {
+  return `${zoneId}|${name}|${type}`;
+}

@@ -1,0 +1,175 @@
+/**
+ * The Route 53 side of DnsRecords. Reads are answered from a RecordCache kept fresh by zone
+ * snapshots, so a check whose address is unchanged normally makes no Route 53 call; with
+ * `recordCacheSeconds: 0` every check reads its one record (the upstream behaviour, kept for
+ * comparison). Identical concurrent reads and changes share one call.
+ */
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+  type Route53Client,
+} from "@aws-sdk/client-route-53";
+import { DnsUpdateError, ThrottledError, UnavailableError } from "../core/errors.js";
+import { canonicalRecordValue, RECORD_TYPES, type RecordType } from "../core/ip.js";
+import type { DnsRecords, RecordChange } from "../core/ports.js";
+import { RecordCache } from "./record-cache.js";
+
+export interface Route53RecordsOptions {
+  /** Upper bound on how old a cached answer may be (also bounded by each record's TTL). 0 disables the cache. */
+  readonly recordCacheSeconds: number;
+  readonly now?: () => number;
+}
+
+/** Route 53 returns at most this many record sets per ListResourceRecordSets call. */
+const PAGE_SIZE = 300;
+const CHANGE_COMMENT = "route53-ddns";
+
+export class Route53Records implements DnsRecords {
+  readonly #route53: Route53Client;
+  readonly #cache: RecordCache;
+  readonly #now: () => number;
+  readonly #inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(route53: Route53Client, options: Route53RecordsOptions) {
+    this.#route53 = route53;
+    this.#now = options.now ?? Date.now;
+    this.#cache = new RecordCache(options.recordCacheSeconds, this.#now);
+  }
+
+  async currentValues(zoneId: string, name: string, type: RecordType): Promise<readonly string[]> {
+    if (this.#cache.maxAgeSeconds <= 0) return this.#readRecord(zoneId, name, type);
+    let answer = this.#cache.lookup(zoneId, name, type);
+    if (answer.known) return answer.values;
+    if (!answer.zoneFresh) {
+      await this.#shared(`snapshot|${zoneId}`, () => this.#takeSnapshot(zoneId));
+      answer = this.#cache.lookup(zoneId, name, type);
+      if (answer.known) return answer.values;
+    }
+    // Only a record whose TTL is shorter than the cache bound gets here.
+    return this.#readRecord(zoneId, name, type);
+  }
+
+  async upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string> {
+    const key = `change|${zoneId}|${JSON.stringify(changes)}`;
+    return this.#shared(key, async () => {
+      try {
+        const response = await this.#route53.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ChangeBatch: {
+              Comment: CHANGE_COMMENT,
+              Changes: changes.map((change) => ({
+                Action: "UPSERT",
+                ResourceRecordSet: {
+                  Name: change.name,
+                  Type: change.type,
+                  TTL: change.ttl,
+                  ResourceRecords: [{ Value: change.value }],
+                },
+              })),
+            },
+          }),
+        );
+        const at = this.#now();
+        for (const change of changes) {
+          this.#cache.remember(zoneId, change.name, change.type, [change.value], change.ttl, at);
+        }
+        return response.ChangeInfo?.Id ?? "";
+      } catch (error) {
+        for (const change of changes) this.#cache.forget(zoneId, change.name, change.type);
+        throw translateRoute53Error(error);
+      }
+    });
+  }
+
+  /** Reads exactly one record: the first record set at or after name/type is it, or there is none. */
+  async #readRecord(zoneId: string, name: string, type: RecordType): Promise<readonly string[]> {
+    return this.#shared(`read|${zoneId}|${name}|${type}`, async () => {
+      const at = this.#now();
+      const page = await this.#list(zoneId, name, type, 1);
+      const first = page.ResourceRecordSets?.[0];
+      const record = first && simpleAddressRecord(first);
+      const found = record && record.name === name && record.type === type ? record : undefined;
+      if (found) this.#cache.remember(zoneId, name, type, found.values, found.ttlSeconds, at);
+      return found?.values ?? [];
+    });
+  }
+
+  async #takeSnapshot(zoneId: string): Promise<void> {
+    const startedAt = this.#now();
+    const records: NonNullable<ReturnType<typeof simpleAddressRecord>>[] = [];
+    let next: { name?: string | undefined; type?: string | undefined } = {};
+    for (;;) {
+      const page = await this.#list(zoneId, next.name, next.type, PAGE_SIZE);
+      for (const recordSet of page.ResourceRecordSets ?? []) {
+        const record = simpleAddressRecord(recordSet);
+        if (record) records.push(record);
+      }
+      if (!page.IsTruncated) break;
+      next = { name: page.NextRecordName, type: page.NextRecordType };
+    }
+    this.#cache.applySnapshot(zoneId, startedAt, records);
+  }
+
+  async #list(zoneId: string, name: string | undefined, type: string | undefined, maxItems: number) {
+    try {
+      return await this.#route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: name,
+          StartRecordType: name === undefined ? undefined : (type as RecordType | undefined),
+          MaxItems: maxItems,
+        }),
+      );
+    } catch (error) {
+      throw translateRoute53Error(error);
+    }
+  }
+
+  /** Callers asking for the same key while a call is under way share its result. */
+  #shared<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const existing = this.#inFlight.get(key) as Promise<T> | undefined;
+    if (existing) return existing;
+    const promise = run().finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, promise);
+    return promise;
+  }
+}
+
+/** A plain A/AAAA record in canonical form; alias, weighted, latency… records are not ours to manage. */
+function simpleAddressRecord(recordSet: ResourceRecordSet) {
+  const type = recordSet.Type as RecordType;
+  if (!RECORD_TYPES.includes(type) || recordSet.AliasTarget || recordSet.SetIdentifier) return undefined;
+  return {
+    name: (recordSet.Name ?? "").toLowerCase(),
+    type,
+    values: (recordSet.ResourceRecords ?? []).map((record) => canonicalRecordValue(record.Value ?? "")),
+    ttlSeconds: recordSet.TTL ?? 0,
+  };
+}
+
+const THROTTLING = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+]);
+const BUSY = new Set(["PriorRequestNotComplete", "ServiceUnavailable", "InternalFailure", "InternalError"]);
+
+/** Maps SDK failures (already retried by the SDK) to the errors the protocols know. */
+export function translateRoute53Error(error: unknown): Error {
+  const name = (error as { name?: string })?.name ?? "";
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const options = { cause: error };
+  if (THROTTLING.has(name) || status === 429)
+    return new ThrottledError("Route 53 is throttling requests.", 2, options);
+  if (BUSY.has(name) || (status !== undefined && status >= 500)) {
+    return new UnavailableError("Route 53 is busy or unavailable.", 2, options);
+  }
+  if (status === undefined) {
+    // No HTTP answer at all: a timeout or a network failure.
+    return new UnavailableError("Route 53 could not be reached.", 2, options);
+  }
+  return new DnsUpdateError(`Route 53 refused the request (${name}).`, options);
+}

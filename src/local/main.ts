@@ -1,0 +1,68 @@
+/**
+ * `npm run local-api -- [--host H]... [--port N] [--source | --bundle FILE] [--exit-after SECONDS]`
+ *
+ * Serves the function on loopback as API Gateway would. By default it serves the built bundle
+ * (dist/lambda/index.mjs from `make build`), so what runs here is what Terraform uploads; `--source`
+ * serves src/handler.ts instead. The function's environment is this process's environment.
+ * Prints `listening on http://HOST:PORT` for each address once ready.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type LambdaHandler, startLocalApi } from "./server.js";
+
+const usage = `usage: local-api [--host ADDRESS]... [--port PORT] [--source | --bundle FILE] [--exit-after SECONDS]
+  --host        address to listen on; repeat for several (default: 127.0.0.1 and ::1)
+  --port        port (default 8080; 0 picks a free one)
+  --source      serve src/handler.ts instead of the built bundle
+  --bundle      the built entry point (default dist/lambda/index.mjs)
+  --exit-after  stop by itself after this many seconds`;
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: "string", multiple: true },
+      port: { type: "string", default: "8080" },
+      source: { type: "boolean", default: false },
+      bundle: { type: "string", default: "dist/lambda/index.mjs" },
+      "exit-after": { type: "string" },
+      "allow-non-loopback": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const hosts = values.host ?? ["127.0.0.1", "::1"];
+  const notLoopback = hosts.filter((host) => !LOOPBACK.test(host));
+  if (notLoopback.length > 0 && !values["allow-non-loopback"]) {
+    throw new Error(`refusing to listen on ${notLoopback.join(", ")}: the local API is for loopback only`);
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535, not ${values.port}`);
+
+  const entry = values.source
+    ? new URL("../handler.ts", import.meta.url).href
+    : `file://${resolve(values.bundle)}`;
+  const module = (await import(entry).catch((error) => {
+    throw new Error(
+      `cannot load ${entry}${values.source ? "" : " (run `make build` first)"}: ${error.message}`,
+    );
+  })) as { handler: LambdaHandler };
+
+  const api = await startLocalApi(module.handler, hosts, port);
+  for (const url of api.urls) console.log(`listening on ${url}`);
+
+  const stop = () => void api.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  if (values["exit-after"]) setTimeout(stop, Number(values["exit-after"]) * 1000).unref();
+}
+
+main().catch((error: Error) => {
+  console.error(`local-api: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+/**
+ * What every protocol shares: the HTTP API payload 2.0 event, responses, the caller's address,
+ * and the per-request context (backends loaded on first use, the clock, the request's log fields).
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { BadRequestError } from "../core/errors.js";
+import { type IpAddress, parseIp } from "../core/ip.js";
+import type { ConfigSource, DnsRecords } from "../core/ports.js";
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
+
+export interface Backends {
+  readonly config: ConfigSource;
+  readonly dns: DnsRecords;
+}
+
+/** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
+export interface RequestLogFields {
+  hostname?: string;
+  recordType?: string;
+  decision?: string;
+  reason?: string;
+  changeId?: string;
+  error?: unknown;
+  results?: string[];
+}
+
+export interface RequestContext {
+  readonly event: HttpEvent;
+  /** Loads the AWS adapters on first use, so routes that need none never load the SDK. */
+  readonly backends: () => Promise<Backends>;
+  readonly nowSeconds: () => number;
+  readonly log: RequestLogFields;
+}
+
+/** Request bodies larger than this are refused before they are parsed. */
+export const MAX_BODY_BYTES = 4096;
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function textResponse(
+  statusCode: number,
+  text: string,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return {
+    statusCode,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers },
+    body: text,
+  };
+}
+
+/** The caller's address: API Gateway's view of the TCP peer, never a header the caller could forge. */
+export function callerAddress(event: HttpEvent): IpAddress {
+  const ip = parseIp(event.requestContext?.http?.sourceIp ?? "");
+  if (!ip) throw new BadRequestError("Your IP address could not be determined.");
+  return ip;
+}
+
+/** Query parameters from the raw query string, so repeated names are seen rather than merged. */
+export function queryOf(event: HttpEvent): URLSearchParams {
+  return new URLSearchParams(event.rawQueryString ?? "");
+}
+
+/** A parameter given at most once; a repeated one is refused, since which copy counts would be a guess. */
+export function singleParam(params: URLSearchParams, name: string): string | undefined {
+  const values = params.getAll(name);
+  if (values.length > 1) throw new BadRequestError(`Pass the ${name}= argument only once.`);
+  return values[0];
+}
+
+export function bodyText(event: HttpEvent): string {
+  const raw = event.body ?? "";
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new BadRequestError(`The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+  return bytes.toString("utf8");
+}
+
+export function headerOf(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}

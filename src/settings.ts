@@ -1,0 +1,31 @@
+/** The function's environment (DESIGN.md "Build artefact"), read and checked in one place. */
+import { UnavailableError } from "./core/errors.js";
+
+export interface Settings {
+  readonly configBucket: string;
+  readonly configKey: string;
+  readonly configCacheSeconds: number;
+  /** Upper bound on how old a cached Route 53 answer may be; 0 reads Route 53 on every check. */
+  readonly recordCacheSeconds: number;
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new UnavailableError(`${name} must be a whole number of seconds, not "${raw}".`, 60);
+  }
+  return value;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const configBucket = env.DDNS_CONFIG_BUCKET;
+  if (!configBucket) throw new UnavailableError("DDNS_CONFIG_BUCKET is not set.", 60);
+  return {
+    configBucket,
+    configKey: env.DDNS_CONFIG_KEY || "config.json",
+    configCacheSeconds: seconds(env, "DDNS_CONFIG_CACHE_SECONDS", 60),
+    recordCacheSeconds: seconds(env, "DDNS_RECORD_CACHE_SECONDS", 60),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * A config bucket, a hosted zone and a config file in an emulator, created through the real AWS
+ * APIs with the real SDK, plus the helpers tests use to look at the result.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from "@aws-sdk/client-route-53";
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+
+export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
+export const TEST_REGION = "us-east-1";
+
+/** The environment a function (or the local API) needs to reach the emulator. */
+export function emulatorEnvironment(endpointUrl: string, bucket: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpointUrl,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_REGION: TEST_REGION,
+    DDNS_CONFIG_BUCKET: bucket,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+}
+
+export function newSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export interface AwsFixture {
+  readonly s3: S3Client;
+  readonly route53: Route53Client;
+  readonly bucket: string;
+  readonly zoneId: string;
+  readonly zoneName: string;
+  putConfig(document: unknown, key?: string): Promise<void>;
+  putConfigText(text: string, key?: string): Promise<void>;
+  deleteConfig(key?: string): Promise<void>;
+  recordValues(name: string, type: "A" | "AAAA"): Promise<{ values: string[]; ttl: number | undefined }>;
+  setRecord(name: string, type: "A" | "AAAA", value: string, ttl?: number): Promise<void>;
+}
+
+function clientsFor(endpointUrl: string) {
+  const clientConfig = { endpoint: endpointUrl, region: TEST_REGION, credentials: TEST_CREDENTIALS };
+  return {
+    s3: new S3Client({ ...clientConfig, forcePathStyle: true }),
+    route53: new Route53Client(clientConfig),
+  };
+}
+
+/** Creates a bucket and a hosted zone, then attaches to them. */
+export async function createAwsFixture(
+  endpointUrl: string,
+  options: { zoneName?: string; bucket?: string } = {},
+): Promise<AwsFixture> {
+  const { s3, route53 } = clientsFor(endpointUrl);
+  const bucket = options.bucket ?? `ddns-config-${randomBytes(4).toString("hex")}`;
+  const zoneName = options.zoneName ?? "dyn.example.com.";
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const zone = await route53.send(
+    new CreateHostedZoneCommand({ Name: zoneName, CallerReference: randomBytes(8).toString("hex") }),
+  );
+  const zoneId = (zone.HostedZone?.Id ?? "").replace("/hostedzone/", "");
+  return attachAwsFixture(endpointUrl, { bucket, zoneId, zoneName });
+}
+
+/** The helpers for a bucket and zone that already exist (created earlier, or by Terraform). */
+export function attachAwsFixture(
+  endpointUrl: string,
+  where: { bucket: string; zoneId: string; zoneName: string },
+): AwsFixture {
+  const { s3, route53 } = clientsFor(endpointUrl);
+  const { bucket, zoneId, zoneName } = where;
+
+  const putConfigText = async (text: string, key = "config.json") => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: text,
+        ContentType: "application/json",
+        ServerSideEncryption: "AES256",
+      }),
+    );
+  };
+
+  return {
+    s3,
+    route53,
+    bucket,
+    zoneId,
+    zoneName,
+    putConfigText,
+    putConfig: (document, key) => putConfigText(JSON.stringify(document, null, 2), key),
+    deleteConfig: async (key = "config.json") => {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+    recordValues: async (name, type) => {
+      const fqdn = name.endsWith(".") ? name : `${name}.`;
+      const page = await route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: fqdn,
+          StartRecordType: type,
+          MaxItems: 1,
+        }),
+      );
+      const record = page.ResourceRecordSets?.[0];
+      if (!record || record.Name?.toLowerCase() !== fqdn.toLowerCase() || record.Type !== type) {
+        return { values: [], ttl: undefined };
+      }
+      return { values: (record.ResourceRecords ?? []).map((r) => r.Value ?? ""), ttl: record.TTL };
+    },
+    setRecord: async (name, type, value, ttl = 60) => {
+      await route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: "UPSERT",
+                ResourceRecordSet: { Name: name, Type: type, TTL: ttl, ResourceRecords: [{ Value: value }] },
+              },
+            ],
+          },
+        }),
+      );
+    },
+  };
+}

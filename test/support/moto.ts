@@ -1,0 +1,72 @@
+/**
+ * A moto server (the AWS API emulator) on a free loopback port, for tests and local runs.
+ * It stops with the returned `stop()`, and by itself after `maxLifetimeSeconds` in any case.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+
+export interface MotoServer {
+  readonly url: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  isDead: () => boolean = () => false,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (isDead()) throw new Error(`the server for ${url} exited before it was ready`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+export async function startMoto(
+  options: { maxLifetimeSeconds?: number; detached?: boolean } = {},
+): Promise<MotoServer> {
+  const port = await freePort();
+  const lifetime = String(options.maxLifetimeSeconds ?? 900);
+  // `timeout` makes sure a forgotten server does not outlive its test run.
+  const child = spawn("timeout", [lifetime, "moto_server", "-H", "127.0.0.1", "-p", String(port)], {
+    stdio: "ignore",
+    detached: options.detached ?? false,
+  });
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  child.once("error", () => {
+    exited = true;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/moto-api/`, 30_000, () => exited);
+  return {
+    url,
+    process: child,
+    stop: async () => {
+      if (exited) return;
+      const done = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      await done;
+    },
+  };
+}
