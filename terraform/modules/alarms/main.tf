@@ -1,0 +1,125 @@
+locals {
+  create_topic  = var.sns_topic_arn == null
+  sns_topic_arn = local.create_topic ? aws_sns_topic.this[0].arn : var.sns_topic_arn
+  # A metric namespace per deployment keeps two deployments in one account apart.
+  metric_namespace = "route53-ddns/${var.name}"
+}
+
+# Not encrypted with the AWS-managed SNS key: CloudWatch alarms cannot publish to a topic encrypted with it,
+# and alarm notifications carry no secrets.
+resource "aws_sns_topic" "this" {
+  count = local.create_topic ? 1 : 0
+
+  name = "${var.name}-alarms"
+
+  tags = var.tags
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  count = var.email == null ? 0 : 1
+
+  topic_arn = local.sns_topic_arn
+  protocol  = "email"
+  endpoint  = var.email
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_errors" {
+  alarm_name        = "${var.name}-function-errors"
+  alarm_description = "The ddns function failed (unhandled error or timeout) in the last 5 minutes. Check first: the function's log group ${var.function_log_group_name} for \"level\":\"ERROR\" lines and task timeouts, then whether the configuration object in S3 still parses (`npx ddns config validate`)."
+
+  namespace   = "AWS/Lambda"
+  metric_name = "Errors"
+  dimensions = {
+    FunctionName = var.function_name
+  }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.sns_topic_arn]
+  ok_actions    = [local.sns_topic_arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_5xx_rate" {
+  alarm_name        = "${var.name}-api-5xx-rate"
+  alarm_description = "More than ${var.api_5xx_rate_threshold_percent}% of API requests got a 5xx for 10 minutes: routers are not being updated. Check first: the function's log group ${var.function_log_group_name} for \"status\":5xx lines (503 = configuration unreadable, 502 = Route 53 update failed), then the Lambda Throttles metric and the Route 53 service health."
+
+  metric_query {
+    id          = "rate"
+    expression  = "100 * errors / requests"
+    label       = "5xx responses (%)"
+    return_data = true
+  }
+
+  metric_query {
+    id = "errors"
+    metric {
+      namespace   = "AWS/ApiGateway"
+      metric_name = "5xx"
+      dimensions  = { ApiId = var.api_id }
+      stat        = "Sum"
+      period      = 300
+    }
+  }
+
+  metric_query {
+    id = "requests"
+    metric {
+      namespace   = "AWS/ApiGateway"
+      metric_name = "Count"
+      dimensions  = { ApiId = var.api_id }
+      stat        = "Sum"
+      period      = 300
+    }
+  }
+
+  evaluation_periods  = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.api_5xx_rate_threshold_percent
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.sns_topic_arn]
+  ok_actions    = [local.sns_topic_arn]
+
+  tags = var.tags
+}
+
+# Lambda's JSON log format puts a line the function logged as an object under "message", and passes a line
+# it printed as a JSON string through as is; match both.
+resource "aws_cloudwatch_log_metric_filter" "failed_authentications" {
+  name           = "${var.name}-failed-authentications"
+  log_group_name = var.function_log_group_name
+  pattern        = "{ ($.decision = \"badauth\") || ($.message.decision = \"badauth\") }"
+
+  metric_transformation {
+    namespace     = local.metric_namespace
+    name          = "FailedAuthentications"
+    value         = "1"
+    default_value = "0"
+    unit          = "Count"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "failed_authentications" {
+  alarm_name        = "${var.name}-failed-authentications"
+  alarm_description = "At least ${var.failed_authentication_threshold} failed authentications in 5 minutes: someone may be guessing secrets, or a router kept an old one. Check first: log lines with \"decision\":\"badauth\" in ${var.function_log_group_name} (fields hostname and sourceIp); rotate the host's secret (`npx ddns host rotate`) if the source is not the host's own router."
+
+  namespace           = local.metric_namespace
+  metric_name         = aws_cloudwatch_log_metric_filter.failed_authentications.metric_transformation[0].name
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = var.failed_authentication_threshold
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.sns_topic_arn]
+  ok_actions    = [local.sns_topic_arn]
+
+  tags = var.tags
+}

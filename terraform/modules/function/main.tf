@@ -1,0 +1,143 @@
+locals {
+  # The records the function may write: the zone apex and any name below it, as IAM normalizes them
+  # (lower case, no trailing dot).
+  record_names = [var.zone_name, "*.${var.zone_name}"]
+
+  # Every key the ForAllValues conditions test must be present: ForAllValues is true for an empty set.
+  change_condition_keys = [
+    "route53:ChangeResourceRecordSetsActions",
+    "route53:ChangeResourceRecordSetsRecordTypes",
+    "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+  ]
+
+  assume_role_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "LambdaAssumeRole"
+        Effect    = "Allow"
+        Principal = { Service = "lambda.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+      },
+    ]
+  }
+
+  # Written as data, not aws_iam_policy_document, so tests can read it with a mocked provider.
+  policy = {
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
+        },
+        {
+          Sid      = "ReadConfigObject"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${var.config_bucket_arn}/${var.config_key}"]
+        },
+        {
+          # Without ListBucket, S3 answers 403 instead of 404 for a missing object.
+          Sid      = "ListConfigBucket"
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket"]
+          Resource = [var.config_bucket_arn]
+        },
+        {
+          Sid      = "ReadZoneRecords"
+          Effect   = "Allow"
+          Action   = ["route53:ListResourceRecordSets"]
+          Resource = [var.zone_arn]
+        },
+        {
+          Sid      = "UpsertAddressRecordsInZone"
+          Effect   = "Allow"
+          Action   = ["route53:ChangeResourceRecordSets"]
+          Resource = [var.zone_arn]
+          Condition = {
+            "ForAllValues:StringEquals" = {
+              "route53:ChangeResourceRecordSetsActions"     = ["UPSERT"]
+              "route53:ChangeResourceRecordSetsRecordTypes" = ["A", "AAAA"]
+            }
+            "ForAllValues:StringLike" = {
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.record_names
+            }
+            Null = { for key in local.change_condition_keys : key => "false" }
+          }
+        },
+      ],
+      var.kms_key_arn == null ? [] : [
+        {
+          Sid      = "DecryptConfigObject"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt"]
+          Resource = [var.kms_key_arn]
+        },
+      ],
+    )
+  }
+
+  environment = {
+    DDNS_CONFIG_BUCKET        = var.config_bucket
+    DDNS_CONFIG_KEY           = var.config_key
+    DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
+    NODE_OPTIONS              = "--enable-source-maps"
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "${var.name}-function"
+  description        = "Runs the ${var.name} dynamic DNS function."
+  assume_role_policy = jsonencode(local.assume_role_policy)
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "least-privilege"
+  role   = aws_iam_role.this.id
+  policy = jsonencode(local.policy)
+}
+
+# Created before the function so that retention applies from the first log line.
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+
+  tags = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name = var.name
+  description   = "Dynamic DNS updates for Route 53 (route53-ddns)."
+  role          = aws_iam_role.this.arn
+
+  filename         = var.package_path
+  source_code_hash = filebase64sha256(var.package_path)
+  handler          = "index.handler"
+  runtime          = var.runtime
+  architectures    = [var.architecture]
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = local.environment
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this.name
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
+  }
+
+  tags = var.tags
+
+  # The role's permissions must exist before the first invocation can use them.
+  depends_on = [aws_iam_role_policy.this]
+}

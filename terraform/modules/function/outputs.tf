@@ -1,0 +1,34 @@
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "invoke_arn" {
+  description = "ARN API Gateway uses to invoke the function."
+  value       = aws_lambda_function.this.invoke_arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.this.arn
+}
+
+output "policy_json" {
+  description = "The role's least-privilege inline policy document."
+  value       = aws_iam_role_policy.this.policy
+}
+
+output "log_group_name" {
+  description = "Name of the function's log group (JSON log lines, one per request)."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "environment" {
+  description = "Environment variables of the function; a local copy of the function (src/local) runs with the same ones."
+  value       = local.environment
+}

@@ -1,0 +1,94 @@
+variable "name" {
+  description = "Name of the function; also names its IAM role (`<name>-function`) and log group (`/aws/lambda/<name>`)."
+  type        = string
+}
+
+variable "package_path" {
+  description = "Path of the deployment zip (`index.mjs` exporting `handler`, plus its chunks) that `make build` writes."
+  type        = string
+
+  validation {
+    condition     = fileexists(var.package_path)
+    error_message = "The Lambda package does not exist: run `make build` first, or set lambda_package to the zip's path."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda runtime identifier."
+  type        = string
+  default     = "nodejs22.x"
+}
+
+variable "architecture" {
+  description = "Instruction set of the function: `arm64` or `x86_64`."
+  type        = string
+  default     = "arm64"
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB (CPU scales with it)."
+  type        = number
+  default     = 128
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds; must stay below API Gateway's 30-second integration limit."
+  type        = number
+  default     = 10
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrency reserved for the function; null leaves it unreserved (new accounts cannot reserve any)."
+  type        = number
+  default     = null
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch Logs keeps the function's log lines."
+  type        = number
+  default     = 30
+}
+
+variable "config_bucket" {
+  description = "Name of the bucket holding the configuration object (`DDNS_CONFIG_BUCKET`)."
+  type        = string
+}
+
+variable "config_bucket_arn" {
+  description = "ARN of the bucket holding the configuration object, for the IAM policy."
+  type        = string
+}
+
+variable "config_key" {
+  description = "Key of the configuration object in the bucket (`DDNS_CONFIG_KEY`)."
+  type        = string
+  default     = "config.json"
+}
+
+variable "config_cache_seconds" {
+  description = "Seconds the function reuses its parsed configuration before revalidating it (`DDNS_CONFIG_CACHE_SECONDS`)."
+  type        = number
+  default     = 60
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key encrypting the bucket; when set, the function may use it to decrypt. Null for SSE-S3."
+  type        = string
+  default     = null
+}
+
+variable "zone_arn" {
+  description = "ARN of the hosted zone whose A and AAAA records the function may read and upsert."
+  type        = string
+}
+
+variable "zone_name" {
+  description = "Name of that hosted zone in lower case without the trailing dot; limits the record names the function may change."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to the function, its role and its log group."
+  type        = map(string)
+  default     = {}
+}

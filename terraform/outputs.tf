@@ -1,0 +1,44 @@
+output "api_url" {
+  description = "Base URL routers and clients call, ending in `/` (the custom domain when one is set)."
+  value       = module.http_api.api_url
+}
+
+output "config_bucket" {
+  description = "Name of the private bucket holding the configuration object (`DDNS_CONFIG_BUCKET`, `ddns --bucket`)."
+  value       = module.config_bucket.bucket
+}
+
+output "config_key" {
+  description = "Key of the configuration object in that bucket (`DDNS_CONFIG_KEY`)."
+  value       = var.config_key
+}
+
+output "zone_id" {
+  description = "ID of the hosted zone holding the dynamic records (`route_53_zone_id` in the configuration)."
+  value       = module.zone.zone_id
+}
+
+output "name_servers" {
+  description = "Name servers of the hosted zone: create NS records with these values for `zone_name` in the parent zone to delegate it."
+  value       = module.zone.name_servers
+}
+
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = module.function.function_name
+}
+
+output "function_environment" {
+  description = "Environment variables of the function, for running the same bundle locally (src/local)."
+  value       = module.function.environment
+}
+
+output "function_log_group_name" {
+  description = "Log group of the function's JSON log lines (one per request)."
+  value       = module.function.log_group_name
+}
+
+output "alarm_sns_topic_arn" {
+  description = "ARN of the SNS topic the alarms notify, or null when alarms are off."
+  value       = try(module.alarms[0].sns_topic_arn, null)
+}

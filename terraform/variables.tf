@@ -1,0 +1,254 @@
+variable "zone_name" {
+  description = "DNS zone the dynamic records live in, e.g. `dyn.example.com`. Created by default; with `create_zone = false` it must be the name of the zone given by `zone_id`."
+  type        = string
+
+  validation {
+    condition     = length(var.zone_name) <= 254 && can(regex("^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]\\.?$", var.zone_name))
+    error_message = "zone_name must be a DNS name with at least two labels, e.g. dyn.example.com."
+  }
+}
+
+variable "create_zone" {
+  description = "Create the public hosted zone `zone_name`. Set false to use the existing zone given by `zone_id`."
+  type        = bool
+  default     = true
+}
+
+variable "zone_id" {
+  description = "ID of an existing public hosted zone named `zone_name`, used when `create_zone` is false."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.zone_id == null || can(regex("^[A-Z0-9]{1,32}$", coalesce(var.zone_id, "-")))
+    error_message = "zone_id must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without /hostedzone/)."
+  }
+}
+
+variable "name" {
+  description = "Name of this deployment: names the function, the API, the IAM role, the log groups and the bucket prefix."
+  type        = string
+  default     = "ddns"
+
+  validation {
+    # S3 bucket prefixes are at most 37 characters and the bucket's is "<name>-config-".
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,27}[a-z0-9])?$", var.name))
+    error_message = "name must be 1 to 29 lower-case letters, digits or hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "region" {
+  description = "AWS region to deploy into. Null takes the region from the environment (AWS_REGION) or the AWS profile."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "lambda_package" {
+  description = "Path of the function's deployment zip. Null uses `dist/lambda.zip` at the top of the repository, which `make build` writes."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_package == null || endswith(lower(coalesce(var.lambda_package, "-")), ".zip")
+    error_message = "lambda_package must be the path of a .zip file."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda runtime of the function. The bundle targets Node.js 22; `nodejs24.x` needs AWS provider 6.x."
+  type        = string
+  default     = "nodejs22.x"
+
+  validation {
+    condition     = can(regex("^nodejs(2[2-9]|[3-9][0-9])\\.x$", var.runtime))
+    error_message = "runtime must be a Node.js runtime from nodejs22.x on: the bundle targets Node.js 22."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the function: `arm64` (cheaper per GB-second) or `x86_64`."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB; CPU scales with it."
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds. API Gateway gives up after 30 s, so it must stay below that."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 29 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 1 to 29 (API Gateway's integration limit is 30 s)."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrency reserved for (and capping) the function. Null leaves it unreserved: new accounts cannot reserve any. 0 stops all invocations."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
+    error_message = "reserved_concurrent_executions must be null or a whole number from 0."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch Logs keeps the function's log and the API's access log."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "Steady-state requests per second the API accepts across all clients before answering 429. Bounds the cost of abuse."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.throttling_rate_limit > 0
+    error_message = "throttling_rate_limit must be greater than 0."
+  }
+}
+
+variable "throttling_burst_limit" {
+  description = "Requests the API accepts in a burst above the steady rate."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.throttling_burst_limit >= 1 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
+    error_message = "throttling_burst_limit must be a whole number of at least 1."
+  }
+}
+
+variable "config_key" {
+  description = "Key of the configuration object in the bucket (`DDNS_CONFIG_KEY`); the operator CLI writes it."
+  type        = string
+  default     = "config.json"
+
+  validation {
+    condition     = length(var.config_key) >= 1 && length(var.config_key) <= 1024 && !startswith(var.config_key, "/")
+    error_message = "config_key must be an S3 object key of 1 to 1024 characters that does not start with a slash."
+  }
+}
+
+variable "config_cache_seconds" {
+  description = "Seconds the function reuses its parsed configuration before revalidating it with the object's ETag (`DDNS_CONFIG_CACHE_SECONDS`)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.config_cache_seconds >= 0 && floor(var.config_cache_seconds) == var.config_cache_seconds
+    error_message = "config_cache_seconds must be a whole number of seconds from 0."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer-managed KMS key to encrypt the configuration bucket with (SSE-KMS, bucket key on). Null uses S3-managed keys (SSE-S3)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); an alias cannot be used in the function's IAM policy."
+  }
+}
+
+variable "enforce_secure_transport" {
+  description = "Deny every request to the configuration bucket made without TLS. Keep true; only emulators that cannot evaluate policy conditions set it false."
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete the configuration bucket with its object versions and a created zone with the records the function wrote. Off, destroy stops at them."
+  type        = bool
+  default     = false
+}
+
+variable "domain_name" {
+  description = "Custom domain for the API, inside `zone_name` (e.g. `ddns.dyn.example.com`): gets a DNS-validated ACM certificate and A/AAAA alias records. Null uses the execute-api URL only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_name == null || can(regex("^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]$", coalesce(var.domain_name, "-")))
+    error_message = "domain_name must be a DNS name without a trailing dot, e.g. ddns.dyn.example.com."
+  }
+}
+
+variable "alarm_email" {
+  description = "Email address that receives the alarms (AWS sends a confirmation link first). Alarms are created only when this or `alarm_sns_topic_arn` is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", coalesce(var.alarm_email, "-")))
+    error_message = "alarm_email must be an email address."
+  }
+}
+
+variable "alarm_sns_topic_arn" {
+  description = "ARN of an existing SNS topic for the alarms (pager, chat integration). Null creates a topic when `alarm_email` is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$", coalesce(var.alarm_sns_topic_arn, "-")))
+    error_message = "alarm_sns_topic_arn must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)."
+  }
+}
+
+variable "alarm_5xx_rate_percent" {
+  description = "Percentage of API requests answered 5xx above which, for two 5-minute periods in a row, the API alarm fires."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.alarm_5xx_rate_percent > 0 && var.alarm_5xx_rate_percent < 100
+    error_message = "alarm_5xx_rate_percent must be between 0 and 100."
+  }
+}
+
+variable "alarm_failed_auth_threshold" {
+  description = "Failed authentications (log lines with \"decision\":\"badauth\") in 5 minutes at which the failed-authentication alarm fires."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.alarm_failed_auth_threshold >= 1
+    error_message = "alarm_failed_auth_threshold must be at least 1."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that takes tags."
+  type        = map(string)
+  default     = {}
+}
