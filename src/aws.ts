@@ -11,7 +11,8 @@ import { Route53Records } from "./dns/route53.js";
 import type { Backends } from "./protocols/http.js";
 import type { Settings } from "./settings.js";
 
-export function createAwsBackends(settings: Settings, log: Logger): Backends {
+/** `now` is injectable so tests and simulations can move time; Lambda uses the real clock. */
+export function createAwsBackends(settings: Settings, log: Logger, now: () => number = Date.now): Backends {
   const s3 = new S3Client({
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
@@ -29,7 +30,8 @@ export function createAwsBackends(settings: Settings, log: Logger): Backends {
       key: settings.configKey,
       cacheSeconds: settings.configCacheSeconds,
       log,
+      now,
     }),
-    dns: new Route53Records(route53, { recordCacheSeconds: settings.recordCacheSeconds }),
+    dns: new Route53Records(route53, { recordCacheSeconds: settings.recordCacheSeconds, now }),
   };
 }

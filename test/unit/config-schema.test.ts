@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import {
+  ConfigFileError,
+  describeProblem,
+  parseConfigDocument,
+  parseConfigText,
+} from "../../src/config/schema.js";
+
+const seedEntry = {
+  aws_region: "us-west-2",
+  route_53_zone_id: "Z0123456789ABC",
+  route_53_record_ttl: 60,
+  route_53_record_type: "A",
+  shared_secret: "secret-value",
+};
+
+describe("config schema", () => {
+  it("reads the seed's file unchanged", () => {
+    // act
+    const { hosts, problems } = parseConfigText(JSON.stringify({ "home.dyn.example.com.": seedEntry }));
+    // assess
+    expect(problems).toEqual([]);
+    expect(hosts.find("home.dyn.example.com")).toEqual({
+      fqdn: "home.dyn.example.com.",
+      zoneId: "Z0123456789ABC",
+      ttl: 60,
+      recordTypes: ["A"],
+      secret: "secret-value",
+      allowDyndns2: false,
+      requireTimestamp: false,
+      allowClientIp: false,
+      username: "home.dyn.example.com",
+    });
+  });
+
+  it("reads the extension keys and a /hostedzone/ prefixed zone id", () => {
+    const { hosts, problems } = parseConfigDocument({
+      "Router.Example.org": {
+        route_53_zone_id: "/hostedzone/Z9",
+        shared_secret: "x",
+        record_types: ["A", "AAAA"],
+        allow_dyndns2: true,
+        require_timestamp: true,
+        allow_client_ip: true,
+        username: "alice",
+        comment: "the office",
+      },
+    });
+    expect(problems).toEqual([]);
+    expect(hosts.find("router.example.org.")).toMatchObject({
+      zoneId: "Z9",
+      ttl: 60,
+      recordTypes: ["A", "AAAA"],
+      allowDyndns2: true,
+      requireTimestamp: true,
+      allowClientIp: true,
+      username: "alice",
+    });
+  });
+
+  it("refuses a file that is not JSON or not an object", () => {
+    expect(() => parseConfigText("{not json")).toThrow(ConfigFileError);
+    expect(() => parseConfigText("[]")).toThrow(
+      "The config file must be a JSON object whose keys are host names.",
+    );
+    expect(() => parseConfigText("null")).toThrow(ConfigFileError);
+  });
+
+  it("reports each bad host with its field and keeps the good ones", () => {
+    // prepare
+    const document = {
+      "good.example.com.": seedEntry,
+      "no-zone.example.com.": { ...seedEntry, route_53_zone_id: undefined },
+      "bad-ttl.example.com.": { ...seedEntry, route_53_record_ttl: -1 },
+      "bad-type.example.com.": { ...seedEntry, route_53_record_type: "CNAME" },
+      "bad-types.example.com.": { ...seedEntry, route_53_record_type: undefined, record_types: ["A", "A"] },
+      "mismatch.example.com.": { ...seedEntry, record_types: ["AAAA"] },
+      "empty-secret.example.com.": { ...seedEntry, shared_secret: "" },
+      "bad-flag.example.com.": { ...seedEntry, allow_dyndns2: "yes" },
+      "bad-user.example.com.": { ...seedEntry, username: "a:b" },
+      "bad-region.example.com.": { ...seedEntry, aws_region: "mars" },
+      "not_a_name.example.com": seedEntry,
+      "string.example.com": "oops",
+    };
+    // act
+    const { hosts, problems } = parseConfigDocument(document);
+    // assess
+    expect([...hosts].map((host) => host.fqdn)).toEqual(["good.example.com."]);
+    expect(problems.map((problem) => [problem.host, problem.field])).toEqual([
+      ["no-zone.example.com.", "route_53_zone_id"],
+      ["bad-ttl.example.com.", "route_53_record_ttl"],
+      ["bad-type.example.com.", "route_53_record_type"],
+      ["bad-types.example.com.", "record_types"],
+      ["mismatch.example.com.", "route_53_record_type"],
+      ["empty-secret.example.com.", "shared_secret"],
+      ["bad-flag.example.com.", "allow_dyndns2"],
+      ["bad-user.example.com.", "username"],
+      ["bad-region.example.com.", "aws_region"],
+      ["not_a_name.example.com", undefined],
+      ["string.example.com", undefined],
+    ]);
+    expect(problems.every((problem) => problem.severity === "error")).toBe(true);
+  });
+
+  it("warns about unknown fields without dropping the host", () => {
+    const { hosts, problems } = parseConfigDocument({ "a.example.com": { ...seedEntry, colour: "blue" } });
+    expect(hosts.size).toBe(1);
+    expect(problems).toEqual([
+      {
+        host: "a.example.com",
+        field: "colour",
+        message: "Unknown field; it is ignored.",
+        severity: "warning",
+      },
+    ]);
+  });
+
+  it("drops every spelling of a host listed twice", () => {
+    const { hosts, problems } = parseConfigDocument({
+      "a.example.com": seedEntry,
+      "A.example.com.": seedEntry,
+      "b.example.com": seedEntry,
+    });
+    expect(hosts.find("a.example.com")).toBeUndefined();
+    expect(hosts.find("b.example.com")).toBeDefined();
+    expect(describeProblem(problems[0] ?? { host: "", message: "", severity: "error" })).toMatch(
+      /^A\.example\.com\.: a\.example\.com\. is listed more than once/,
+    );
+  });
+
+  it("never puts a secret into a problem description", () => {
+    const { problems } = parseConfigDocument({
+      "a.example.com": { ...seedEntry, route_53_record_ttl: "sixty" },
+    });
+    expect(problems.map(describeProblem).join("\n")).not.toContain(seedEntry.shared_secret);
+  });
+});

@@ -1,0 +1,159 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  PriorRequestNotComplete,
+  Route53Client,
+} from "@aws-sdk/client-route-53";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { DnsUpdateError, ThrottledError, UnavailableError } from "../../src/core/errors.js";
+import { Route53Records, translateRoute53Error } from "../../src/dns/route53.js";
+import { aRecord, mockRecords } from "../support/mock-aws.js";
+
+const ZONE = "Z1";
+
+describe("Route53Records", () => {
+  const route53 = mockClient(Route53Client);
+  let now: number;
+  const records = (recordCacheSeconds = 60) =>
+    new Route53Records(new Route53Client({ region: "us-east-1" }), { recordCacheSeconds, now: () => now });
+
+  beforeEach(() => {
+    route53.reset();
+    now = 1_000_000;
+  });
+
+  it("reads the exact name and type, never the first record returned", async () => {
+    // prepare: the record after the asked-for name is the only one of its kind
+    mockRecords(route53, [
+      aRecord("other.example.com.", "192.0.2.2"),
+      aRecord("z.example.com.", "192.0.2.3"),
+    ]);
+    const dns = records(0);
+    // act
+    const values = await dns.currentValues(ZONE, "home.example.com.", "A");
+    // assess
+    expect(values).toEqual([]);
+    expect(route53).toReceiveCommandWith(ListResourceRecordSetsCommand, {
+      HostedZoneId: ZONE,
+      StartRecordName: "home.example.com.",
+      StartRecordType: "A",
+      MaxItems: 1,
+    });
+  });
+
+  it("answers checks from one zone snapshot for the cache period", async () => {
+    // prepare: 650 records, three pages
+    const zone = Array.from({ length: 650 }, (_, i) =>
+      aRecord(`h${String(i).padStart(3, "0")}.example.com.`, `10.0.${i >> 8}.${i & 255}`),
+    );
+    mockRecords(route53, zone);
+    const dns = records(60);
+    // act
+    const answers = await Promise.all([
+      dns.currentValues(ZONE, "h000.example.com.", "A"),
+      dns.currentValues(ZONE, "h649.example.com.", "A"),
+      dns.currentValues(ZONE, "missing.example.com.", "A"),
+    ]);
+    now += 59_000;
+    await dns.currentValues(ZONE, "h300.example.com.", "A");
+    // assess
+    expect(answers).toEqual([["10.0.0.0"], ["10.0.2.137"], []]);
+    expect(route53).toReceiveCommandTimes(ListResourceRecordSetsCommand, 3);
+  });
+
+  it("takes a new snapshot once the cache period is over", async () => {
+    mockRecords(route53, [aRecord("a.example.com.", "192.0.2.1")]);
+    const dns = records(60);
+    await dns.currentValues(ZONE, "a.example.com.", "A");
+    now += 60_000;
+    await dns.currentValues(ZONE, "a.example.com.", "A");
+    expect(route53).toReceiveCommandTimes(ListResourceRecordSetsCommand, 2);
+  });
+
+  it("never trusts a cached answer longer than the record's TTL", async () => {
+    mockRecords(route53, [aRecord("short.example.com.", "192.0.2.1", "A", 10)]);
+    const dns = records(60);
+    await dns.currentValues(ZONE, "short.example.com.", "A");
+    now += 11_000;
+    await dns.currentValues(ZONE, "short.example.com.", "A");
+    expect(route53).toReceiveCommandTimes(ListResourceRecordSetsCommand, 2);
+    expect(route53).toHaveReceivedNthCommandWith(ListResourceRecordSetsCommand, 2, {
+      StartRecordName: "short.example.com.",
+      MaxItems: 1,
+    });
+  });
+
+  it("remembers its own change, so the next check costs no call", async () => {
+    mockRecords(route53, []);
+    route53
+      .on(ChangeResourceRecordSetsCommand)
+      .resolves({ ChangeInfo: { Id: "/change/C9", Status: "PENDING", SubmittedAt: new Date() } });
+    const dns = records(60);
+    await dns.currentValues(ZONE, "a.example.com.", "A");
+    const changeId = await dns.upsert(ZONE, [
+      { name: "a.example.com.", type: "A", ttl: 60, value: "192.0.2.7" },
+    ]);
+    const after = await dns.currentValues(ZONE, "a.example.com.", "A");
+    expect(changeId).toBe("/change/C9");
+    expect(after).toEqual(["192.0.2.7"]);
+    expect(route53).toReceiveCommandTimes(ListResourceRecordSetsCommand, 1);
+  });
+
+  it("ignores alias and weighted records, which it does not manage", async () => {
+    mockRecords(route53, [
+      {
+        Name: "a.example.com.",
+        Type: "A",
+        AliasTarget: { DNSName: "x.", HostedZoneId: "Z2", EvaluateTargetHealth: false },
+      },
+      {
+        Name: "w.example.com.",
+        Type: "A",
+        SetIdentifier: "one",
+        Weight: 1,
+        TTL: 60,
+        ResourceRecords: [{ Value: "192.0.2.1" }],
+      },
+    ]);
+    const dns = records(60);
+    expect(await dns.currentValues(ZONE, "a.example.com.", "A")).toEqual([]);
+    expect(await dns.currentValues(ZONE, "w.example.com.", "A")).toEqual([]);
+  });
+
+  it("maps failures to what the caller should do", () => {
+    const meta = (httpStatusCode?: number) => ({ $metadata: httpStatusCode ? { httpStatusCode } : {} });
+    expect(
+      translateRoute53Error(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }, meta(400))),
+    ).toBeInstanceOf(ThrottledError);
+    expect(
+      translateRoute53Error(
+        new PriorRequestNotComplete({ message: "busy", $metadata: { httpStatusCode: 400 } }),
+      ),
+    ).toBeInstanceOf(UnavailableError);
+    expect(
+      translateRoute53Error(Object.assign(new Error("socket hang up"), { name: "TimeoutError" })),
+    ).toBeInstanceOf(UnavailableError);
+    expect(
+      translateRoute53Error(Object.assign(new Error("x"), { name: "InvalidChangeBatch" }, meta(400))),
+    ).toBeInstanceOf(DnsUpdateError);
+    expect(
+      translateRoute53Error(Object.assign(new Error("x"), { name: "AccessDenied" }, meta(403))),
+    ).toBeInstanceOf(DnsUpdateError);
+  });
+
+  it("forgets a record whose change failed, so the next check asks Route 53 again", async () => {
+    mockRecords(route53, [aRecord("a.example.com.", "192.0.2.1")]);
+    route53
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(
+        Object.assign(new Error("bad"), { name: "InvalidChangeBatch", $metadata: { httpStatusCode: 400 } }),
+      );
+    const dns = records(60);
+    await dns.currentValues(ZONE, "a.example.com.", "A");
+    await expect(
+      dns.upsert(ZONE, [{ name: "a.example.com.", type: "A", ttl: 60, value: "192.0.2.2" }]),
+    ).rejects.toBeInstanceOf(DnsUpdateError);
+    expect(await dns.currentValues(ZONE, "a.example.com.", "A")).toEqual([]);
+  });
+});
