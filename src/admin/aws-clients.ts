@@ -1,0 +1,31 @@
+/**
+ * SDK clients for the operator's own credentials (the SDK's default chain: environment, profile,
+ * SSO, instance role). Emulators are reached through the SDK's standard AWS_ENDPOINT_URL variables.
+ */
+import { Route53Client } from "@aws-sdk/client-route-53";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { AwsClients } from "./io.js";
+
+export function createAwsClients(env: Readonly<Record<string, string | undefined>>): AwsClients {
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          sessionToken: env.AWS_SESSION_TOKEN,
+        }
+      : undefined;
+  const endpoint = (service: string) =>
+    env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+  return {
+    s3: new S3Client({
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
+      // The bucket may live in another region than the operator's default: follow S3's redirect.
+      followRegionRedirects: true,
+      endpoint: endpoint("S3"),
+      credentials,
+    }),
+    // Route 53 is a global service, signed in us-east-1.
+    route53: new Route53Client({ region: "us-east-1", endpoint: endpoint("ROUTE_53"), credentials }),
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Ready-to-paste settings for the clients a router can run: the project's sh client, or the
+ * dyndns2 clients built into router firmware and Linux distributions (DESIGN.md "HTTP API").
+ * The secret is whatever the caller passes: the real one only when the operator supplied it.
+ */
+import type { HostConfig } from "../core/hosts.js";
+import { RefusedError } from "./errors.js";
+
+export const CLIENT_FORMATS = ["sh", "ddclient", "inadyn", "ddwrt", "openwrt"] as const;
+export type ClientFormat = (typeof CLIENT_FORMATS)[number];
+
+/** Stands in for the secret, which only `ddns host add` and `ddns host rotate` ever show. */
+export const SECRET_PLACEHOLDER = "PASTE-THE-SECRET-FROM-ddns-host-add-OR-rotate";
+
+interface Endpoint {
+  readonly https: boolean;
+  /** host[:port], as dyndns2 clients want their server. */
+  readonly server: string;
+  /** The API's base path without the trailing slash ("" for the default stage). */
+  readonly basePath: string;
+  /** The base URL without the trailing slash. */
+  readonly base: string;
+}
+
+function endpointOf(apiUrl: string): Endpoint {
+  const url = new URL(apiUrl);
+  const basePath = url.pathname.replace(/\/+$/, "");
+  return { https: url.protocol === "https:", server: url.host, basePath, base: `${url.origin}${basePath}` };
+}
+
+/** The one-line command that `host add` and `host rotate` print. */
+export function shClientCommand(host: HostConfig, apiUrl: string, secret: string): string {
+  return `DDNS_SECRET='${secret}' sh client/ddns-client.sh -u ${endpointOf(apiUrl).base}/ -h ${displayName(host)}`;
+}
+
+export function renderClientConfig(
+  format: ClientFormat,
+  host: HostConfig,
+  apiUrl: string,
+  secret: string,
+): string {
+  const endpoint = endpointOf(apiUrl);
+  if (format === "sh") return shConfig(host, endpoint, secret);
+  if (!host.allowDyndns2) {
+    throw new RefusedError(
+      `${displayName(host)} does not accept dyndns2 clients (allow_dyndns2 is not set), which the ${format} format uses. Use --format sh, or add the host with --dyndns2.`,
+    );
+  }
+  return RENDERERS[format](host, endpoint, secret);
+}
+
+function displayName(host: HostConfig): string {
+  return host.fqdn.slice(0, -1);
+}
+
+function shConfig(host: HostConfig, endpoint: Endpoint, secret: string): string {
+  // A single-family host must not be updated over the other family (403); a dual-stack host takes
+  // the client's default: whichever family connects.
+  const family =
+    host.recordTypes.length === 1 ? `DDNS_FAMILY='${host.recordTypes[0] === "AAAA" ? 6 : 4}'\n` : "";
+  return `# ${displayName(host)} — settings for client/ddns-client.sh (route53-ddns).
+# Save as /etc/ddns-client.conf (chmod 600) and run from cron, e.g. every 5 minutes:
+#   */5 * * * * sh /usr/local/bin/ddns-client.sh -c /etc/ddns-client.conf -C /tmp/ddns-client.cache -q
+DDNS_URL='${endpoint.base}/'
+DDNS_HOSTNAME='${displayName(host)}'
+DDNS_SECRET='${secret}'
+${family}`;
+}
+
+const RENDERERS: Record<
+  Exclude<ClientFormat, "sh">,
+  (host: HostConfig, endpoint: Endpoint, secret: string) => string
+> = {
+  ddclient: (
+    host,
+    endpoint,
+    secret,
+  ) => `# ${displayName(host)} — /etc/ddclient.conf for ddclient 3.10 or later (route53-ddns).
+protocol=dyndns2
+usev4=webv4, webv4=${endpoint.base}/checkip
+server=${endpoint.server}
+${endpoint.basePath ? `script=${endpoint.basePath}/nic/update\n` : ""}ssl=${endpoint.https ? "yes" : "no"}
+login=${host.username}
+password='${secret}'
+${displayName(host)}
+`,
+  inadyn: (host, endpoint, secret) => `# ${displayName(host)} — inadyn.conf for inadyn 2.x (route53-ddns).
+period = 300
+custom route53-ddns {
+    ssl            = ${endpoint.https}
+    username       = "${host.username}"
+    password       = "${secret}"
+    checkip-server = ${endpoint.server}
+    checkip-path   = "${endpoint.basePath}/checkip"
+    checkip-ssl    = ${endpoint.https}
+    ddns-server    = ${endpoint.server}
+    ddns-path      = "${endpoint.basePath}/nic/update?hostname=%h&myip=%i"
+    hostname       = "${displayName(host)}"
+}
+`,
+  ddwrt: (
+    host,
+    endpoint,
+    secret,
+  ) => `# ${displayName(host)} — DD-WRT: Services → Services → Dynamic DNS (route53-ddns).
+DDNS Service:            Custom
+DYNDNS Server:           ${endpoint.server}
+User Name:               ${host.username}
+Password:                ${secret}
+Host Name:               ${displayName(host)}
+URL:                     ${endpoint.basePath}/nic/update?hostname=
+Additional DDNS Options: ${endpoint.https ? "--ssl" : ""}
+Use External IP Check:   Yes
+Force Update Interval:   10
+`,
+  openwrt: (
+    host,
+    endpoint,
+    secret,
+  ) => `# ${displayName(host)} — OpenWrt ddns-scripts: add to /etc/config/ddns, then /etc/init.d/ddns restart (route53-ddns).
+config service 'route53_ddns'
+	option enabled '1'
+	option lookup_host '${displayName(host)}'
+	option domain '${displayName(host)}'
+	option username '${host.username}'
+	option password '${secret}'
+	option update_url 'http://[USERNAME]:[PASSWORD]@${endpoint.server}${endpoint.basePath}/nic/update?hostname=[DOMAIN]&myip=[IP]'
+	option use_https '${endpoint.https ? 1 : 0}'
+	option cacert '/etc/ssl/certs'
+	option ip_source 'web'
+	option ip_url '${endpoint.base}/checkip'
+	option interface 'wan'
+	option use_ipv6 '0'
+`,
+};

@@ -1,0 +1,223 @@
+/** `ddns host add|remove|rotate|list|show`: edit and read the hosts of the config file in S3. */
+import type { ConfigProblem } from "../config/schema.js";
+import { DEFAULT_TTL_SECONDS, describeProblem, parseConfigDocument } from "../config/schema.js";
+import { canonicalHostname, parseHostname } from "../core/hostname.js";
+import type { HostConfig } from "../core/hosts.js";
+import { shClientCommand } from "./client-config.js";
+import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
+import type { CommandContext } from "./context.js";
+import { InvalidConfigError, RefusedError, UsageError } from "./errors.js";
+import { estimateSecretBits, generateSecret } from "./secrets.js";
+import { zoneById, zoneForHost } from "./zones.js";
+
+function hostArgument(context: CommandContext): string {
+  const [raw] = context.args;
+  if (raw === undefined) throw new UsageError("Name the host, e.g. home.dyn.example.com.");
+  const parsed = parseHostname(raw);
+  if (!parsed.ok) throw new UsageError(`The host name ${raw} ${parsed.problem}.`);
+  return parsed.fqdn;
+}
+
+/** The document's own key for `fqdn` (it may be spelled in another case or without the dot). */
+function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
+  return Object.keys(document).find((key) => canonicalHostname(key) === fqdn);
+}
+
+function displayName(fqdn: string): string {
+  return fqdn.slice(0, -1);
+}
+
+async function readConfig(
+  context: CommandContext,
+): Promise<{ config: ConfigObject; snapshot: ConfigSnapshot }> {
+  const config = await context.configObject();
+  context.out.progress(`reading ${config.location}`);
+  return { config, snapshot: await config.read() };
+}
+
+/**
+ * Checks `document` by the function's rules, writes it if nobody changed the file since `snapshot`,
+ * and returns the host as the function will see it. Problems elsewhere in the file are only warned
+ * about: they were there before, and refusing would leave the operator unable to add anything.
+ */
+async function writeChecked(
+  context: CommandContext,
+  config: ConfigObject,
+  snapshot: ConfigSnapshot,
+  document: ConfigDocument,
+  fqdn: string,
+): Promise<HostConfig | undefined> {
+  const parsed = parseConfigDocument(document);
+  const key = keyOf(document, fqdn);
+  const ownErrors = parsed.problems.filter((problem) => problem.host === key && problem.severity === "error");
+  if (ownErrors.length > 0) throw new UsageError(ownErrors.map(describeProblem).join("\n"));
+  warnAbout(context, parsed.problems);
+  context.out.progress(`writing ${config.location}`);
+  await config.write(document, snapshot);
+  return parsed.hosts.find(fqdn);
+}
+
+function warnAbout(context: CommandContext, problems: readonly ConfigProblem[]): void {
+  for (const problem of problems) context.out.warn(`config: ${describeProblem(problem)}`);
+}
+
+function parseRecordTypes(raw: string | undefined): string[] | undefined {
+  return raw?.split(",").map((type) => type.trim().toUpperCase());
+}
+
+function parseTtl(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_TTL_SECONDS;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--ttl must be a whole number of seconds, not ${raw}.`);
+  return Number(raw);
+}
+
+/** The secret and what to do with it: the only output that ever shows a secret. */
+async function printSecret(
+  context: CommandContext,
+  verb: string,
+  host: HostConfig,
+  extra: Record<string, unknown>,
+): Promise<void> {
+  const apiUrl = await context.target.apiUrl();
+  const command = apiUrl ? shClientCommand(host, apiUrl, host.secret) : undefined;
+  context.out.result(
+    [
+      `${verb} ${displayName(host.fqdn)}.`,
+      "",
+      `secret: ${host.secret}`,
+      "",
+      "This is the only time the secret is shown: store it now (e.g. in the router's client config).",
+      command
+        ? `Update the record from the router with:\n  ${command}`
+        : "Pass --api-url (or set DDNS_API_URL) to see the client command.",
+      `Other clients: ddns client-config ${displayName(host.fqdn)} --format sh|ddclient|inadyn|ddwrt|openwrt`,
+    ],
+    {
+      hostname: displayName(host.fqdn),
+      secret: host.secret,
+      ...extra,
+      ...(apiUrl ? { api_url: apiUrl, client_command: command } : {}),
+    },
+  );
+}
+
+export async function addHost(context: CommandContext): Promise<void> {
+  const fqdn = hostArgument(context);
+  const ttl = parseTtl(context.string("ttl"));
+  const zoneId = context.string("zone-id");
+  context.out.progress(zoneId ? `checking the hosted zone ${zoneId}` : `finding the hosted zone of ${fqdn}`);
+  const zone = zoneId
+    ? await zoneById(context.clients.route53, zoneId, fqdn)
+    : await zoneForHost(context.clients.route53, fqdn);
+
+  const { config, snapshot } = await readConfig(context);
+  if (keyOf(snapshot.document, fqdn) !== undefined) {
+    throw new RefusedError(
+      `${displayName(fqdn)} is already in ${config.location}. Use 'ddns host rotate' for a new secret, or 'ddns host remove' first.`,
+    );
+  }
+  const entry: Record<string, unknown> = {
+    route_53_zone_id: zone.id,
+    route_53_record_ttl: ttl,
+    record_types: parseRecordTypes(context.string("types")) ?? ["A", "AAAA"],
+    shared_secret: generateSecret(),
+    ...(context.flag("dyndns2") ? { allow_dyndns2: true } : {}),
+    ...(context.flag("require-timestamp") ? { require_timestamp: true } : {}),
+  };
+  // Keys in the seed's spelling: the FQDN with its trailing dot.
+  const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [fqdn]: entry }, fqdn);
+  if (!host) throw new Error(`${fqdn} was written but does not parse`);
+  await printSecret(context, "Added", host, { zone_id: zone.id, zone_name: displayName(zone.name) });
+}
+
+async function existingHost(context: CommandContext) {
+  const fqdn = hostArgument(context);
+  const { config, snapshot } = await readConfig(context);
+  const key = keyOf(snapshot.document, fqdn);
+  if (key === undefined) throw new RefusedError(`${displayName(fqdn)} is not in ${config.location}.`);
+  return { fqdn, key, config, snapshot };
+}
+
+export async function rotateHost(context: CommandContext): Promise<void> {
+  const { fqdn, key, config, snapshot } = await existingHost(context);
+  const entry = snapshot.document[key];
+  const document = { ...snapshot.document, [key]: { ...(entry as object), shared_secret: generateSecret() } };
+  const host = await writeChecked(context, config, snapshot, document, fqdn);
+  if (!host) throw new Error(`${fqdn} was written but does not parse`);
+  await printSecret(context, "New secret for", host, {});
+  context.out.warn(
+    `the old secret keeps working until the function's config cache expires (DDNS_CONFIG_CACHE_SECONDS, 60 s by default).`,
+  );
+}
+
+export async function removeHost(context: CommandContext): Promise<void> {
+  const { fqdn, key, config, snapshot } = await existingHost(context);
+  const { [key]: _removed, ...document } = snapshot.document;
+  await writeChecked(context, config, snapshot, document, fqdn);
+  context.out.result(
+    [
+      `Removed ${displayName(fqdn)}. Its DNS records are left as they are; delete them in Route 53 if needed.`,
+    ],
+    { hostname: displayName(fqdn), removed: true },
+  );
+}
+
+/** What list and show reveal about a host: everything but the secret. */
+function describeHost(host: HostConfig, entry: Record<string, unknown>) {
+  return {
+    hostname: displayName(host.fqdn),
+    zone_id: host.zoneId,
+    ttl: host.ttl,
+    record_types: host.recordTypes,
+    allow_dyndns2: host.allowDyndns2,
+    require_timestamp: host.requireTimestamp,
+    allow_client_ip: host.allowClientIp,
+    username: host.username,
+    secret_bits: estimateSecretBits(host.secret),
+    ...(typeof entry.comment === "string" ? { comment: entry.comment } : {}),
+  };
+}
+
+export async function listHosts(context: CommandContext): Promise<void> {
+  const { snapshot } = await readConfig(context);
+  const { hosts, problems } = parseConfigDocument(snapshot.document);
+  warnAbout(context, problems);
+  const rows = [...hosts].map((host) => describeHost(host, entryFor(snapshot.document, host.fqdn)));
+  const table = rows.map((row) =>
+    [row.hostname, row.zone_id, String(row.ttl), row.record_types.join(","), features(row)].join("\t"),
+  );
+  context.out.result(rows.length === 0 ? ["No hosts yet: add one with 'ddns host add HOST'."] : table, rows);
+}
+
+function features(row: ReturnType<typeof describeHost>): string {
+  const names = [
+    row.allow_dyndns2 && "dyndns2",
+    row.require_timestamp && "require-timestamp",
+    row.allow_client_ip && "client-ip",
+  ];
+  return names.filter(Boolean).join(",") || "-";
+}
+
+function entryFor(document: ConfigDocument, fqdn: string): Record<string, unknown> {
+  const key = keyOf(document, fqdn);
+  return key === undefined ? {} : (document[key] as Record<string, unknown>);
+}
+
+export async function showHost(context: CommandContext): Promise<void> {
+  const { fqdn, key, snapshot } = await existingHost(context);
+  const { hosts, problems } = parseConfigDocument(snapshot.document);
+  const own = problems.filter((problem) => problem.host === key);
+  warnAbout(context, own);
+  const host = hosts.find(fqdn);
+  if (!host)
+    throw new InvalidConfigError(
+      `${displayName(fqdn)} is in the config, but the function ignores it (see above).`,
+    );
+  const details = describeHost(host, entryFor(snapshot.document, fqdn));
+  context.out.result(
+    Object.entries(details).map(
+      ([name, value]) => `${name}: ${Array.isArray(value) ? value.join(",") : value}`,
+    ),
+    details,
+  );
+}

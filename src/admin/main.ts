@@ -1,0 +1,220 @@
+/**
+ * `ddns`: the operator CLI (DESIGN.md "Operator CLI"). `run(argv, io)` is the whole program, so
+ * tests call it in-process; bin/ddns.mjs calls it with the real process.
+ */
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { ConfigFileError } from "../config/schema.js";
+import { clientConfig, configHistory, restoreConfig, validateConfig } from "./config-commands.js";
+import { CommandContext, type OptionValues } from "./context.js";
+import { CliError, EXIT } from "./errors.js";
+import { addHost, listHosts, removeHost, rotateHost, showHost } from "./host-commands.js";
+import { type Io, Output } from "./io.js";
+import { Target } from "./target.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+interface Command {
+  /** The command's words, e.g. "host add". */
+  readonly name: string;
+  readonly arguments: string;
+  readonly summary: string;
+  /** Its own options, besides the common ones. */
+  readonly options: Options;
+  /** Whether it works on the deployment (and so takes --bucket, --key, --terraform-dir). */
+  readonly deployed: boolean;
+  /** Resolves to the exit code, or to nothing for success. */
+  readonly run: (context: CommandContext) => Promise<unknown>;
+}
+
+const API_URL: Options = { "api-url": { type: "string" } };
+
+const COMMANDS: readonly Command[] = [
+  {
+    name: "host add",
+    arguments: "HOST [--ttl N] [--types A,AAAA] [--dyndns2] [--require-timestamp] [--zone-id Z]",
+    summary: "add a host with a new 256-bit secret; prints the secret once",
+    options: {
+      ttl: { type: "string" },
+      types: { type: "string" },
+      dyndns2: { type: "boolean" },
+      "require-timestamp": { type: "boolean" },
+      "zone-id": { type: "string" },
+      ...API_URL,
+    },
+    deployed: true,
+    run: addHost,
+  },
+  {
+    name: "host rotate",
+    arguments: "HOST",
+    summary: "give a host a new secret; prints it once",
+    options: API_URL,
+    deployed: true,
+    run: rotateHost,
+  },
+  {
+    name: "host remove",
+    arguments: "HOST",
+    summary: "remove a host",
+    options: {},
+    deployed: true,
+    run: removeHost,
+  },
+  {
+    name: "host list",
+    arguments: "",
+    summary: "list the hosts (never their secrets)",
+    options: {},
+    deployed: true,
+    run: listHosts,
+  },
+  {
+    name: "host show",
+    arguments: "HOST",
+    summary: "one host's settings (never its secret)",
+    options: {},
+    deployed: true,
+    run: showHost,
+  },
+  {
+    name: "config validate",
+    arguments: "FILE",
+    summary: "check a config file as the function would, and flag weak secrets ('-' reads stdin)",
+    options: {},
+    deployed: false,
+    run: validateConfig,
+  },
+  {
+    name: "config history",
+    arguments: "",
+    summary: "the versions of the config file",
+    options: {},
+    deployed: true,
+    run: configHistory,
+  },
+  {
+    name: "config restore",
+    arguments: "VERSION",
+    summary: "make an earlier version the current config",
+    options: {},
+    deployed: true,
+    run: restoreConfig,
+  },
+  {
+    name: "client-config",
+    arguments: "HOST --format sh|ddclient|inadyn|ddwrt|openwrt [--secret-stdin]",
+    summary: "settings for a router's client; the secret is a placeholder unless given on stdin",
+    options: { format: { type: "string" }, "secret-stdin": { type: "boolean" }, ...API_URL },
+    deployed: true,
+    run: clientConfig,
+  },
+];
+
+const COMMON_OPTIONS: Options = {
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+};
+
+const DEPLOYMENT_OPTIONS: Options = {
+  bucket: { type: "string" },
+  key: { type: "string" },
+  "terraform-dir": { type: "string" },
+};
+
+const HELP = `Usage: ddns COMMAND [ARGUMENTS] [OPTIONS]
+
+Manages the hosts of a route53-ddns deployment: the config file in its S3 bucket.
+
+Commands:
+${COMMANDS.map((command) => `  ${`${command.name} ${command.arguments}`.trimEnd()}\n      ${command.summary}`).join("\n")}
+
+Options:
+  --bucket NAME          the config bucket (else DDNS_CONFIG_BUCKET, else the Terraform outputs)
+  --key KEY              the config object's key (else DDNS_CONFIG_KEY, the Terraform outputs, config.json)
+  --terraform-dir DIR    the deployed Terraform root module, read with 'terraform output -json'
+                         (default: terraform/, when it has been initialised)
+  --api-url URL          the API's URL for client commands (else DDNS_API_URL, the Terraform outputs)
+  --json                 machine-readable output on stdout
+  -q, --quiet            no progress messages on stderr
+  -h, --help             this text
+
+AWS credentials and region come from the usual places (environment, profile, SSO).
+Secrets are shown only by 'host add' and 'host rotate'.
+
+Exit codes:
+  ${EXIT.ok}  success
+  ${EXIT.failed}  failure: AWS, network or Terraform error
+  ${EXIT.usage}  usage: bad arguments or option values, or no config bucket known
+  ${EXIT.refused}  refused: unknown host, host already present, host outside every zone, wrong format for the host
+  ${EXIT.conflict}  conflict: the config file changed while the command ran; nothing was written
+  ${EXIT.invalidConfig}  invalid config: the file has errors (validate), or the file in S3 is unusable
+`;
+
+function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  for (const command of COMMANDS) {
+    const words = command.name.split(" ");
+    if (words.every((word, index) => argv[index] === word))
+      return { command, rest: argv.slice(words.length) };
+  }
+  return undefined;
+}
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const found = findCommand(argv);
+  if (!found) {
+    const asked = argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help";
+    (asked ? io.stdout : io.stderr)(asked ? HELP : `ddns: unknown command '${argv.join(" ")}'\n\n${HELP}`);
+    return asked ? EXIT.ok : EXIT.usage;
+  }
+  const { command, rest } = found;
+  let values: OptionValues;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: { ...COMMON_OPTIONS, ...(command.deployed ? DEPLOYMENT_OPTIONS : {}), ...command.options },
+      allowPositionals: true,
+      strict: true,
+    }) as { values: OptionValues; positionals: string[] });
+  } catch (error) {
+    io.stderr(
+      `ddns ${command.name}: ${(error as Error).message}\nUsage: ddns ${command.name} ${command.arguments}\n`,
+    );
+    return EXIT.usage;
+  }
+  if (values.help) {
+    io.stdout(
+      `Usage: ddns ${command.name} ${command.arguments}\n  ${command.summary}\n\nSee 'ddns --help' for the common options and exit codes.\n`,
+    );
+    return EXIT.ok;
+  }
+
+  const out = new Output(io, values.json === true, values.quiet === true);
+  const target = new Target(
+    {
+      bucket: values.bucket as string | undefined,
+      key: values.key as string | undefined,
+      apiUrl: values["api-url"] as string | undefined,
+      terraformDir: values["terraform-dir"] as string | undefined,
+    },
+    io.env,
+    out,
+  );
+  try {
+    const exitCode = await command.run(new CommandContext(io, out, positionals, values, target));
+    return typeof exitCode === "number" ? exitCode : EXIT.ok;
+  } catch (error) {
+    io.stderr(`ddns ${command.name}: ${describeError(error)}\n`);
+    return error instanceof CliError ? error.exitCode : EXIT.failed;
+  }
+}
+
+/** The operator's view of a failure: our own messages as they are, AWS errors with their code. */
+function describeError(error: unknown): string {
+  if (error instanceof CliError || error instanceof ConfigFileError) return error.message;
+  const failure = error as { name?: string; message?: string; code?: string };
+  if (failure.code === "ENOENT") return failure.message ?? "file not found";
+  const name = failure.name && failure.name !== "Error" ? ` (${failure.name})` : "";
+  return `${failure.message || "unknown error"}${name}`;
+}

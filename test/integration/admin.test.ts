@@ -1,0 +1,356 @@
+/**
+ * The `ddns` operator CLI against a moto server: hosts added, rotated and removed through the real
+ * SDK, checked by the function itself (the real handler reading the same bucket), plus the
+ * concurrency check, the validator and the config history.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { CreateHostedZoneCommand } from "@aws-sdk/client-route-53";
+import { PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { AwsClients } from "../../src/admin/io.js";
+import { run } from "../../src/admin/main.js";
+import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
+import {
+  type AwsFixture,
+  createAwsFixture,
+  emulatorEnvironment,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from "../support/aws-fixture.js";
+import { httpEvent } from "../support/events.js";
+import { type MotoServer, startMoto } from "../support/moto.js";
+
+interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const SOURCE_IP = "198.51.100.7";
+const seedHash = (host: string, secret: string) =>
+  createHash("sha256")
+    .update(SOURCE_IP + host + secret)
+    .digest("hex");
+
+describe("ddns CLI against moto", () => {
+  let moto: MotoServer;
+  let aws: AwsFixture;
+  let env: Record<string, string>;
+  const apiUrl = "https://api.example.test/";
+
+  async function ddns(
+    argv: string[],
+    options: { stdin?: string; clients?: AwsClients } = {},
+  ): Promise<CliResult> {
+    let stdout = "";
+    let stderr = "";
+    const code = await run(argv, {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      readStdin: async () => options.stdin ?? "",
+      env,
+      clients: options.clients,
+    });
+    return { code, stdout, stderr };
+  }
+
+  async function addHost(name: string, ...flags: string[]): Promise<string> {
+    const added = await ddns(["host", "add", name, "--json", ...flags]);
+    expect(added.code, added.stderr).toBe(0);
+    return JSON.parse(added.stdout).secret;
+  }
+
+  /** The real handler, reading the config on every request (cache 0), as a fresh container. */
+  async function updateFromRouter(host: string, secret: string): Promise<HttpResult> {
+    vi.resetModules();
+    for (const [name, value] of Object.entries({ ...env, DDNS_CONFIG_CACHE_SECONDS: "0" }))
+      vi.stubEnv(name, value);
+    const { handler } = (await import("../../src/handler.js")) as {
+      handler: (event: HttpEvent) => Promise<HttpResult>;
+    };
+    return handler(
+      httpEvent({
+        query: { mode: "set", hostname: host, hash: seedHash(host, secret) },
+        sourceIp: SOURCE_IP,
+      }),
+    );
+  }
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    aws = await createAwsFixture(moto.url);
+    // A parent zone too, so the CLI has to pick the longest matching one.
+    await aws.route53.send(new CreateHostedZoneCommand({ Name: "example.com.", CallerReference: "parent" }));
+    await aws.s3.send(
+      new PutBucketVersioningCommand({ Bucket: aws.bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    env = { ...emulatorEnvironment(moto.url, aws.bucket), DDNS_API_URL: apiUrl };
+  });
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await moto?.stop();
+  });
+
+  it("adds a host in its zone; the function then accepts its secret", async () => {
+    // prepare
+    const host = "home.dyn.example.com";
+    // act
+    const added = await ddns(["host", "add", host, "--ttl", "120", "--json"]);
+    const response = await updateFromRouter(host, JSON.parse(added.stdout).secret);
+    // assess
+    expect(added.code, added.stderr).toBe(0);
+    const result = JSON.parse(added.stdout);
+    expect(result).toMatchObject({ hostname: host, zone_id: aws.zoneId, zone_name: "dyn.example.com" });
+    expect(Buffer.from(result.secret, "base64url")).toHaveLength(32);
+    expect(result.client_command).toContain(`-h ${host}`);
+    expect(added.stderr).not.toContain(result.secret);
+    expect(response.statusCode).toBe(201);
+    expect(await aws.recordValues(host, "A")).toEqual({ values: [SOURCE_IP], ttl: 120 });
+  });
+
+  it("shows the secret only on add: list and show never print it", async () => {
+    // prepare
+    const secret = await addHost("quiet.dyn.example.com", "--types", "A", "--dyndns2");
+    // act
+    const list = await ddns(["host", "list", "--json"]);
+    const show = await ddns(["host", "show", "quiet.dyn.example.com", "--json"]);
+    // assess
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toContainEqual(
+      expect.objectContaining({
+        hostname: "quiet.dyn.example.com",
+        record_types: ["A"],
+        allow_dyndns2: true,
+      }),
+    );
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout).secret_bits).toBeGreaterThanOrEqual(256);
+    for (const output of [list.stdout, list.stderr, show.stdout, show.stderr])
+      expect(output).not.toContain(secret);
+  });
+
+  it("refuses a host outside every zone, and a host already there", async () => {
+    // prepare
+    await addHost("twice.dyn.example.com");
+    // act
+    const outside = await ddns(["host", "add", "home.example.org"]);
+    const again = await ddns(["host", "add", "TWICE.dyn.example.com."]);
+    // assess
+    expect(outside.code).toBe(3);
+    expect(outside.stderr).toContain("home.example.org. is outside every hosted zone");
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain("twice.dyn.example.com is already in");
+  });
+
+  it("rotates a secret: the old one is refused, the new one accepted", async () => {
+    // prepare
+    const host = "rotate.dyn.example.com";
+    const oldSecret = await addHost(host);
+    // act
+    const rotated = await ddns(["host", "rotate", host, "--json"]);
+    const newSecret = JSON.parse(rotated.stdout).secret;
+    const withOld = await updateFromRouter(host, oldSecret);
+    const withNew = await updateFromRouter(host, newSecret);
+    // assess
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(newSecret).not.toBe(oldSecret);
+    expect(withOld.statusCode).toBe(401);
+    expect(withNew.statusCode).toBe(201);
+  });
+
+  it("refuses to overwrite an edit made between its read and its write", async () => {
+    // prepare: an S3 client that lets someone else write the file just before the CLI does
+    const competingEdit = {
+      "other.dyn.example.com.": { route_53_zone_id: aws.zoneId, shared_secret: "x".repeat(43) },
+    };
+    const s3 = new S3Client({ endpoint: moto.url, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "PutObjectCommand") await aws.putConfig(competingEdit);
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    // act
+    const result = await ddns(["host", "add", "late.dyn.example.com"], {
+      clients: { s3, route53: aws.route53 },
+    });
+    const list = await ddns(["host", "list", "--json"]);
+    // assess
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("changed while this command was running");
+    expect(result.stdout).toBe("");
+    expect(JSON.parse(list.stdout).map((host: { hostname: string }) => host.hostname)).toEqual([
+      "other.dyn.example.com",
+    ]);
+  });
+
+  it("keeps history, and restores an earlier version", async () => {
+    // prepare
+    await aws.putConfig({});
+    await addHost("first.dyn.example.com");
+    await addHost("second.dyn.example.com");
+    const history = await ddns(["config", "history", "--json"]);
+    const versions = JSON.parse(history.stdout) as { versionId: string; isLatest: boolean }[];
+    const withFirstOnly = versions[1]?.versionId ?? "";
+    // act
+    const restored = await ddns(["config", "restore", withFirstOnly]);
+    const list = await ddns(["host", "list", "--json"]);
+    // assess
+    expect(history.code, history.stderr).toBe(0);
+    expect(versions[0]?.isLatest).toBe(true);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(JSON.parse(list.stdout).map((host: { hostname: string }) => host.hostname)).toEqual([
+      "first.dyn.example.com",
+    ]);
+  });
+
+  it("removes a host", async () => {
+    // prepare
+    await addHost("gone.dyn.example.com");
+    // act
+    const removed = await ddns(["host", "remove", "gone.dyn.example.com"]);
+    const show = await ddns(["host", "show", "gone.dyn.example.com"]);
+    // assess
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(show.code).toBe(3);
+  });
+
+  it("writes client configs; the secret appears only when given on stdin", async () => {
+    // prepare
+    const secret = await addHost("router.dyn.example.com", "--dyndns2");
+    await addHost("plain.dyn.example.com", "--types", "AAAA");
+    // act
+    const ddclient = await ddns(["client-config", "router.dyn.example.com", "--format", "ddclient"]);
+    const openwrt = await ddns(
+      ["client-config", "router.dyn.example.com", "--format", "openwrt", "--secret-stdin"],
+      {
+        stdin: `${secret}\n`,
+      },
+    );
+    const sh = await ddns(["client-config", "plain.dyn.example.com", "--format", "sh"]);
+    const notDyndns2 = await ddns(["client-config", "plain.dyn.example.com", "--format", "inadyn"]);
+    // assess
+    expect(ddclient.code, ddclient.stderr).toBe(0);
+    expect(ddclient.stdout).toContain("server=api.example.test\n");
+    expect(ddclient.stdout).toContain("login=router.dyn.example.com\n");
+    expect(ddclient.stdout).not.toContain(secret);
+    expect(openwrt.stdout).toContain(`option password '${secret}'`);
+    expect(sh.stdout).toContain("DDNS_URL='https://api.example.test/'");
+    expect(sh.stdout).toContain("DDNS_FAMILY='6'");
+    expect(notDyndns2.code).toBe(3);
+    expect(notDyndns2.stderr).toContain("does not accept dyndns2 clients");
+  });
+
+  it("validates a file as the function would, naming host and field, and flags weak secrets", async () => {
+    // prepare
+    const dir = await mkdtemp(join(tmpdir(), "ddns-validate-"));
+    const broken = join(dir, "broken.json");
+    const good = join(dir, "good.json");
+    await writeFile(
+      broken,
+      JSON.stringify({
+        "a.dyn.example.com.": {
+          route_53_zone_id: aws.zoneId,
+          route_53_record_ttl: -1,
+          shared_secret: "x".repeat(43),
+        },
+        "b.dyn.example.com.": { route_53_zone_id: aws.zoneId, shared_secret: "hunter2" },
+      }),
+    );
+    await writeFile(
+      good,
+      JSON.stringify({ "c.dyn.example.com.": { route_53_zone_id: "Z1", shared_secret: "Aa0_".repeat(11) } }),
+    );
+    // act
+    const brokenResult = await ddns(["config", "validate", broken]);
+    const goodResult = await ddns(["config", "validate", good]);
+    const notJson = await ddns(["config", "validate", "-"], { stdin: "{" });
+    // assess
+    expect(brokenResult.code).toBe(5);
+    expect(brokenResult.stdout).toContain(
+      "error: a.dyn.example.com.: route_53_record_ttl: Must be a whole number",
+    );
+    expect(brokenResult.stdout).toContain("warning: b.dyn.example.com.: shared_secret: Weak: about");
+    expect(brokenResult.stdout).not.toContain("hunter2");
+    expect(goodResult.code, goodResult.stdout).toBe(0);
+    expect(notJson.code).toBe(5);
+    expect(notJson.stderr).toContain("not valid JSON");
+  });
+
+  it("reports usage errors and a missing bucket with exit code 2", async () => {
+    // prepare
+    const { DDNS_CONFIG_BUCKET: _bucket, ...withoutBucket } = env;
+    // act
+    const badTtl = await ddns(["host", "add", "x.dyn.example.com", "--ttl", "soon"]);
+    const unknownOption = await ddns(["host", "list", "--colour"]);
+    const noBucket = await run(["host", "list", "--terraform-dir", "/nonexistent"], {
+      stdout: () => {},
+      stderr: () => {},
+      readStdin: async () => "",
+      env: withoutBucket,
+    });
+    // assess
+    expect(badTtl.code).toBe(2);
+    expect(badTtl.stderr).toContain("--ttl must be a whole number");
+    expect(unknownOption.code).toBe(2);
+    expect(noBucket).toBe(1);
+  });
+
+  it("runs as `ddns` from the package's bin", async () => {
+    // prepare
+    await aws.putConfig({});
+    await addHost("bin.dyn.example.com");
+    // act
+    const { stdout } = await promisify(execFile)(process.execPath, ["bin/ddns.mjs", "host", "list"], {
+      env: { ...process.env, ...env },
+    });
+    // assess
+    expect(stdout).toMatch(/^bin\.dyn\.example\.com\t/);
+  });
+
+  it("takes the bucket from the Terraform outputs", async () => {
+    // prepare: a root module's state with just the outputs
+    const dir = await mkdtemp(join(tmpdir(), "ddns-tf-"));
+    const outputs = {
+      config_bucket: { value: aws.bucket, type: "string" },
+      api_url: { value: apiUrl, type: "string" },
+    };
+    await writeFile(
+      join(dir, "terraform.tfstate"),
+      JSON.stringify({
+        version: 4,
+        terraform_version: "1.11.0",
+        serial: 1,
+        lineage: "test",
+        outputs,
+        resources: [],
+      }),
+    );
+    const { DDNS_CONFIG_BUCKET: _bucket, DDNS_API_URL: _api, ...withoutTarget } = env;
+    await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: "config.json", Body: "{}" }));
+    // act
+    let stdout = "";
+    const code = await run(["host", "list", "--terraform-dir", dir], {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: () => {},
+      readStdin: async () => "",
+      env: withoutTarget,
+    });
+    // assess
+    expect(code).toBe(0);
+    expect(stdout).toContain("No hosts yet");
+  });
+});
