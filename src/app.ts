@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { errorSummary, type Logger } from "./core/log.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
+import { handleDyndns2 } from "./protocols/dyndns2.js";
 import { describeFailure } from "./protocols/failures.js";
 import {
   type Backends,
@@ -22,6 +23,7 @@ type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult
 const ROUTES: Record<string, Partial<Record<string, RouteHandler>>> = {
   "/": { GET: handleSeed, POST: handleSeed },
   "/checkip": { GET: handleCheckIp },
+  "/nic/update": { GET: handleDyndns2 },
   "/health": { GET: handleHealth },
 };
 

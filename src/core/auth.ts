@@ -2,12 +2,14 @@
  * Checks a request's token against a host's secret. Every failure the caller sees reads the same
  * ("Validation hashes do not match."), whether the host is unknown or the hash is wrong, so the
  * API cannot be used to list hosts; the AuthError's `reason` tells the log which it was.
+ * dyndns2's Basic credentials are checked here too, under the same rule.
  */
 import { AuthError } from "./errors.js";
 import type { HostConfig } from "./hosts.js";
 import {
   checkTimestamp,
   hexDigestsEqual,
+  secretsEqual,
   seedToken,
   TIMESTAMP_WINDOW_SECONDS,
   timestampedToken,
@@ -62,4 +64,38 @@ export function verifyClaim(
       "seed token refused",
     );
   }
+}
+
+/** HTTP Basic credentials as the dyndns2 client sent them (already decoded). */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export type PasswordCheck =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /** For the log only: the caller is told the same thing whichever check failed. */
+      readonly reason: "unknown host" | "dyndns2 not allowed" | "username mismatch" | "password mismatch";
+    };
+
+/** User names compare case-insensitively, with or without a trailing dot (they default to the host name). */
+function normalUsername(username: string): string {
+  const lower = username.toLowerCase();
+  return lower.endsWith(".") ? lower.slice(0, -1) : lower;
+}
+
+/**
+ * dyndns2: may these credentials update `host`? The password is always compared (against a decoy
+ * for an unknown host), so every failure costs the same work and looks the same from outside.
+ */
+export function checkPassword(host: HostConfig | undefined, credentials: BasicCredentials): PasswordCheck {
+  const passwordMatches = secretsEqual(credentials.password, host?.secret ?? DECOY_SECRET);
+  if (!host) return { ok: false, reason: "unknown host" };
+  if (!host.allowDyndns2) return { ok: false, reason: "dyndns2 not allowed" };
+  if (normalUsername(credentials.username) !== normalUsername(host.username)) {
+    return { ok: false, reason: "username mismatch" };
+  }
+  return passwordMatches ? { ok: true } : { ok: false, reason: "password mismatch" };
 }

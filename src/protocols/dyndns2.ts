@@ -1,0 +1,187 @@
+/**
+ * dyndns2 (`GET /nic/update?hostname=a,b&myip=IP`, HTTP Basic auth) for router firmware, ddclient and
+ * inadyn. The answer is text, one line per host name in request order: `good <ip>`, `nochg <ip>`,
+ * `nohost`, `notfqdn`, `abuse` or `dnserr`; or one line for the whole request: `badauth`, `numhost`,
+ * `911`. A dual-stack update answers `good <ipv4>,<ipv6>` (the form ddclient sends in `myip=`).
+ *
+ * HTTP status: 200 whenever the request was understood, whatever its lines say: ddclient reads no
+ * body from other statuses, and inadyn needs 200 before it looks for `good`/`nochg` in the body.
+ * `badauth` is a 401 with a Basic challenge (some clients send credentials only after one);
+ * `911` carries the failure's own 5xx/429 status and Retry-After, so clients back off; a malformed
+ * myip=, for which dyndns2 has no code, is a 400 with a sentence saying what is wrong.
+ *
+ * Unknown host, dyndns2 not allowed, wrong user name and wrong password all read the same: `badauth`
+ * when no host of the request accepts the credentials, else `nohost` on that host's line.
+ */
+import { type BasicCredentials, checkPassword } from "../core/auth.js";
+import { AuthError, BadRequestError } from "../core/errors.js";
+import { parseHostname } from "../core/hostname.js";
+import type { HostConfig, HostDirectory } from "../core/hosts.js";
+import type { IpAddress } from "../core/ip.js";
+import { applyAddresses, type UpdateResult, type WantedAddress } from "../core/update.js";
+import { MAX_HOSTNAMES, parseBasicAuth, readDyndns2Query } from "./dyndns2-request.js";
+import { describeFailure, retryAfterHeader } from "./failures.js";
+import {
+  callerAddress,
+  type HttpResult,
+  headerOf,
+  queryOf,
+  type RequestContext,
+  textResponse,
+} from "./http.js";
+
+export const BASIC_CHALLENGE = 'Basic realm="route53-ddns", charset="UTF-8"';
+
+type RefusalCode = "notfqdn" | "nohost" | "abuse";
+
+/** What one host name of the request comes to before any DNS work. */
+type HostVerdict =
+  | { readonly kind: "refused"; readonly code: RefusalCode; readonly reason: string }
+  | { readonly kind: "accepted"; readonly host: HostConfig };
+
+function answer(
+  context: RequestContext,
+  lines: readonly string[],
+  statusCode = 200,
+  headers: Record<string, string> = {},
+): HttpResult {
+  context.log.results = [...lines];
+  return textResponse(statusCode, `${lines.join("\n")}\n`, headers);
+}
+
+export async function handleDyndns2(context: RequestContext): Promise<HttpResult> {
+  try {
+    const header = headerOf(context.event, "authorization");
+    const credentials = parseBasicAuth(header);
+    if (!credentials) {
+      throw new AuthError("badauth", header === undefined ? "no credentials" : "malformed credentials");
+    }
+    const query = readDyndns2Query(queryOf(context.event));
+    if (query.hostnames.length === 0) {
+      context.log.decision = "notfqdn";
+      return answer(context, ["notfqdn"]);
+    }
+    if (query.hostnames.length > MAX_HOSTNAMES) {
+      context.log.decision = "numhost";
+      return answer(context, ["numhost"]);
+    }
+    const source = callerAddress(context.event);
+    const addresses = query.addresses.length > 0 ? query.addresses : [source];
+    context.log.recordType = addresses.map((ip) => ip.recordType).join(",");
+
+    const { config, dns } = await context.backends();
+    const hosts = await config.hosts();
+    const verdicts = query.hostnames.map((name) =>
+      judgeHost(hosts, name, credentials, { addresses, source }),
+    );
+    logHosts(context, verdicts);
+    const anyNameValid = verdicts.some(
+      (verdict) => verdict.kind === "accepted" || verdict.code !== "notfqdn",
+    );
+    const anyAuthenticated = verdicts.some(
+      (verdict) => verdict.kind === "accepted" || verdict.code === "abuse",
+    );
+    if (anyNameValid && !anyAuthenticated) throw new AuthError("badauth", context.log.reason ?? "");
+
+    return answer(context, await updateAccepted(context, dns, verdicts, addresses));
+  } catch (error) {
+    return answerFailure(context, error);
+  }
+}
+
+/** Credentials first, so that policy answers (`abuse`) only ever reach the host's own owner. */
+function judgeHost(
+  hosts: HostDirectory,
+  nameAsSent: string,
+  credentials: BasicCredentials,
+  request: { readonly addresses: readonly IpAddress[]; readonly source: IpAddress },
+): HostVerdict {
+  const name = parseHostname(nameAsSent);
+  if (!name.ok) return { kind: "refused", code: "notfqdn", reason: `the name ${name.problem}` };
+  const host = hosts.find(name.fqdn);
+  const password = checkPassword(host, credentials);
+  if (!host || !password.ok)
+    return { kind: "refused", code: "nohost", reason: password.ok ? "" : password.reason };
+
+  const foreign = request.addresses.find((ip) => ip.text !== request.source.text);
+  if (foreign && !host.allowClientIp) {
+    return {
+      kind: "refused",
+      code: "abuse",
+      reason: `myip ${foreign.text} is not the caller's address and allow_client_ip is off`,
+    };
+  }
+  const refusedType = request.addresses.find((ip) => !host.recordTypes.includes(ip.recordType));
+  if (refusedType) {
+    return { kind: "refused", code: "abuse", reason: `${refusedType.recordType} records are not allowed` };
+  }
+  return { kind: "accepted", host };
+}
+
+/** The request's log line names every host and why each refused one was refused (never a secret). */
+function logHosts(context: RequestContext, verdicts: readonly HostVerdict[]): void {
+  const names = verdicts.map((verdict) => (verdict.kind === "accepted" ? verdict.host.fqdn : undefined));
+  context.log.hostname = names.filter(Boolean).join(",") || undefined;
+  const reasons = verdicts.flatMap((verdict, index) =>
+    verdict.kind === "refused" ? [`#${index + 1} ${verdict.code}: ${verdict.reason}`] : [],
+  );
+  context.log.reason = reasons.join("; ") || undefined;
+}
+
+/** All accepted hosts go to applyAddresses together: one Route 53 change batch per zone. */
+async function updateAccepted(
+  context: RequestContext,
+  dns: Parameters<typeof applyAddresses>[0],
+  verdicts: readonly HostVerdict[],
+  addresses: readonly IpAddress[],
+): Promise<string[]> {
+  const wanted: WantedAddress[] = verdicts.flatMap((verdict) =>
+    verdict.kind === "accepted" ? addresses.map((ip) => ({ host: verdict.host, ip })) : [],
+  );
+  const results = await applyAddresses(dns, wanted);
+  const ipList = addresses.map((ip) => ip.text).join(",");
+  let next = 0;
+  const lines = verdicts.map((verdict) => {
+    if (verdict.kind === "refused") return verdict.code;
+    const own = results.slice(next, next + addresses.length);
+    next += addresses.length;
+    return hostLine(context, own, ipList);
+  });
+  context.log.decision = overallDecision(lines);
+  return lines;
+}
+
+function hostLine(context: RequestContext, results: readonly UpdateResult[], ipList: string): string {
+  const failed = results.find((result) => result.outcome === "failed");
+  if (failed) {
+    context.log.error ??= failed.error;
+    return "dnserr";
+  }
+  const updated = results.find((result) => result.outcome === "updated");
+  if (updated) {
+    context.log.changeId ??= updated.changeId;
+    return `good ${ipList}`;
+  }
+  return `nochg ${ipList}`;
+}
+
+/** One word for the log: `updated` if anything changed, `unchanged` if nothing needed to, else the first refusal. */
+function overallDecision(lines: readonly string[]): string {
+  const codes = lines.map((line) => line.split(" ")[0] ?? "");
+  if (codes.includes("good")) return "updated";
+  return codes.find((code) => code !== "nochg") ?? "unchanged";
+}
+
+function answerFailure(context: RequestContext, error: unknown): HttpResult {
+  const failure = describeFailure(error);
+  Object.assign(context.log, {
+    decision: failure.decision,
+    reason: failure.reason ?? context.log.reason,
+    error: failure.status >= 500 ? error : undefined,
+  });
+  if (error instanceof AuthError) {
+    return answer(context, ["badauth"], 401, { "www-authenticate": BASIC_CHALLENGE });
+  }
+  if (error instanceof BadRequestError) return answer(context, [failure.message], 400);
+  return answer(context, ["911"], failure.status, retryAfterHeader(failure));
+}
