@@ -1,0 +1,97 @@
+# The alarms module: function errors, API 5xx rate and failed authentications, each telling the
+# operator what to check first.
+
+mock_provider "aws" {
+  source          = "./tests/mocks"
+  override_during = plan
+}
+
+variables {
+  name                    = "ddns"
+  function_name           = "ddns"
+  function_log_group_name = "/aws/lambda/ddns"
+  api_id                  = "a1b2c3d4e5"
+}
+
+run "email_creates_topic_subscription_and_alarms" {
+  command = plan
+
+  module {
+    source = "./modules/alarms"
+  }
+
+  variables {
+    email = "ops@example.com"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.this) == 1 && aws_sns_topic_subscription.email[0].protocol == "email" && aws_sns_topic_subscription.email[0].endpoint == "ops@example.com"
+    error_message = "An email address must get a topic and an email subscription."
+  }
+
+  assert {
+    condition = alltrue([
+      for a in [aws_cloudwatch_metric_alarm.function_errors, aws_cloudwatch_metric_alarm.api_5xx_rate, aws_cloudwatch_metric_alarm.failed_authentications] :
+      a.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ddns-alarms"]) && strcontains(a.alarm_description, "Check first")
+    ])
+    error_message = "Every alarm must notify the topic and say what to check first."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.function_errors.namespace == "AWS/Lambda" &&
+      aws_cloudwatch_metric_alarm.function_errors.metric_name == "Errors" &&
+      aws_cloudwatch_metric_alarm.function_errors.dimensions == tomap({ FunctionName = "ddns" })
+    )
+    error_message = "The function error alarm must watch the function's Errors metric."
+  }
+
+  assert {
+    condition = (
+      one([for q in aws_cloudwatch_metric_alarm.api_5xx_rate.metric_query : q.expression if q.return_data == true]) == "100 * errors / requests" &&
+      toset([for q in aws_cloudwatch_metric_alarm.api_5xx_rate.metric_query : one(q.metric).metric_name if length(q.metric) > 0]) == toset(["5xx", "Count"]) &&
+      alltrue([for q in aws_cloudwatch_metric_alarm.api_5xx_rate.metric_query : one(q.metric).dimensions == tomap({ ApiId = "a1b2c3d4e5" }) if length(q.metric) > 0]) &&
+      aws_cloudwatch_metric_alarm.api_5xx_rate.threshold == 5
+    )
+    error_message = "The API alarm must watch the 5xx share of the API's requests (5% by default)."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_log_metric_filter.failed_authentications.log_group_name == "/aws/lambda/ddns" &&
+      strcontains(aws_cloudwatch_log_metric_filter.failed_authentications.pattern, "$.decision = \"badauth\"")
+    )
+    error_message = "Failed authentications must be counted from the function's JSON log lines with decision badauth."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.failed_authentications.namespace == aws_cloudwatch_log_metric_filter.failed_authentications.metric_transformation[0].namespace &&
+      aws_cloudwatch_metric_alarm.failed_authentications.metric_name == aws_cloudwatch_log_metric_filter.failed_authentications.metric_transformation[0].name &&
+      aws_cloudwatch_metric_alarm.failed_authentications.threshold == 20
+    )
+    error_message = "The failed-authentication alarm must watch the filter's metric (20 in 5 minutes by default)."
+  }
+}
+
+run "existing_topic_is_used_as_is" {
+  command = plan
+
+  module {
+    source = "./modules/alarms"
+  }
+
+  variables {
+    sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.this) == 0 && length(aws_sns_topic_subscription.email) == 0
+    error_message = "An existing topic must be used without creating a topic or a subscription."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.function_errors.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:pager"]) && output.sns_topic_arn == "arn:aws:sns:us-east-1:123456789012:pager"
+    error_message = "The alarms must notify the given topic."
+  }
+}

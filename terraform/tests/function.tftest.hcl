@@ -1,0 +1,237 @@
+# The function module: runtime settings and the least-privilege IAM policy, parsed from its JSON.
+
+mock_provider "aws" {
+  source          = "./tests/mocks"
+  override_during = plan
+}
+
+variables {
+  name              = "ddns"
+  package_path      = "tests/fixtures/lambda.zip"
+  config_bucket     = "ddns-config-20240101000000000000000001"
+  config_bucket_arn = "arn:aws:s3:::ddns-config-20240101000000000000000001"
+  zone_arn          = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"
+  zone_name         = "dyn.example.com"
+}
+
+run "function_settings" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "nodejs22.x"
+    error_message = "The runtime must default to nodejs22.x."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "The architecture must default to arm64."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.handler == "index.handler"
+    error_message = "The handler must be index.handler (index.mjs exports handler)."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 128
+    error_message = "Memory must default to 128 MB."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.timeout <= 15
+    error_message = "The timeout must stay well under API Gateway's 30 s."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.source_code_hash == filebase64sha256("tests/fixtures/lambda.zip")
+    error_message = "source_code_hash must follow the zip's content."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == null
+    error_message = "Concurrency must be unreserved by default (new accounts cannot reserve)."
+  }
+
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      DDNS_CONFIG_BUCKET        = "ddns-config-20240101000000000000000001"
+      DDNS_CONFIG_KEY           = "config.json"
+      DDNS_CONFIG_CACHE_SECONDS = "60"
+      NODE_OPTIONS              = "--enable-source-maps"
+    })
+    error_message = "The environment must be exactly the one DESIGN.md names."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON"
+    error_message = "The function must use Lambda's JSON log format (the failed-auth metric filter parses it)."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_group == aws_cloudwatch_log_group.this.name
+    error_message = "The function must log to its own managed log group."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/ddns" && aws_cloudwatch_log_group.this.retention_in_days == 30
+    error_message = "The function's log group must have a retention period (30 days by default)."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" }
+    error_message = "Only Lambda may assume the function's role."
+  }
+}
+
+run "iam_policy_is_least_privilege" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  # Which statement grants which action, on which resource.
+  assert {
+    condition = {
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid => { effect = s.Effect, actions = s.Action, resources = s.Resource }
+      } == {
+      WriteOwnLogs               = { effect = "Allow", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns:*"] }
+      ReadConfigObject           = { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001/config.json"] }
+      ListConfigBucket           = { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001"] }
+      ReadZoneRecords            = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      UpsertAddressRecordsInZone = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+    }
+    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, and Route 53 reads and changes on the zone."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      !contains(flatten([s.Resource]), "*") && !anytrue([for a in flatten([s.Action]) : endswith(a, "*")])
+    ])
+    error_message = "No statement may use a wildcard resource or action."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "UpsertAddressRecordsInZone"
+      ][0] == {
+      "ForAllValues:StringEquals" = {
+        "route53:ChangeResourceRecordSetsActions"     = ["UPSERT"]
+        "route53:ChangeResourceRecordSetsRecordTypes" = ["A", "AAAA"]
+      }
+      "ForAllValues:StringLike" = {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "*.dyn.example.com"]
+      }
+      Null = {
+        "route53:ChangeResourceRecordSetsActions"               = "false"
+        "route53:ChangeResourceRecordSetsRecordTypes"           = "false"
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = "false"
+      }
+    }
+    error_message = "Record changes must be limited to UPSERT of A/AAAA records named inside the zone, with a Null guard on every ForAllValues key."
+  }
+
+  assert {
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid == "UpsertAddressRecordsInZone" || !can(s.Condition)])
+    error_message = "Only the change statement carries conditions."
+  }
+}
+
+run "kms_key_adds_decrypt_on_that_key_only" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "DecryptConfigObject"
+      ] == [{
+        Sid      = "DecryptConfigObject"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = ["arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]
+    }]
+    error_message = "With a KMS key, the policy must allow kms:Decrypt on that key and nothing else."
+  }
+}
+
+run "no_kms_statement_without_key" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  assert {
+    condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(flatten([s.Action]), "kms:Decrypt")])
+    error_message = "Without a KMS key there must be no KMS permission."
+  }
+}
+
+run "settings_pass_through" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    architecture                   = "x86_64"
+    memory_size                    = 256
+    timeout                        = 5
+    reserved_concurrent_executions = 5
+    log_retention_days             = 90
+    config_key                     = "prod/config.json"
+    config_cache_seconds           = 30
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["x86_64"])
+    error_message = "architecture must pass through."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 256 && aws_lambda_function.this.timeout == 5 && aws_lambda_function.this.reserved_concurrent_executions == 5
+    error_message = "memory_size, timeout and reserved concurrency must pass through."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.retention_in_days == 90
+    error_message = "log_retention_days must pass through."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["DDNS_CONFIG_KEY"] == "prod/config.json" && aws_lambda_function.this.environment[0].variables["DDNS_CONFIG_CACHE_SECONDS"] == "30"
+    error_message = "config_key and config_cache_seconds must reach the environment."
+  }
+
+  assert {
+    condition     = contains(flatten([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Resource if s.Sid == "ReadConfigObject"]), "arn:aws:s3:::ddns-config-20240101000000000000000001/prod/config.json")
+    error_message = "GetObject must follow config_key."
+  }
+}
+
+run "missing_package_is_refused" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    package_path = "tests/fixtures/no-such-lambda.zip"
+  }
+
+  expect_failures = [var.package_path]
+}

@@ -1,0 +1,277 @@
+# The root module: wiring, outputs, and one refused value for every variable validation.
+
+mock_provider "aws" {
+  source          = "./tests/mocks"
+  override_during = plan
+}
+
+variables {
+  zone_name      = "Dyn.Example.com."
+  region         = "us-east-1"
+  lambda_package = "tests/fixtures/lambda.zip"
+}
+
+run "defaults" {
+  command = plan
+
+  assert {
+    condition     = output.api_url == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/"
+    error_message = "api_url must be the $default stage's URL."
+  }
+
+  assert {
+    condition     = output.config_bucket == "ddns-config-20240101000000000000000001" && output.config_key == "config.json"
+    error_message = "config_bucket and config_key must name the configuration object."
+  }
+
+  assert {
+    condition     = output.zone_id == "Z0123456789ABCDEFGHIJ" && length(output.name_servers) == 4
+    error_message = "zone_id and name_servers must come from the created zone."
+  }
+
+  assert {
+    condition     = output.function_name == "ddns" && output.function_log_group_name == "/aws/lambda/ddns"
+    error_message = "The function must be named after the deployment."
+  }
+
+  assert {
+    condition = output.function_environment == {
+      DDNS_CONFIG_BUCKET        = "ddns-config-20240101000000000000000001"
+      DDNS_CONFIG_KEY           = "config.json"
+      DDNS_CONFIG_CACHE_SECONDS = "60"
+      NODE_OPTIONS              = "--enable-source-maps"
+    }
+    error_message = "The function's environment must point at the configuration object."
+  }
+
+  assert {
+    condition = (
+      module.config_bucket.policy_json != null &&
+      jsondecode(module.config_bucket.policy_json).Statement[0].Condition == { Bool = { "aws:SecureTransport" = "false" } }
+    )
+    error_message = "The TLS-only bucket policy must be on by default."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UpsertAddressRecordsInZone"
+      ][0].Resource == ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] && [
+      for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UpsertAddressRecordsInZone"
+    ][0].Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] == ["dyn.example.com", "*.dyn.example.com"]
+    error_message = "The function may change records only in the zone, named as IAM normalizes them."
+  }
+
+  assert {
+    condition     = length(module.alarms) == 0 && output.alarm_sns_topic_arn == null
+    error_message = "Alarms must be off unless an email or a topic is given."
+  }
+}
+
+run "existing_zone" {
+  command = plan
+
+  variables {
+    zone_name   = "dyn.example.com"
+    create_zone = false
+    zone_id     = "Z9876543210ZYXWVUTSRQ"
+  }
+
+  assert {
+    condition     = output.zone_id == "Z9876543210ZYXWVUTSRQ" && output.name_servers[0] == "ns-5.awsdns-05.org"
+    error_message = "An existing zone's ID and name servers must be used."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Resource if s.Sid == "ReadZoneRecords"][0] == ["arn:aws:route53:::hostedzone/Z9876543210ZYXWVUTSRQ"]
+    error_message = "The function's permissions must follow the existing zone."
+  }
+}
+
+run "alarms_with_email" {
+  command = plan
+
+  variables {
+    alarm_email = "ops@example.com"
+  }
+
+  assert {
+    condition     = length(module.alarms) == 1 && output.alarm_sns_topic_arn == "arn:aws:sns:us-east-1:123456789012:ddns-alarms"
+    error_message = "alarm_email must turn the alarms on with a new topic."
+  }
+
+  assert {
+    condition     = keys(module.alarms[0].alarm_names) == ["api_5xx_rate", "failed_authentications", "function_errors"]
+    error_message = "The three alarms must exist."
+  }
+}
+
+run "alarms_with_existing_topic" {
+  command = plan
+
+  variables {
+    alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager"
+  }
+
+  assert {
+    condition     = length(module.alarms) == 1 && output.alarm_sns_topic_arn == "arn:aws:sns:us-east-1:123456789012:pager"
+    error_message = "alarm_sns_topic_arn must turn the alarms on with that topic."
+  }
+}
+
+run "custom_domain" {
+  command = plan
+
+  variables {
+    domain_name = "ddns.dyn.example.com"
+  }
+
+  assert {
+    condition     = output.api_url == "https://ddns.dyn.example.com/"
+    error_message = "With a custom domain api_url must use it."
+  }
+}
+
+run "kms_key" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+  }
+
+  assert {
+    condition     = contains(flatten([for s in jsondecode(module.function.policy_json).Statement : s.Action]), "kms:Decrypt")
+    error_message = "A KMS key must reach the function's policy."
+  }
+}
+
+run "accepted_edge_values" {
+  command = plan
+
+  variables {
+    name                           = "a-deployment-name-of-29-chars"
+    timeout                        = 29
+    memory_size                    = 10240
+    reserved_concurrent_executions = 0
+    log_retention_days             = 3653
+  }
+
+  assert {
+    condition     = output.function_name == "a-deployment-name-of-29-chars"
+    error_message = "A 29-character name must be accepted."
+  }
+}
+
+# Every variable validation, each with a value it must refuse. expect_failures passes only when every
+# listed variable fails, so grouping them keeps the suite fast without hiding a validation that lets a value through.
+
+run "refuses_invalid_names" {
+  # Names: each of these values breaks a DNS, S3 or AWS naming rule.
+  command = plan
+
+  variables {
+    zone_name   = "not a zone"
+    zone_id     = "/hostedzone/Z0123456789ABCDEFGHIJ"
+    name        = "DDNS_prod"
+    region      = "Europe"
+    domain_name = "ddns.dyn.example.com."
+  }
+
+  expect_failures = [
+    var.zone_name,
+    var.zone_id,
+    var.name,
+    var.region,
+    var.domain_name,
+  ]
+}
+
+run "refuses_single_label_zone_and_long_name" {
+  # A zone needs two labels; a name longer than 29 characters overflows the bucket prefix.
+  command = plan
+
+  variables {
+    zone_name = "localhost"
+    name      = "a-very-long-deployment-name-xy"
+  }
+
+  expect_failures = [
+    var.zone_name,
+    var.name,
+  ]
+}
+
+run "refuses_invalid_function_settings" {
+  # The function: a zip, Node.js 22 or later, a real architecture, Lambda's limits, below API Gateway's 30 s.
+  command = plan
+
+  variables {
+    lambda_package                 = "dist/lambda.tar.gz"
+    runtime                        = "nodejs20.x"
+    architecture                   = "arm"
+    memory_size                    = 64
+    timeout                        = 30
+    reserved_concurrent_executions = -1
+    config_key                     = "/config.json"
+    config_cache_seconds           = -1
+  }
+
+  expect_failures = [
+    var.lambda_package,
+    var.runtime,
+    var.architecture,
+    var.memory_size,
+    var.timeout,
+    var.reserved_concurrent_executions,
+    var.config_key,
+    var.config_cache_seconds,
+  ]
+}
+
+run "refuses_non_node_runtime" {
+  command = plan
+
+  variables {
+    runtime = "python3.12"
+  }
+
+  expect_failures = [
+    var.runtime,
+  ]
+}
+
+run "refuses_invalid_api_and_log_settings" {
+  command = plan
+
+  variables {
+    log_retention_days     = 10
+    throttling_rate_limit  = 0
+    throttling_burst_limit = 0
+  }
+
+  expect_failures = [
+    var.log_retention_days,
+    var.throttling_rate_limit,
+    var.throttling_burst_limit,
+  ]
+}
+
+run "refuses_invalid_security_and_alarm_settings" {
+  # An alias cannot be used in an IAM policy; alarms need a real address, topic and thresholds.
+  command = plan
+
+  variables {
+    kms_key_arn                 = "arn:aws:kms:us-east-1:123456789012:alias/ddns"
+    alarm_email                 = "ops"
+    alarm_sns_topic_arn         = "pager"
+    alarm_5xx_rate_percent      = 100
+    alarm_failed_auth_threshold = 0
+  }
+
+  expect_failures = [
+    var.kms_key_arn,
+    var.alarm_email,
+    var.alarm_sns_topic_arn,
+    var.alarm_5xx_rate_percent,
+    var.alarm_failed_auth_threshold,
+  ]
+}
