@@ -649,7 +649,7 @@ api_request() {
       2??) return 0 ;;
     esac
     if [ "$http_status" = 000 ]; then
-      request_problem="no answer from $3 ($http_error)"
+      request_problem="no answer from ${3%[?&]} ($http_error)"
     else
       request_problem=$(json_string_field "$http_body" return_message) || request_problem=
       request_problem="HTTP $http_status${request_problem:+: $request_problem}"
@@ -676,11 +676,11 @@ api_request() {
 # Learns the public address, then sets the record unless the cache says it is right.
 update_family() {
   _family=$1
-  if ! api_request get "$_family" "$2"; then
+  api_request get "$_family" "$2" || {
     _status=$?
     log err "cannot learn the public address${_family:+ (IPv$_family)}: $request_problem"
     return "$_status"
-  fi
+  }
   public_address=$(json_string_field "$http_body" return_message) || public_address=
   case $public_address in
     '' | *[!0-9A-Fa-f:.]*)
@@ -708,11 +708,11 @@ update_family() {
     return 0
   fi
   # The set request goes over the family the API saw, or the token's address is wrong.
-  if ! api_request set "$_address_family" "$2"; then
+  api_request set "$_address_family" "$2" || {
     _status=$?
     log err "$DDNS_HOSTNAME $_record_type: update refused or failed: $request_problem"
     return "$_status"
-  fi
+  }
   _message=$(json_string_field "$http_body" return_message) || _message=
   if [ "$(json_string_field "$http_body" return_status)" != success ]; then
     log err "$DDNS_HOSTNAME $_record_type: unexpected answer (HTTP $http_status): $_message"

@@ -1,0 +1,313 @@
+#!/usr/bin/env bats
+# The client against the real handler: the built bundle behind src/local, backed by moto
+# (test/support/dev-stack.ts). One stack for the file; each shell gets its own hosts, so the
+# scenarios under busybox sh and dash start from the same state.
+
+load helpers
+
+dev_stack() {
+  (cd "$REPO_ROOT" && node --import tsx test/support/dev-stack.ts "$@")
+}
+
+# record NAME TYPE — the record's values as Route 53 (moto) holds them, one a line.
+record() {
+  dev_stack record "$STACK" "$1" "$2" 2>/dev/null
+}
+
+expect_record() {
+  local actual
+  actual=$(record "$1" "$2")
+  if [ "$actual" != "$3" ]; then
+    show_run
+    echo "FAIL: $1 $2 is '$actual', expected '$3'"
+    return 1
+  fi
+}
+
+# The hosts for one shell: NAME KIND (v4: A only; dual: A+AAAA; strict: require_timestamp;
+# odd: a secret with quotes, spaces, $, \ and non-ASCII).
+host() {
+  echo "$1-$CLIENT_SHELL.dyn.example.com"
+}
+
+secret_of() {
+  cat "$BATS_FILE_TMPDIR/secrets/$1-$CLIENT_SHELL"
+}
+
+write_config() {
+  python3 - "$BATS_FILE_TMPDIR/secrets" "$ZONE_ID" $CLIENT_SHELLS >"$BATS_FILE_TMPDIR/config.json" <<'EOF'
+import json, pathlib, secrets, sys
+secret_dir, zone_id, shells = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+secret_dir.mkdir(exist_ok=True)
+kinds = {
+    "v4": {"route_53_record_type": "A"},
+    "dual": {"record_types": ["A", "AAAA"]},
+    "strict": {"record_types": ["A", "AAAA"], "require_timestamp": True},
+    "odd": {"route_53_record_type": "A"},
+}
+config = {}
+for shell in shells:
+    for kind, entry in kinds.items():
+        secret = secrets.token_hex(32)
+        if kind == "odd":
+            secret = "it's \"odd\" $HOME `x` back\\slash %41&=ümlaut " + secrets.token_hex(4)
+        (secret_dir / f"{kind}-{shell}").write_text(secret)
+        config[f"{kind}-{shell}.dyn.example.com."] = {
+            "aws_region": "us-east-1",
+            "route_53_zone_id": zone_id,
+            "route_53_record_ttl": 60,
+            "shared_secret": secret,
+            **entry,
+        }
+print(json.dumps(config, ensure_ascii=False, indent=2))
+EOF
+}
+
+setup_file() {
+  make_all_tools
+  make_tools bad-clock curl sha256sum
+  # A router that booted without a clock: `date +%s` is 20 days behind. (rm first: the
+  # base `date` is a link to the real one, which must not be written through.)
+  rm -f "$BATS_FILE_TMPDIR/tools/bad-clock/date"
+  cat >"$BATS_FILE_TMPDIR/tools/bad-clock/date" <<EOF
+#!/bin/sh
+now=\$($(real_tool date) +%s)
+echo \$((now - 1728000))
+EOF
+  chmod +x "$BATS_FILE_TMPDIR/tools/bad-clock/date"
+  export STACK="$BATS_FILE_TMPDIR/stack"
+  dev_stack up "$STACK" 2>"$BATS_FILE_TMPDIR/stack.log"
+  # shellcheck disable=SC1091
+  . "$STACK/env"
+  write_config
+  dev_stack config "$STACK" "$BATS_FILE_TMPDIR/config.json"
+}
+
+teardown_file() {
+  dev_stack down "$STACK"
+}
+
+setup() {
+  # shellcheck disable=SC1091
+  . "$STACK/env"
+  SECRETS=$(for file in "$BATS_FILE_TMPDIR"/secrets/*; do cat "$file" && echo; done && echo wrong-secret-not-this-one)
+}
+
+get_address() {
+  run_client full -- -u "$DDNS_URL" -m get
+  expect_status 0
+  [ "$(cat "$out")" = 127.0.0.1 ]
+  expect_requests "get"
+  run_client full -- -u "$DDNS_URL6" -m get
+  expect_status 0
+  [ "$(cat "$out")" = ::1 ]
+  run_client full -- -u "$DDNS_URL" -U "$DDNS_URL6" -m get -b
+  expect_status 0
+  [ "$(cat "$out")" = "127.0.0.1
+::1" ]
+}
+
+@test "mode get prints the caller's address over IPv4, IPv6 and both" {
+  for_each_shell get_address
+}
+
+set_unchanged_changed() {
+  local name cache="$BATS_TEST_TMPDIR/cache-$CLIENT_SHELL"
+  name=$(host v4)
+  # first set: the replay-proof token, then the cache remembers the address
+  run_client full DDNS_SECRET="$(secret_of v4)" -- -u "$DDNS_URL" -h "$name" -C "$cache"
+  expect_status 0
+  expect_in "$err" "$name A set to 127.0.0.1"
+  expect_requests "get set"
+  expect_record "$name" A 127.0.0.1
+  expect_in "$cache" "$name A 127.0.0.1 "
+  # unchanged and fresh: no set request, nothing said
+  run_client full DDNS_SECRET="$(secret_of v4)" -- -u "$DDNS_URL" -h "$name" -C "$cache"
+  expect_status 0
+  expect_requests "get"
+  [ ! -s "$err" ] || { show_run && false; }
+  # the address changes (the request comes from 127.0.0.2): set again
+  run_client full DDNS_SECRET="$(secret_of v4)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name" -C "$cache"
+  expect_status 0
+  expect_in "$err" "$name A set to 127.0.0.2"
+  expect_requests "get set"
+  expect_record "$name" A 127.0.0.2
+  expect_in "$cache" "$name A 127.0.0.2 "
+  # -F 0: the cache is never fresh, so the server is asked and says it is right
+  run_client full DDNS_SECRET="$(secret_of v4)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name" -C "$cache" -F 0
+  expect_status 0
+  expect_requests "get set"
+  expect_in "$err" "$name A is already 127.0.0.2"
+  # -q: nothing on stderr, but syslog still hears of the change
+  run_client full DDNS_SECRET="$(secret_of v4)" -- -u "$DDNS_URL" -h "$name" -q
+  expect_status 0
+  [ ! -s "$err" ] || { show_run && false; }
+  expect_in "$syslog" "-p user.notice $name A set to 127.0.0.1"
+  expect_record "$name" A 127.0.0.1
+}
+
+@test "first set, unchanged address with a cache (no set request), changed address" {
+  for_each_shell set_unchanged_changed
+}
+
+ipv6() {
+  local name
+  name=$(host dual)
+  run_client full DDNS_SECRET="$(secret_of dual)" -- -u "$DDNS_URL6" -h "$name" -6
+  expect_status 0
+  expect_in "$err" "$name AAAA set to ::1"
+  expect_record "$name" AAAA ::1
+  expect_record "$name" A ""
+  # both families: an A update over IPv4, an AAAA update over IPv6
+  run_client full DDNS_SECRET="$(secret_of dual)" -- -u "$DDNS_URL" -U "$DDNS_URL6" -h "$name" -b
+  expect_status 0
+  expect_in "$err" "$name A set to 127.0.0.1"
+  expect_in "$err" "$name AAAA is already ::1"
+  expect_requests "get set get set"
+  expect_record "$name" A 127.0.0.1
+  # an A-only host refuses AAAA with a clear message; its A update still happens
+  name=$(host v4)
+  run_client full DDNS_SECRET="$(secret_of v4)" -- -u "$DDNS_URL" -U "$DDNS_URL6" -h "$name" -b
+  expect_status 4
+  expect_in "$err" "does not allow AAAA"
+  expect_record "$name" AAAA ""
+  # -6 against an IPv4-only URL: no answer over IPv6
+  run_client full DDNS_SECRET="$(secret_of v4)" -- -u "$DDNS_URL" -h "$name" -6 -r 0
+  expect_status 5
+}
+
+@test "IPv6 over ::1: -6, -b, and an A-only host refusing AAAA" {
+  for_each_shell ipv6
+}
+
+wrong_secret() {
+  local name
+  name=$(host strict)
+  run_client full DDNS_SECRET=wrong-secret-not-this-one -- -u "$DDNS_URL" -h "$name" -v
+  expect_status 4
+  expect_in "$err" "Validation hashes do not match."
+  expect_requests "get set"
+  expect_record "$name" A ""
+}
+
+@test "wrong secret: exit 4, the server's message, no retry, record untouched" {
+  for_each_shell wrong_secret
+}
+
+server_down() {
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  run_client full DDNS_SECRET="$(secret_of v4)" DDNS_RETRY_DELAY=0 -- -u "http://127.0.0.1:$port/" -h "$(host v4)" -r 2
+  expect_status 5
+  expect_requests "get get get"
+  expect_in "$err" "attempt 1:"
+  expect_in "$err" "attempt 2:"
+  expect_in "$err" "cannot learn the public address"
+}
+
+@test "server down: retries, then exit 5" {
+  for_each_shell server_down
+}
+
+wget_path() {
+  local name wget
+  name=$(host dual)
+  for wget in gnu-wget busybox-wget; do
+    run_client "$wget" DDNS_SECRET="$(secret_of dual)" -- -u "$DDNS_URL" -h "$name" -v
+    expect_status 0
+    expect_in "$err" "HTTP tool: $wget"
+    expect_in "$err" "$name A is already 127.0.0.1"
+    run_client "$wget" DDNS_SECRET="$(secret_of dual)" -- -u "$DDNS_URL6" -h "$name" -6
+    expect_status 0
+    run_client "$wget" DDNS_SECRET=wrong-secret-not-this-one -- -u "$DDNS_URL" -h "$name"
+    expect_status 4
+    expect_in "$err" "HTTP 401"
+  done
+  run_client busybox-wget DDNS_SECRET="$(secret_of dual)" -- -u "https://127.0.0.1:9/" -h "$name" -r 0
+  expect_in "$err" "BusyBox wget, which does not verify TLS certificates"
+}
+
+@test "curl absent: GNU wget and BusyBox wget" {
+  for_each_shell wget_path
+}
+
+openssl_path() {
+  local name
+  name=$(host dual)
+  run_client openssl-only DDNS_SECRET="$(secret_of dual)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name" -v
+  expect_status 0
+  expect_in "$err" "hash tool: openssl"
+  expect_in "$err" "$name A set to 127.0.0.2"
+  run_client openssl-only DDNS_SECRET="$(secret_of dual)" -- -u "$DDNS_URL" -h "$name" -L
+  expect_status 0
+  expect_in "$err" "$name A set to 127.0.0.1"
+  expect_record "$name" A 127.0.0.1
+}
+
+@test "sha256sum absent: openssl computes both tokens" {
+  for_each_shell openssl_path
+}
+
+replay_proof_token() {
+  local name
+  name=$(host strict)
+  run_client no-openssl DDNS_SECRET="$(secret_of strict)" -- -u "$DDNS_URL" -h "$name" -v
+  expect_status 0
+  expect_in "$err" "hash tool: sha256sum"
+  expect_in "$err" "&ts="
+  expect_in "$err" "$name A set to 127.0.0.1"
+  expect_record "$name" A 127.0.0.1
+  # the legacy token is refused by a require_timestamp host
+  run_client no-openssl DDNS_SECRET="$(secret_of strict)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name" -L
+  expect_status 4
+  expect_in "$err" "HTTP 401"
+  expect_record "$name" A 127.0.0.1
+}
+
+@test "v2 token without openssl (sha256sum alone); -L refused by a require_timestamp host" {
+  for_each_shell replay_proof_token
+}
+
+odd_secret() {
+  local name config="$BATS_TEST_TMPDIR/ddns.conf"
+  name=$(host odd)
+  printf 'DDNS_URL=%s\nDDNS_HOSTNAME=%s\nDDNS_SECRET=%s\n' "$DDNS_URL" "$name" "$(secret_of odd)" >"$config"
+  chmod 600 "$config"
+  run_client full -- -c "$config"
+  expect_status 0
+  expect_in "$err" "$name A set to 127.0.0.1"
+  run_client no-openssl DDNS_SECRET="$(secret_of odd)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name" -L
+  expect_status 0
+  expect_record "$name" A 127.0.0.2
+}
+
+@test "a secret with quotes, spaces, \$, backslash and non-ASCII, from a config file" {
+  for_each_shell odd_secret
+}
+
+dry_run() {
+  local name
+  name=$(host v4)
+  run_client full DDNS_SECRET="$(secret_of v4)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name" -n
+  expect_status 0
+  expect_requests "get"
+  expect_in "$err" "dry run: would set $name A to 127.0.0.2"
+  expect_record "$name" A 127.0.0.1
+}
+
+@test "dry run asks for the address and changes nothing" {
+  for_each_shell dry_run
+}
+
+bad_clock() {
+  local name
+  name=$(host dual)
+  run_client bad-clock DDNS_SECRET="$(secret_of dual)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name"
+  expect_status 0
+  expect_in "$err" "off the server's; using the server's time"
+  expect_in "$err" "$name A set to 127.0.0.2"
+}
+
+@test "a local clock 20 days off: the token takes the server's time from its Date header" {
+  for_each_shell bad_clock
+}
