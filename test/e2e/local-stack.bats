@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# scripts/local-stack: up (moto + the real Terraform + the local API + a demo host), a client run
+# against it, status, a second up that reuses it, down, and nothing left running.
+# Needs `make build` first. One Terraform apply for the whole file (about a minute).
+
+setup_file() {
+  REPO_ROOT="$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)"
+  export REPO_ROOT
+  # A state directory of its own, so a developer's .local/ stack is never touched.
+  export DDNS_LOCAL_DIR="${BATS_FILE_TMPDIR}/local"
+  # Long enough for this file, short enough that nothing outlives a broken run by much.
+  export DDNS_LOCAL_LIFETIME=600
+  if ! "${REPO_ROOT}/scripts/local-stack" up >"${BATS_FILE_TMPDIR}/up.out" 2>"${BATS_FILE_TMPDIR}/up.err"; then
+    cat "${BATS_FILE_TMPDIR}/up.err" >&2
+    return 1
+  fi
+}
+
+teardown_file() {
+  "${REPO_ROOT}/scripts/local-stack" down >/dev/null 2>&1 || true
+}
+
+state() {
+  jq -r "$1" "${DDNS_LOCAL_DIR}/stack.json"
+}
+
+@test "up writes stack.json with the documented fields, private to its owner" {
+  for field in .api_url .moto_url .config_bucket .zone_id .demo.hostname .demo.secret; do
+    [[ -n $(state "${field}") && $(state "${field}") != null ]]
+  done
+  [[ $(stat -c %a "${DDNS_LOCAL_DIR}/stack.json") == 600 ]]
+  grep -qF "DDNS_SECRET='$(state .demo.secret)' sh client/ddns-client.sh -u $(state .api_url)" "${BATS_FILE_TMPDIR}/up.out"
+  grep -q '^  protocol=dyndns2$' "${BATS_FILE_TMPDIR}/up.out"
+}
+
+@test "the router client sets the demo record through the local API" {
+  run env DDNS_SECRET="$(state .demo.secret)" sh "${REPO_ROOT}/client/ddns-client.sh" \
+    -4 -u "$(state .api_url)" -h "$(state .demo.hostname)"
+  [[ ${status} -eq 0 ]]
+  [[ ${output} == *"127.0.0.1"* ]]
+  [[ ${output} != *"$(state .demo.secret)"* ]]
+}
+
+@test "a dyndns2 request with the demo credentials is accepted" {
+  run curl -fsS -u "$(state .demo.hostname):$(state .demo.secret)" \
+    "$(state .api_url)nic/update?hostname=$(state .demo.hostname)"
+  [[ ${status} -eq 0 ]]
+  [[ ${output} == "good 127.0.0.1" || ${output} == "nochg 127.0.0.1" ]]
+}
+
+@test "status reports the running stack without its secret" {
+  run "${REPO_ROOT}/scripts/local-stack" status
+  [[ ${status} -eq 0 ]]
+  [[ ${output} == *"$(state .api_url)"* ]]
+  [[ ${output} != *"$(state .demo.secret)"* ]]
+}
+
+@test "a second up reuses the running stack" {
+  pids_before="$(state '.pids | join(" ")')"
+  run "${REPO_ROOT}/scripts/local-stack" up
+  [[ ${status} -eq 0 ]]
+  [[ ${output} == *"already running; reusing it"* ]]
+  [[ $(state '.pids | join(" ")') == "${pids_before}" ]]
+}
+
+@test "down stops every process it started" {
+  pids="$(state '.pids | join(" ")')"
+  run "${REPO_ROOT}/scripts/local-stack" down
+  [[ ${status} -eq 0 ]]
+  for pid in ${pids}; do
+    if kill -0 "${pid}" 2>/dev/null || pgrep -g "${pid}" >/dev/null; then
+      echo "process group ${pid} is still running" >&2
+      return 1
+    fi
+  done
+  [[ ! -e ${DDNS_LOCAL_DIR}/stack.json ]]
+  run "${REPO_ROOT}/scripts/local-stack" status
+  [[ ${status} -eq 3 ]]
+}
