@@ -89,6 +89,21 @@ teardown_file() {
   [ "$(record "$HOST_RELAY" A)" = "127.0.0.1" ]
 }
 
+@test "inadyn with a wrong password stops with an authentication failure; the record is untouched" {
+  # prepare: the relay host's record holds 127.0.0.1 from the test above
+  command -v inadyn >/dev/null || skip "inadyn is not installed"
+  inadyn_conf "$BATS_TEST_TMPDIR/inadyn.conf" "$HOST_RELAY" "$WRONG_PASSWORD" "$HOST_RELAY"
+  run dyndns2 "$HOST_RELAY:$HOST_RELAY_SECRET" "$DDNS_URL/nic/update?hostname=$HOST_RELAY&myip=192.0.2.56"
+  [ "$output" = "good 192.0.2.56" ]
+  # act
+  run run_inadyn "$BATS_TEST_TMPDIR/inadyn.conf"
+  # assess
+  [[ "$output" == *"[401 Unauthorized] badauth"* ]]
+  [[ "$output" == *"Authentication failure"* ]]
+  [[ "$output" != *"p@ss%word"* ]]
+  [ "$(record "$HOST_RELAY" A)" = "192.0.2.56" ]
+}
+
 @test "dyndns2 over IPv6 (curl to [::1]) sets the AAAA record: good ::1" {
   # prepare: no AAAA record yet
   [ -z "$(record "$HOST_DYNDNS" AAAA)" ]
