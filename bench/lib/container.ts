@@ -1,0 +1,45 @@
+/**
+ * A warm function container assembled in-process: the real request path (createApp) over the real
+ * adapters (S3ConfigStore, Route53Records), with stand-in clients in place of the SDK's.
+ */
+import { type App, createApp } from "../../src/app.js";
+import { S3ConfigStore } from "../../src/config/s3-store.js";
+import type { Logger } from "../../src/core/log.js";
+import { Route53Records } from "../../src/dns/route53.js";
+import type { Backends } from "../../src/protocols/http.js";
+import type { Clock } from "./clock.js";
+import type { Route53StandIn, S3StandIn } from "./stand-ins.js";
+
+export interface ContainerOptions {
+  readonly s3: S3StandIn;
+  readonly route53: Route53StandIn;
+  readonly clock: Clock;
+  /** 0 reads Route 53 on every check (the upstream strategy). */
+  readonly recordCacheSeconds: number;
+  /** 0 asks S3 on every request. */
+  readonly configCacheSeconds: number;
+}
+
+/**
+ * Builds each request's log line as the function does, then drops it: the work is counted, the
+ * terminal is not (in Lambda the line goes to a pipe the runtime drains).
+ */
+export const discardingLogger: Logger = (entry) => {
+  JSON.stringify({ time: new Date().toISOString(), ...entry });
+};
+
+export function createContainer(options: ContainerOptions): App {
+  const now = () => options.clock.now();
+  const backends: Backends = {
+    config: new S3ConfigStore(options.s3.client, {
+      bucket: "ddns-bench",
+      key: "config.json",
+      cacheSeconds: options.configCacheSeconds,
+      now,
+      log: discardingLogger,
+    }),
+    dns: new Route53Records(options.route53.client, { recordCacheSeconds: options.recordCacheSeconds, now }),
+  };
+  const loaded = Promise.resolve(backends);
+  return createApp({ backends: () => loaded, log: discardingLogger, now });
+}

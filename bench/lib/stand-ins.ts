@@ -1,0 +1,259 @@
+/**
+ * In-memory stand-ins for the S3 and Route 53 clients, handed to the real adapters (S3ConfigStore,
+ * Route53Records) in place of the SDK clients. They count every API call and, when given quotas,
+ * enforce Route 53's per-account token buckets the way the service does, with the SDK's retries of
+ * throttled calls modelled on top, so a benchmark sees what an account would see.
+ */
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+  type Route53Client,
+} from "@aws-sdk/client-route-53";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { type Clock, wallClock } from "./clock.js";
+
+/** Route 53's documented per-account limits (issue #7): per API action, and the change budget. */
+export interface Route53Quotas {
+  readonly burst: number;
+  readonly perSecond: number;
+  readonly changeBurst: number;
+  readonly changesPerSecond: number;
+  readonly upsertCost: number;
+}
+
+export const ROUTE53_QUOTAS: Route53Quotas = {
+  burst: 50,
+  perSecond: 10,
+  changeBurst: 100,
+  changesPerSecond: 100,
+  upsertCost: 2,
+};
+
+export class TokenBucket {
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    private readonly clock: Clock,
+  ) {
+    this.#tokens = capacity;
+    this.#updatedAt = clock.now();
+  }
+
+  take(cost = 1): boolean {
+    const now = this.clock.now();
+    this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.perSecond);
+    this.#updatedAt = now;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
+    return true;
+  }
+}
+
+function awsError(name: string, httpStatusCode: number, message: string): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+}
+
+interface StoredRecord {
+  readonly name: string;
+  readonly type: string;
+  ttl: number;
+  values: string[];
+}
+
+export interface Route53StandInOptions {
+  readonly clock?: Clock;
+  /** Undefined: no throttling (a counting stand-in only). */
+  readonly quotas?: Route53Quotas;
+  /** How long an answer takes, in (virtual) milliseconds. */
+  readonly latencyMs?: { readonly list: number; readonly change: number };
+  /** The SDK's attempts per call (src/aws.ts: 3); throttled attempts back off as the SDK does. */
+  readonly maxAttempts?: number;
+}
+
+const PAGE_LIMIT = 300;
+
+/** Record order for paging: by name, then type (any fixed order works for the adapter). */
+function compareKeys(aName: string, aType: string, bName: string, bType: string): number {
+  if (aName !== bName) return aName < bName ? -1 : 1;
+  return aType < bType ? -1 : aType > bType ? 1 : 0;
+}
+
+export class Route53StandIn {
+  /** API calls that reached the service, by action, throttled ones included. */
+  readonly calls = { ListResourceRecordSets: 0, ChangeResourceRecordSets: 0 };
+  throttled = 0;
+  /** When each throttled call happened (clock time), to tell a start-up burst from steady state. */
+  readonly throttledAt: number[] = [];
+  readonly #zones = new Map<
+    string,
+    { byKey: Map<string, StoredRecord>; sorted: StoredRecord[] | undefined }
+  >();
+  readonly #clock: Clock;
+  readonly #options: Route53StandInOptions;
+  readonly #buckets: { list?: TokenBucket; change?: TokenBucket; changeBudget?: TokenBucket } = {};
+
+  constructor(options: Route53StandInOptions = {}) {
+    this.#options = options;
+    this.#clock = options.clock ?? wallClock;
+    const quotas = options.quotas;
+    if (quotas) {
+      this.#buckets.list = new TokenBucket(quotas.burst, quotas.perSecond, this.#clock);
+      this.#buckets.change = new TokenBucket(quotas.burst, quotas.perSecond, this.#clock);
+      this.#buckets.changeBudget = new TokenBucket(quotas.changeBurst, quotas.changesPerSecond, this.#clock);
+    }
+  }
+
+  /** What the adapter is given in place of `new Route53Client(…)`. */
+  get client(): Route53Client {
+    return { send: (command: unknown) => this.send(command) } as unknown as Route53Client;
+  }
+
+  get totalCalls(): number {
+    return this.calls.ListResourceRecordSets + this.calls.ChangeResourceRecordSets;
+  }
+
+  /** Sets a record directly, as an operator or another tool would: no quota, no counting. */
+  setRecord(zoneId: string, name: string, type: string, value: string, ttl = 60): void {
+    const zone = this.#zone(zoneId);
+    const key = `${name}|${type}`;
+    const existing = zone.byKey.get(key);
+    if (existing) {
+      existing.values = [value];
+      existing.ttl = ttl;
+      return;
+    }
+    zone.byKey.set(key, { name, type, ttl, values: [value] });
+    zone.sorted = undefined;
+  }
+
+  value(zoneId: string, name: string, type: string): string | undefined {
+    return this.#zone(zoneId).byKey.get(`${name}|${type}`)?.values[0];
+  }
+
+  async send(command: unknown): Promise<unknown> {
+    const maxAttempts = this.#options.maxAttempts ?? 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(command);
+      } catch (error) {
+        if ((error as Error).name !== "Throttling" || attempt >= maxAttempts) throw error;
+        // The SDK's standard retry: full jitter over an exponential delay, 500 ms base for throttling.
+        await this.#clock.sleep(Math.random() * Math.min(20_000, 500 * 2 ** attempt));
+      }
+    }
+  }
+
+  async #attempt(command: unknown): Promise<unknown> {
+    const latency = this.#options.latencyMs;
+    if (command instanceof ListResourceRecordSetsCommand) {
+      this.calls.ListResourceRecordSets++;
+      this.#takeOrThrottle(this.#buckets.list);
+      await this.#clock.sleep(latency?.list ?? 0);
+      return this.#list(command.input);
+    }
+    if (command instanceof ChangeResourceRecordSetsCommand) {
+      this.calls.ChangeResourceRecordSets++;
+      const changes = command.input.ChangeBatch?.Changes ?? [];
+      const cost = changes.length * (this.#options.quotas?.upsertCost ?? 0);
+      this.#takeOrThrottle(this.#buckets.change);
+      this.#takeOrThrottle(this.#buckets.changeBudget, cost);
+      await this.#clock.sleep(latency?.change ?? 0);
+      for (const change of changes) {
+        const set = change.ResourceRecordSet;
+        if (!set?.Name || !set.Type) continue;
+        this.setRecord(
+          command.input.HostedZoneId ?? "",
+          set.Name,
+          set.Type,
+          set.ResourceRecords?.[0]?.Value ?? "",
+          set.TTL,
+        );
+      }
+      return { ChangeInfo: { Id: `/change/C${this.calls.ChangeResourceRecordSets}`, Status: "PENDING" } };
+    }
+    throw new Error(`the Route 53 stand-in does not answer ${(command as object).constructor.name}`);
+  }
+
+  #takeOrThrottle(bucket: TokenBucket | undefined, cost = 1): void {
+    if (!bucket || bucket.take(cost)) return;
+    this.throttled++;
+    this.throttledAt.push(this.#clock.now());
+    throw awsError("Throttling", 400, "Rate exceeded");
+  }
+
+  #list(input: ListResourceRecordSetsCommand["input"]) {
+    const zone = this.#zone(input.HostedZoneId ?? "");
+    zone.sorted ??= [...zone.byKey.values()].sort((a, b) => compareKeys(a.name, a.type, b.name, b.type));
+    const sorted = zone.sorted;
+    const startName = input.StartRecordName ?? "";
+    const startType = input.StartRecordType ?? "";
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const record = sorted[middle] as StoredRecord;
+      if (compareKeys(record.name, record.type, startName, startType) < 0) low = middle + 1;
+      else high = middle;
+    }
+    const limit = Math.min(input.MaxItems ?? PAGE_LIMIT, PAGE_LIMIT);
+    const page = sorted.slice(low, low + limit);
+    const next = sorted[low + limit];
+    const recordSets: ResourceRecordSet[] = page.map((record) => ({
+      Name: record.name,
+      Type: record.type as ResourceRecordSet["Type"],
+      TTL: record.ttl,
+      ResourceRecords: record.values.map((Value) => ({ Value })),
+    }));
+    return {
+      ResourceRecordSets: recordSets,
+      IsTruncated: next !== undefined,
+      NextRecordName: next?.name,
+      NextRecordType: next?.type,
+      MaxItems: limit,
+    };
+  }
+
+  #zone(zoneId: string) {
+    let zone = this.#zones.get(zoneId);
+    if (!zone) {
+      zone = { byKey: new Map(), sorted: undefined };
+      this.#zones.set(zoneId, zone);
+    }
+    return zone;
+  }
+}
+
+/** One config object; answers GetObject (with ETag revalidation) and counts the calls. */
+export class S3StandIn {
+  calls = 0;
+  #text = "";
+  #etag = "";
+  #version = 0;
+
+  constructor(
+    private readonly clock: Clock = wallClock,
+    private readonly latencyMs = 0,
+  ) {}
+
+  get client(): S3Client {
+    return { send: (command: unknown) => this.send(command) } as unknown as S3Client;
+  }
+
+  put(text: string): void {
+    this.#text = text;
+    this.#etag = `"v${++this.#version}"`;
+  }
+
+  async send(command: unknown): Promise<unknown> {
+    if (!(command instanceof GetObjectCommand)) throw new Error("the S3 stand-in only answers GetObject");
+    this.calls++;
+    await this.clock.sleep(this.latencyMs);
+    if (command.input.IfNoneMatch === this.#etag) throw awsError("NotModified", 304, "Not Modified");
+    const text = this.#text;
+    return { ETag: this.#etag, Body: { transformToString: async () => text } };
+  }
+}

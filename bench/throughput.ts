@@ -1,0 +1,117 @@
+/**
+ * Warm throughput and memory of one container on the no-change path: the real request path with a
+ * 10,000-host config, every check answered from the config and record caches. One JavaScript thread
+ * (one core), requests one after another. Run with --expose-gc so the memory figures are after a GC.
+ *
+ *   node --expose-gc --import tsx bench/throughput.ts [--hosts 10000] [--rounds 5] [--per-round 20000]
+ */
+import { parseArgs } from "node:util";
+import { wallClock } from "./lib/clock.js";
+import { createContainer } from "./lib/container.js";
+import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, requestEvent, setQuery } from "./lib/fleet.js";
+import { Route53StandIn, S3StandIn } from "./lib/stand-ins.js";
+import { median, printTable, verdict } from "./lib/stats.js";
+
+const TARGET_PER_SECOND = 20_000;
+const TARGET_RSS_MB = 100;
+
+function memoryMb(): { rss: number; heap: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const usage = process.memoryUsage();
+  return { rss: usage.rss / 2 ** 20, heap: usage.heapUsed / 2 ** 20 };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      hosts: { type: "string", default: "10000" },
+      rounds: { type: "string", default: "5" },
+      "per-round": { type: "string", default: "20000" },
+    },
+  });
+  const hostCount = Number(values.hosts);
+  const rounds = Number(values.rounds);
+  const perRound = Number(values["per-round"]);
+  if (!(globalThis as { gc?: unknown }).gc) console.log("(run with --expose-gc for memory after GC)");
+
+  const before = memoryMb();
+  const s3 = new S3StandIn();
+  const route53 = new Route53StandIn();
+  const config = JSON.stringify(fleetConfig(hostCount));
+  s3.put(config);
+  const events = Array.from({ length: hostCount }, (_, index) => {
+    const address = fleetAddress(index);
+    route53.setRecord(FLEET_ZONE_ID, `${fleetHost(index).hostname}.`, "A", address);
+    return requestEvent(address, setQuery(fleetHost(index), address));
+  });
+  const app = createContainer({
+    s3,
+    route53,
+    clock: wallClock,
+    recordCacheSeconds: 60,
+    configCacheSeconds: 60,
+  });
+
+  // Warm the container: the config is fetched and parsed, the zone snapshot taken.
+  for (const event of events.slice(0, 100)) await app(event);
+  const warm = memoryMb();
+  const callsBefore = { s3: s3.calls, route53: route53.totalCalls };
+
+  const rates: number[] = [];
+  const memory: { requests: number; rss: number; heap: number }[] = [];
+  let sent = 0;
+  let unexpected = 0;
+  for (let round = 0; round < rounds; round++) {
+    const startedAt = performance.now();
+    for (let request = 0; request < perRound; request++) {
+      const result = await app(events[sent++ % events.length] as (typeof events)[number]);
+      if (result.statusCode !== 200) unexpected++;
+    }
+    rates.push(perRound / ((performance.now() - startedAt) / 1000));
+    memory.push({ requests: sent, ...memoryMb() });
+  }
+
+  console.log(
+    `throughput: ${hostCount.toLocaleString("en-US")}-host config (${(config.length / 2 ** 20).toFixed(1)} MiB JSON), ` +
+      `set requests whose address is unchanged, one after another on one thread`,
+  );
+  printTable(
+    ["round", "requests/s"],
+    rates.map((rate, index) => [String(index + 1), Math.round(rate).toLocaleString("en-US")]),
+  );
+  const medianRate = median(rates);
+  console.log(
+    `median: ${Math.round(medianRate).toLocaleString("en-US")} requests/s; non-200 answers: ${unexpected}`,
+  );
+  console.log(
+    `AWS calls during the ${sent.toLocaleString("en-US")} measured requests: S3 ${s3.calls - callsBefore.s3}, ` +
+      `Route 53 ${route53.totalCalls - callsBefore.route53}`,
+  );
+  console.log();
+  console.log("memory after GC (MiB):");
+  printTable(
+    ["after", "RSS", "heap used"],
+    [
+      ["start", before.rss.toFixed(1), before.heap.toFixed(1)],
+      ["config + snapshot loaded", warm.rss.toFixed(1), warm.heap.toFixed(1)],
+      ...memory.map((sample) => [
+        `${sample.requests.toLocaleString("en-US")} requests`,
+        sample.rss.toFixed(1),
+        sample.heap.toFixed(1),
+      ]),
+    ],
+  );
+  const last = memory.at(-1);
+  const growth = last ? last.heap - (memory[0]?.heap ?? last.heap) : 0;
+  console.log(
+    verdict(`≥ ${TARGET_PER_SECOND.toLocaleString("en-US")} requests/s`, medianRate >= TARGET_PER_SECOND),
+  );
+  console.log(
+    verdict(
+      `RSS < ${TARGET_RSS_MB} MB after ${sent.toLocaleString("en-US")} requests (heap change after the first round ${growth.toFixed(1)} MiB)`,
+      (last?.rss ?? Number.POSITIVE_INFINITY) * 2 ** 20 < TARGET_RSS_MB * 1e6,
+    ),
+  );
+}
+
+await main();
