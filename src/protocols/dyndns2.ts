@@ -15,9 +15,10 @@
  */
 import { type BasicCredentials, checkPassword } from "../core/auth.js";
 import { AuthError, BadRequestError } from "../core/errors.js";
-import { parseHostname } from "../core/hostname.js";
+import { canonicalHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import type { IpAddress } from "../core/ip.js";
+import type { DnsRecords } from "../core/ports.js";
 import { applyAddresses, type UpdateResult, type WantedAddress } from "../core/update.js";
 import { MAX_HOSTNAMES, parseBasicAuth, readDyndns2Query } from "./dyndns2-request.js";
 import { describeFailure, retryAfterHeader } from "./failures.js";
@@ -74,7 +75,7 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     const verdicts = query.hostnames.map((name) =>
       judgeHost(hosts, name, credentials, { addresses, source }),
     );
-    logHosts(context, verdicts);
+    logHosts(context, query.hostnames, verdicts);
     const anyNameValid = verdicts.some(
       (verdict) => verdict.kind === "accepted" || verdict.code !== "notfqdn",
     );
@@ -118,10 +119,9 @@ function judgeHost(
   return { kind: "accepted", host };
 }
 
-/** The request's log line names every host and why each refused one was refused (never a secret). */
-function logHosts(context: RequestContext, verdicts: readonly HostVerdict[]): void {
-  const names = verdicts.map((verdict) => (verdict.kind === "accepted" ? verdict.host.fqdn : undefined));
-  context.log.hostname = names.filter(Boolean).join(",") || undefined;
+/** The request's log line names every host asked for and why each refused one was refused (never a secret). */
+function logHosts(context: RequestContext, names: readonly string[], verdicts: readonly HostVerdict[]): void {
+  context.log.hostname = names.map(canonicalHostname).filter(Boolean).join(",") || undefined;
   const reasons = verdicts.flatMap((verdict, index) =>
     verdict.kind === "refused" ? [`#${index + 1} ${verdict.code}: ${verdict.reason}`] : [],
   );
@@ -131,7 +131,7 @@ function logHosts(context: RequestContext, verdicts: readonly HostVerdict[]): vo
 /** All accepted hosts go to applyAddresses together: one Route 53 change batch per zone. */
 async function updateAccepted(
   context: RequestContext,
-  dns: Parameters<typeof applyAddresses>[0],
+  dns: DnsRecords,
   verdicts: readonly HostVerdict[],
   addresses: readonly IpAddress[],
 ): Promise<string[]> {

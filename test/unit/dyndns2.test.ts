@@ -262,6 +262,10 @@ describe("dyndns2 /nic/update", () => {
       expect(wrong.statusCode).toBe(401);
       expect(wrong.body).toBe("badauth\n");
       expect(route53.calls()).toHaveLength(0);
+      expect(logs.map((entry) => entry.hostname)).toEqual([
+        "nobody.dyn.example.com.",
+        "router.dyn.example.com.",
+      ]);
       expect(logs.map((entry) => entry.reason)).toEqual([
         "#1 nohost: unknown host",
         "#1 nohost: password mismatch",
