@@ -110,6 +110,14 @@ export async function addHost(context: CommandContext): Promise<void> {
     ? await zoneById(context.clients.route53, zoneId, fqdn)
     : await zoneForHost(context.clients.route53, fqdn);
 
+  const deploymentZoneId = await context.target.zoneId();
+  if (deploymentZoneId && deploymentZoneId !== zone.id) {
+    // The function's IAM role may change records in its own zone only: updates would fail (dnserr).
+    context.out.warn(
+      `${zone.name} (${zone.id}) is not the deployment's zone (${deploymentZoneId}): the function cannot update records there.`,
+    );
+  }
+
   const { config, snapshot } = await readConfig(context);
   if (keyOf(snapshot.document, fqdn) !== undefined) {
     throw new RefusedError(

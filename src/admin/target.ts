@@ -62,6 +62,11 @@ export class Target {
    * The outputs when they describe the deployment in use: always with --terraform-dir, and otherwise
    * only when nothing else named the bucket (a key or URL from another deployment would be wrong).
    */
+  /** The deployment's hosted zone, when its Terraform outputs are at hand. */
+  async zoneId(): Promise<string | undefined> {
+    return stringOutput(await this.#terraform(), "zone_id");
+  }
+
   #terraform(): Promise<TerraformOutputs> {
     const bucketNamedElsewhere = Boolean(this.options.bucket || this.env.DDNS_CONFIG_BUCKET);
     if (bucketNamedElsewhere && !this.options.terraformDir) return Promise.resolve({});
