@@ -7,7 +7,8 @@
 
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 CLIENT="$REPO_ROOT/client/ddns-client.sh"
-CLIENT_SHELLS="busybox dash"
+# make test runs busybox and dash; CLIENT_SHELLS="bash" bats test/client tries bash as well.
+CLIENT_SHELLS=${CLIENT_SHELLS:-busybox dash}
 
 # Absolute paths of the real tools, found once before PATH is narrowed.
 real_tool() {
@@ -70,6 +71,7 @@ shell_command() {
   case $1 in
     busybox) echo "$(real_tool busybox) sh" ;;
     dash) real_tool dash ;;
+    bash) echo "$(real_tool bash) --posix" ;;
   esac
 }
 
