@@ -51,7 +51,8 @@ export function createApp(options: AppOptions): App {
 
     let result: HttpResult;
     const methods = ROUTES[path];
-    const route = methods?.[method === "HEAD" ? "GET" : method];
+    // No HEAD-as-GET: a GET here may change DNS, and HEAD must never do that.
+    const route = methods?.[method];
     try {
       if (route) result = await route(context);
       else if (methods) result = notAllowed(methods, log);
@@ -64,7 +65,8 @@ export function createApp(options: AppOptions): App {
     }
 
     options.log({
-      level: result.statusCode >= 500 ? "error" : "info",
+      // dyndns2 reports a failed host with 200 (`dnserr`), so the status alone does not tell.
+      level: result.statusCode >= 500 || log.error !== undefined ? "error" : "info",
       msg: "request",
       requestId,
       method,

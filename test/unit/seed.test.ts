@@ -477,4 +477,13 @@ describe("other routes", () => {
     expect(wrongMethod.statusCode).toBe(405);
     expect(wrongMethod.headers?.allow).toBe("GET");
   });
+
+  it("never runs a set for HEAD", async () => {
+    const { app } = testApp();
+    const result = await app(
+      httpEvent({ method: "HEAD", query: { mode: "set", hostname: "a.example.com", hash: "a".repeat(64) } }),
+    );
+    expect(result.statusCode).toBe(405);
+    expect(s3.calls()).toHaveLength(0);
+  });
 });
