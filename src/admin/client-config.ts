@@ -76,8 +76,9 @@ const RENDERERS: Record<
     endpoint,
     secret,
   ) => `# ${displayName(host)} — /etc/ddclient.conf for ddclient 3.10 or later (route53-ddns).
+# The address comes from the API's /checkip (ddclient 3.11 also takes usev4=webv4, webv4=…).
 protocol=dyndns2
-usev4=webv4, webv4=${endpoint.base}/checkip
+use=web, web=${endpoint.base}/checkip
 server=${endpoint.server}
 ${endpoint.basePath ? `script=${endpoint.basePath}/nic/update\n` : ""}ssl=${endpoint.https ? "yes" : "no"}
 login=${host.username}

@@ -20,13 +20,11 @@ interface Command {
   readonly summary: string;
   /** Its own options, besides the common ones. */
   readonly options: Options;
-  /** Whether it works on the deployment (and so takes --bucket, --key, --terraform-dir). */
+  /** Whether it works on the deployment (and so takes --bucket, --key, --terraform-dir, --api-url). */
   readonly deployed: boolean;
   /** Resolves to the exit code, or to nothing for success. */
   readonly run: (context: CommandContext) => Promise<unknown>;
 }
-
-const API_URL: Options = { "api-url": { type: "string" } };
 
 const COMMANDS: readonly Command[] = [
   {
@@ -39,7 +37,6 @@ const COMMANDS: readonly Command[] = [
       dyndns2: { type: "boolean" },
       "require-timestamp": { type: "boolean" },
       "zone-id": { type: "string" },
-      ...API_URL,
     },
     deployed: true,
     run: addHost,
@@ -48,7 +45,7 @@ const COMMANDS: readonly Command[] = [
     name: "host rotate",
     arguments: "HOST",
     summary: "give a host a new secret; prints it once",
-    options: API_URL,
+    options: {},
     deployed: true,
     run: rotateHost,
   },
@@ -104,7 +101,7 @@ const COMMANDS: readonly Command[] = [
     name: "client-config",
     arguments: "HOST --format sh|ddclient|inadyn|ddwrt|openwrt [--secret-stdin]",
     summary: "settings for a router's client; the secret is a placeholder unless given on stdin",
-    options: { format: { type: "string" }, "secret-stdin": { type: "boolean" }, ...API_URL },
+    options: { format: { type: "string" }, "secret-stdin": { type: "boolean" } },
     deployed: true,
     run: clientConfig,
   },
@@ -120,6 +117,7 @@ const DEPLOYMENT_OPTIONS: Options = {
   bucket: { type: "string" },
   key: { type: "string" },
   "terraform-dir": { type: "string" },
+  "api-url": { type: "string" },
 };
 
 const HELP = `Usage: ddns COMMAND [ARGUMENTS] [OPTIONS]
@@ -127,7 +125,7 @@ const HELP = `Usage: ddns COMMAND [ARGUMENTS] [OPTIONS]
 Manages the hosts of a route53-ddns deployment: the config file in its S3 bucket.
 
 Commands:
-${COMMANDS.map((command) => `  ${`${command.name} ${command.arguments}`.trimEnd()}\n      ${command.summary}`).join("\n")}
+${COMMANDS.map((command) => `  ${usageLine(command).replace(/^ddns /, "")}\n      ${command.summary}`).join("\n")}
 
 Options:
   --bucket NAME          the config bucket (else DDNS_CONFIG_BUCKET, else the Terraform outputs)
@@ -151,6 +149,10 @@ Exit codes:
   ${EXIT.invalidConfig}  invalid config: the file has errors (validate), or the file in S3 is unusable
 `;
 
+function usageLine(command: Command): string {
+  return `ddns ${command.name} ${command.arguments}`.trimEnd();
+}
+
 function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
   for (const command of COMMANDS) {
     const words = command.name.split(" ");
@@ -164,7 +166,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
     const asked = argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help";
-    (asked ? io.stdout : io.stderr)(asked ? HELP : `ddns: unknown command '${argv.join(" ")}'\n\n${HELP}`);
+    if (asked) io.stdout(HELP);
+    else io.stderr(`ddns: unknown command '${argv.join(" ")}' (see 'ddns --help')\n`);
     return asked ? EXIT.ok : EXIT.usage;
   }
   const { command, rest } = found;
@@ -178,14 +181,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       strict: true,
     }) as { values: OptionValues; positionals: string[] });
   } catch (error) {
-    io.stderr(
-      `ddns ${command.name}: ${(error as Error).message}\nUsage: ddns ${command.name} ${command.arguments}\n`,
-    );
+    io.stderr(`ddns ${command.name}: ${(error as Error).message}\nUsage: ${usageLine(command)}\n`);
     return EXIT.usage;
   }
   if (values.help) {
     io.stdout(
-      `Usage: ddns ${command.name} ${command.arguments}\n  ${command.summary}\n\nSee 'ddns --help' for the common options and exit codes.\n`,
+      `Usage: ${usageLine(command)}\n  ${command.summary}\n\nSee 'ddns --help' for the common options and exit codes.\n`,
     );
     return EXIT.ok;
   }

@@ -242,6 +242,7 @@ describe("ddns CLI against moto", () => {
     const notDyndns2 = await ddns(["client-config", "plain.dyn.example.com", "--format", "inadyn"]);
     // assess
     expect(ddclient.code, ddclient.stderr).toBe(0);
+    expect(ddclient.stdout).toContain("use=web, web=https://api.example.test/checkip\n");
     expect(ddclient.stdout).toContain("server=api.example.test\n");
     expect(ddclient.stdout).toContain("login=router.dyn.example.com\n");
     expect(ddclient.stdout).not.toContain(secret);
@@ -319,13 +320,14 @@ describe("ddns CLI against moto", () => {
     expect(stdout).toMatch(/^bin\.dyn\.example\.com\t/);
   });
 
-  it("takes the bucket from the Terraform outputs", async () => {
+  it("takes the deployment from the Terraform outputs, and warns about a host outside its zone", async () => {
     // prepare: a root module's state with just the outputs
     const dir = await mkdtemp(join(tmpdir(), "ddns-tf-"));
-    const outputs = {
-      config_bucket: { value: aws.bucket, type: "string" },
-      api_url: { value: apiUrl, type: "string" },
-    };
+    const outputs = Object.fromEntries(
+      Object.entries({ config_bucket: aws.bucket, api_url: apiUrl, zone_id: aws.zoneId }).map(
+        ([name, value]) => [name, { value, type: "string" }],
+      ),
+    );
     await writeFile(
       join(dir, "terraform.tfstate"),
       JSON.stringify({
@@ -339,18 +341,23 @@ describe("ddns CLI against moto", () => {
     );
     const { DDNS_CONFIG_BUCKET: _bucket, DDNS_API_URL: _api, ...withoutTarget } = env;
     await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: "config.json", Body: "{}" }));
-    // act
     let stdout = "";
-    const code = await run(["host", "list", "--terraform-dir", dir], {
-      stdout: (text) => {
+    let stderr = "";
+    const io = {
+      stdout: (text: string) => {
         stdout += text;
       },
-      stderr: () => {},
+      stderr: (text: string) => {
+        stderr += text;
+      },
       readStdin: async () => "",
       env: withoutTarget,
-    });
+    };
+    // act: a name in the parent zone, which the deployment's function may not change
+    const code = await run(["host", "add", "parent.example.com", "--terraform-dir", dir, "--json"], io);
     // assess
-    expect(code).toBe(0);
-    expect(stdout).toContain("No hosts yet");
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ zone_name: "example.com", api_url: apiUrl });
+    expect(stderr).toContain(`is not the deployment's zone (${aws.zoneId})`);
   });
 });
