@@ -12,14 +12,16 @@
 #   output   print `terraform output -json`
 #
 # Options:
-#   --moto-url URL   the emulator, on loopback only: http://127.0.0.1:PORT (or localhost, [::1])
+#   --moto-url URL   the emulator, on loopback only: http://127.0.0.1:PORT (or localhost, [::1]);
+#                    not needed by output
 #   --state-dir DIR  working directory of this deployment: the module copy, the endpoints override
 #                    (DIR/terraform/emulator_override.tf), the state and the log (DIR/terraform.log).
 #                    Separate directories keep concurrent runs apart; the source tree stays clean.
-#   -var NAME=VALUE  a root module variable; repeatable. Values given to apply are reused by later
-#                    commands on the same DIR, and later values win. Defaults: region=us-east-1,
-#                    zone_name=dyn.example.test, enforce_secure_transport=false (moto applies a bucket
-#                    policy's Deny without evaluating its condition), force_destroy=true,
+#   -var NAME=VALUE  a root module variable; repeatable. Saved in DIR/vars and reused by later
+#                    commands on the same DIR (apply starts afresh); the latest value of a name wins.
+#                    Defaults: region=us-east-1, zone_name=dyn.example.test,
+#                    enforce_secure_transport=false (moto applies a bucket policy's Deny without
+#                    evaluating its condition), force_destroy=true,
 #                    lambda_package=<repo>/dist/lambda.zip (absolute; `make build` writes it).
 #   --verbose        stream Terraform's output instead of keeping it in DIR/terraform.log
 #
@@ -87,20 +89,28 @@ parse_args() {
     esac
   done
   [[ -n ${state_dir} ]] || die "--state-dir is required"
-  [[ -n ${moto_url} ]] || die "--moto-url is required"
+  if [[ -z ${moto_url} ]]; then
+    [[ ${command_name} == output ]] || die "--moto-url is required"
+    return 0
+  fi
   # Never point the provider anywhere but this machine.
   [[ ${moto_url} =~ ^http://(127\.0\.0\.1|localhost|\[::1\]):[0-9]+/?$ ]] ||
     die "--moto-url must be http://127.0.0.1:PORT (loopback only), not '${moto_url}'"
   moto_url="${moto_url%/}"
 }
 
-prepare_state_dir() {
-  mkdir -p "${state_dir}"
+set_paths() {
+  if [[ ${command_name} == apply ]]; then
+    mkdir -p "${state_dir}"
+  fi
+  [[ -d ${state_dir} ]] || die "no deployment in ${state_dir}: run 'apply' first"
   state_dir="$(cd "${state_dir}" && pwd)"
   work_dir="${state_dir}/terraform"
   log_file="${state_dir}/terraform.log"
   vars_file="${state_dir}/vars"
+}
 
+prepare_state_dir() {
   # Refresh the module copy, keeping the state and the initialised providers.
   mkdir -p "${work_dir}"
   find "${work_dir}" -mindepth 1 -maxdepth 1 \
@@ -202,11 +212,12 @@ tf() {
 main() {
   parse_args "$@"
   command -v terraform >/dev/null || die "terraform is not installed"
-  prepare_state_dir
+  set_paths
   if [[ ${command_name} == output ]]; then
     terraform -chdir="${work_dir}" output -json
     return
   fi
+  prepare_state_dir
   collect_var_args
 
   export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
