@@ -153,3 +153,13 @@ EOF
 @test "HTTP Date headers convert to Unix time (for clock correction)" {
   for_each_shell http_dates
 }
+
+jitter() {
+  run_client full -- -u http://127.0.0.1:9/ -m get -r 0 -j 1 -v
+  expect_status 5
+  grep -qE 'waiting [01] s \(jitter\)' "$err" || { show_run && false; }
+}
+
+@test "-j waits a random 0..SECS before the first request" {
+  for_each_shell jitter
+}
