@@ -103,16 +103,17 @@ custom route53-ddns {
     host,
     endpoint,
     secret,
-  ) => `# ${displayName(host)} — DD-WRT: Services → Services → Dynamic DNS (route53-ddns).
+  ) => `# ${displayName(host)} — DD-WRT: Setup → DDNS (older builds: Services → Services → Dynamic DNS), route53-ddns.
 DDNS Service:            Custom
 DYNDNS Server:           ${endpoint.server}
 User Name:               ${host.username}
 Password:                ${secret}
 Host Name:               ${displayName(host)}
-URL:                     ${endpoint.basePath}/nic/update?hostname=
-Additional DDNS Options: ${endpoint.https ? "--ssl" : ""}
+URL:                     ${endpoint.basePath}/nic/update?hostname=%h&myip=%i
+Additional DDNS Options: ${endpoint.https ? "--ssl (if the build has no 'Use SSL' switch)" : ""}
 Use External IP Check:   Yes
 Force Update Interval:   10
+# inadyn 1.x builds do not expand %h/%i: set URL to ${endpoint.basePath}/nic/update?hostname= there.
 `,
   openwrt: (
     host,
@@ -125,7 +126,7 @@ config service 'route53_ddns'
 	option domain '${displayName(host)}'
 	option username '${host.username}'
 	option password '${secret}'
-	option update_url 'http://[USERNAME]:[PASSWORD]@${endpoint.server}${endpoint.basePath}/nic/update?hostname=[DOMAIN]&myip=[IP]'
+	option update_url '${endpoint.https ? "https" : "http"}://[USERNAME]:[PASSWORD]@${endpoint.server}${endpoint.basePath}/nic/update?hostname=[DOMAIN]&myip=[IP]'
 	option use_https '${endpoint.https ? 1 : 0}'
 	option cacert '/etc/ssl/certs'
 	option ip_source 'web'
