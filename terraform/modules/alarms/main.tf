@@ -25,7 +25,7 @@ resource "aws_sns_topic_subscription" "email" {
 
 resource "aws_cloudwatch_metric_alarm" "function_errors" {
   alarm_name        = "${var.name}-function-errors"
-  alarm_description = "The ddns function failed (unhandled error or timeout) in the last 5 minutes. Check first: the function's log group ${var.function_log_group_name} for \"level\":\"ERROR\" lines and task timeouts, then whether the configuration object in S3 still parses (`npx ddns config validate`)."
+  alarm_description = "The ddns function failed (unhandled error or timeout) in the last 5 minutes. Check first: the function's log group ${var.function_log_group_name} for lines with \"level\":\"error\" (the function's) or \"ERROR\" (the runtime's: unhandled errors, timeouts), then whether the configuration object in S3 still parses (download it, then `npx ddns config validate FILE`)."
 
   namespace   = "AWS/Lambda"
   metric_name = "Errors"
