@@ -29,14 +29,14 @@ lint: $(NPM_INSTALLED) ## Biome, tsc, shellcheck, shfmt and terraform fmt
 	npx biome check .
 	npx tsc --noEmit
 	shellcheck -s sh client/*.sh
-	shellcheck scripts/*.sh scripts/local-stack
-	shfmt -d -i 2 -ci client scripts/*.sh scripts/local-stack
+	shellcheck scripts/*.sh scripts/local-stack test/terraform/run.sh
+	shfmt -d -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh
 	terraform fmt -check -recursive $(TF_DIR)
 
 .PHONY: fmt
 fmt: $(NPM_INSTALLED) ## Format everything in place
 	npx biome check --write .
-	shfmt -w -i 2 -ci client scripts/*.sh scripts/local-stack
+	shfmt -w -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh
 	terraform fmt -recursive $(TF_DIR)
 
 .PHONY: test
@@ -78,7 +78,7 @@ plan: build ## terraform plan against your AWS account
 deploy: build ## terraform apply against your AWS account
 	terraform -chdir=$(TF_DIR) init -input=false
 	terraform -chdir=$(TF_DIR) apply
-destroy: ## terraform destroy against your AWS account
+destroy: build ## terraform destroy against your AWS account (the plan reads the zip's hash)
 	terraform -chdir=$(TF_DIR) init -input=false
 	terraform -chdir=$(TF_DIR) destroy
 
