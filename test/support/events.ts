@@ -49,6 +49,9 @@ export function httpEvent(options: EventOptions = {}): HttpEvent {
 }
 
 /** The JSON body of a seed response. */
-export function seedBody(result: { body?: string | undefined }): { return_status: string; return_message: string } {
+export function seedBody(result: { body?: string | undefined }): {
+  return_status: string;
+  return_message: string;
+} {
   return JSON.parse(result.body ?? "{}");
 }
