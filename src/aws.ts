@@ -15,14 +15,14 @@ import type { Settings } from "./settings.js";
 export function createAwsBackends(settings: Settings, log: Logger, now: () => number = Date.now): Backends {
   const s3 = new S3Client({
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
   // Route 53 is a global service signed in us-east-1. The SDK retries Throttling and
   // PriorRequestNotComplete with backoff before the adapter sees them.
   const route53 = new Route53Client({
     region: "us-east-1",
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
   });
   return {
     config: new S3ConfigStore(s3, {
