@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make bench` (after `make build`): every benchmark in turn, figures printed as Markdown tables
+# ready for docs/performance.md. Takes several minutes; each part prints its progress.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+for tool in moto_server python3; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "bench: $tool is needed (moto for the emulator, Python + boto3 for the upstream comparison)" >&2
+    exit 1
+  fi
+done
+if [[ ! -f dist/lambda/index.mjs ]]; then
+  echo "bench: dist/lambda/index.mjs is missing; run make build" >&2
+  exit 1
+fi
+
+section() { printf '\n## %s\n\n' "$1"; }
+
+section "Machine"
+echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
+  "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), node $(node --version)," \
+  "$(python3 --version), $(date -u +%Y-%m-%d)"
+
+section "1. Cold start"
+npx tsx bench/cold-start.ts --runs "${BENCH_COLD_RUNS:-21}"
+
+section "4. Warm throughput and memory (one container, 10,000 hosts)"
+# Bundled like the function (no tsx loader in the process), so RSS is the function's own.
+npx esbuild bench/throughput.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
+  --outfile=dist/bench/throughput.mjs \
+  --banner:js="import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);"
+echo "### V8 defaults on this machine (heap sized for $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo))"
+node --expose-gc dist/bench/throughput.mjs
+echo
+echo "### V8 heap sized for a 128 MB function (NODE_OPTIONS=--max-old-space-size=100 --max-semi-space-size=4)"
+node --expose-gc --max-old-space-size=100 --max-semi-space-size=4 dist/bench/throughput.mjs
+
+section "3. Scale (virtual time)"
+npx tsx bench/scale.ts --hosts "${BENCH_SCALE_HOSTS:-1000,10000,100000}"
+
+section "5. Load (src/local + built bundle + moto)"
+npx tsx bench/load.ts --connections 50 --seconds "${BENCH_LOAD_SECONDS:-30}"
