@@ -61,7 +61,7 @@ run "function_settings" {
       DDNS_CONFIG_BUCKET        = "ddns-config-20240101000000000000000001"
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
-      NODE_OPTIONS              = "--enable-source-maps"
+      NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
     })
     error_message = "The environment must be exactly the one DESIGN.md names."
   }
@@ -204,6 +204,11 @@ run "settings_pass_through" {
   assert {
     condition     = aws_lambda_function.this.memory_size == 256 && aws_lambda_function.this.timeout == 5 && aws_lambda_function.this.reserved_concurrent_executions == 5
     error_message = "memory_size, timeout and reserved concurrency must pass through."
+  }
+
+  assert {
+    condition     = strcontains(aws_lambda_function.this.environment[0].variables.NODE_OPTIONS, "--max-old-space-size=228 ")
+    error_message = "The V8 heap cap must follow memory_size, leaving 28 MB for everything else."
   }
 
   assert {

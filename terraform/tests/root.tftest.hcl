@@ -39,7 +39,7 @@ run "defaults" {
       DDNS_CONFIG_BUCKET        = "ddns-config-20240101000000000000000001"
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
-      NODE_OPTIONS              = "--enable-source-maps"
+      NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
     }
     error_message = "The function's environment must point at the configuration object."
   }
