@@ -13,9 +13,10 @@
  *   npx tsx bench/scale.ts [--hosts 1000,10000,100000] [--containers 4] [--minutes 20]
  */
 import { parseArgs } from "node:util";
+import { httpEvent } from "../test/support/events.js";
 import { VirtualClock } from "./lib/clock.js";
 import { createContainer } from "./lib/container.js";
-import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, requestEvent, setQuery } from "./lib/fleet.js";
+import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
 import { ROUTE53_QUOTAS, Route53StandIn, S3StandIn } from "./lib/stand-ins.js";
 import { printTable } from "./lib/stats.js";
 
@@ -130,7 +131,10 @@ async function simulate(scenario: Scenario) {
     }
     const address = addresses[index] as string;
     const container = containers[Math.floor(Math.random() * containersUpAt(now))];
-    void container?.(requestEvent(address, setQuery(fleetHost(index), address)), "sim").then((result) => {
+    void container?.(
+      httpEvent({ sourceIp: address, query: setQuery(fleetHost(index), address) }),
+      "sim",
+    ).then((result) => {
       if (!counted) return;
       statuses.set(result.statusCode, (statuses.get(result.statusCode) ?? 0) + 1);
       const inRoute53 = route53.value(FLEET_ZONE_ID, fqdns[index] as string, "A");

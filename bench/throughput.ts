@@ -6,9 +6,10 @@
  *   node --expose-gc --import tsx bench/throughput.ts [--hosts 10000] [--rounds 5] [--per-round 20000]
  */
 import { parseArgs } from "node:util";
+import { httpEvent } from "../test/support/events.js";
 import { wallClock } from "./lib/clock.js";
 import { createContainer } from "./lib/container.js";
-import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, requestEvent, setQuery } from "./lib/fleet.js";
+import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
 import { Route53StandIn, S3StandIn } from "./lib/stand-ins.js";
 import { median, printTable, verdict } from "./lib/stats.js";
 
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const events = Array.from({ length: hostCount }, (_, index) => {
     const address = fleetAddress(index);
     route53.setRecord(FLEET_ZONE_ID, `${fleetHost(index).hostname}.`, "A", address);
-    return requestEvent(address, setQuery(fleetHost(index), address));
+    return httpEvent({ sourceIp: address, query: setQuery(fleetHost(index), address) });
   });
   const app = createContainer({
     s3,

@@ -5,7 +5,6 @@
 import { createHash } from "node:crypto";
 import type { HostEntry } from "../../src/config/schema.js";
 import { seedToken } from "../../src/core/tokens.js";
-import type { HttpEvent } from "../../src/protocols/http.js";
 
 export const FLEET_ZONE = "dyn.example.com.";
 export const FLEET_ZONE_ID = "ZBENCH0000001";
@@ -46,17 +45,4 @@ export function fleetConfig(count: number, zoneId = FLEET_ZONE_ID, ttl = 60): Re
 export function setQuery(host: FleetHost, sourceIp: string): string {
   const hash = seedToken(sourceIp, host.hostname, host.secret);
   return `mode=set&hostname=${encodeURIComponent(host.hostname)}&hash=${hash}`;
-}
-
-/** The parts of a payload 2.0 event the function reads; enough for in-process runs. */
-export function requestEvent(sourceIp: string, rawQueryString: string, rawPath = "/"): HttpEvent {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath,
-    rawQueryString,
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: { http: { method: "GET", path: rawPath, sourceIp } },
-  } as unknown as HttpEvent;
 }

@@ -5,13 +5,15 @@
  * Each test checks the caller's answer, that nothing was half-written, and recovery.
  * AWS error codes (AccessDenied, Throttling, …) and the 15-minute bound are in test/unit/faults.test.ts.
  */
+
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fleetConfig, fleetHost, requestEvent, setQuery } from "../../bench/lib/fleet.js";
+import { fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import { readSettings } from "../../src/settings.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { httpEvent } from "../support/events.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 
 type ProxyMode = "forward" | "hang";
@@ -113,7 +115,7 @@ beforeEach(async () => {
 function container() {
   const backends = createAwsBackends(readSettings(process.env), () => {});
   const app = createApp({ backends: async () => backends, log: () => {} });
-  return (ip: string) => app(requestEvent(ip, setQuery(HOST, ip)));
+  return (ip: string) => app(httpEvent({ sourceIp: ip, query: setQuery(HOST, ip) }));
 }
 
 const body = (result: { body?: string }) => JSON.parse(result.body ?? "{}");

@@ -2,18 +2,13 @@
  * The no-change path and coalescing in one warm container, counted through stand-in S3 and Route 53
  * clients (bench/lib/stand-ins.ts) under the real adapters: how many AWS calls checks cost.
  */
+
 import { describe, expect, it } from "vitest";
 import { type Clock, VirtualClock, wallClock } from "../../bench/lib/clock.js";
 import { createContainer } from "../../bench/lib/container.js";
-import {
-  FLEET_ZONE_ID,
-  fleetAddress,
-  fleetConfig,
-  fleetHost,
-  requestEvent,
-  setQuery,
-} from "../../bench/lib/fleet.js";
+import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { Route53StandIn, S3StandIn } from "../../bench/lib/stand-ins.js";
+import { httpEvent } from "../support/events.js";
 
 function fleet(hostCount: number, clock: Clock, latencyMs = 0) {
   const s3 = new S3StandIn(clock, latencyMs);
@@ -24,7 +19,7 @@ function fleet(hostCount: number, clock: Clock, latencyMs = 0) {
   }
   const app = createContainer({ s3, route53, clock, recordCacheSeconds: 60, configCacheSeconds: 60 });
   const set = (index: number, address = fleetAddress(index)) =>
-    app(requestEvent(address, setQuery(fleetHost(index), address)));
+    app(httpEvent({ sourceIp: address, query: setQuery(fleetHost(index), address) }));
   return { s3, route53, set };
 }
 

@@ -4,6 +4,7 @@
  * recovery once the fault ends, and the config's 15-minute stale bound on an injected clock.
  * Network faults (unreachable, timeouts) are in test/integration/faults.test.ts.
  */
+
 import {
   ChangeResourceRecordSetsCommand,
   InvalidChangeBatch,
@@ -16,11 +17,12 @@ import { GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-
 import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { fleetConfig, fleetHost, requestEvent, setQuery } from "../../bench/lib/fleet.js";
+import { fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import type { HttpResult } from "../../src/protocols/http.js";
+import { httpEvent } from "../support/events.js";
 
 const ZONE_ID = "ZFAULTS00001";
 const HOST = fleetHost(0);
@@ -81,7 +83,7 @@ function container() {
   };
   const app = createApp({ backends: async () => backends, log: () => {}, now });
   return {
-    set: () => app(requestEvent(CALLER_IP, setQuery(HOST, CALLER_IP))),
+    set: () => app(httpEvent({ sourceIp: CALLER_IP, query: setQuery(HOST, CALLER_IP) })),
     advanceSeconds: (seconds: number) => {
       clock.now += seconds * 1000;
     },
