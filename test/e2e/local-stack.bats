@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # scripts/local-stack: up (moto + the real Terraform + the local API + a demo host), a client run
-# against it, status, a second up that reuses it, down, and nothing left running.
+# against it (ddclient with the printed snippet, the sh client, dyndns2 with curl), status, a second
+# up that reuses it, down, and nothing left running.
 # Needs `make build` first. One Terraform apply for the whole file (about a minute).
 
 setup_file() {
@@ -33,7 +34,21 @@ state() {
   grep -q '^  protocol=dyndns2$' "${BATS_FILE_TMPDIR}/up.out"
 }
 
-@test "the router client sets the demo record through the local API" {
+@test "the ddclient.conf that up prints works with Debian's ddclient: good" {
+  # First of the updates in this file, so the demo record does not exist yet.
+  # The snippet is the indented block after "a ddclient.conf:" in up's output.
+  sed -n '/a ddclient.conf:$/,/^$/{/^  /s/^  //p}' "${BATS_FILE_TMPDIR}/up.out" >"${BATS_TEST_TMPDIR}/ddclient.conf"
+  chmod 600 "${BATS_TEST_TMPDIR}/ddclient.conf"
+  grep -q '^protocol=dyndns2$' "${BATS_TEST_TMPDIR}/ddclient.conf"
+  ddclient=$(command -v ddclient || echo /usr/sbin/ddclient)
+  run timeout 60 "${ddclient}" -daemon=0 -foreground -noquiet \
+    -file "${BATS_TEST_TMPDIR}/ddclient.conf" -cache "${BATS_TEST_TMPDIR}/ddclient.cache"
+  [[ ${status} -eq 0 ]]
+  [[ ${output} == *"SUCCESS:  updating $(state .demo.hostname): good: IP address set to 127.0.0.1"* ]]
+  [[ ${output} != *"$(state .demo.secret)"* ]]
+}
+
+@test "the router client, run against the local API, finds the record ddclient set" {
   run env DDNS_SECRET="$(state .demo.secret)" sh "${REPO_ROOT}/client/ddns-client.sh" \
     -4 -u "$(state .api_url)" -h "$(state .demo.hostname)"
   [[ ${status} -eq 0 ]]
