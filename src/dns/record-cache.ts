@@ -15,6 +15,13 @@ interface CachedRecord {
   readonly at: number;
 }
 
+export interface ListedRecord {
+  readonly name: string;
+  readonly type: RecordType;
+  readonly values: readonly string[];
+  readonly ttlSeconds: number;
+}
+
 export type CacheAnswer =
   | { readonly known: true; readonly values: readonly string[] }
   /** `zoneFresh`: the snapshot is fresh, only this record is not (its TTL is shorter than the bound). */
@@ -43,21 +50,25 @@ export class RecordCache {
     return zoneFresh ? { known: true, values: [] } : { known: false, zoneFresh };
   }
 
-  /** Records what Route 53 listed when a snapshot taken at `startedAt` completes. */
-  applySnapshot(
-    zoneId: string,
-    startedAt: number,
-    records: Iterable<{ name: string; type: RecordType; values: readonly string[]; ttlSeconds: number }>,
-  ): void {
-    const prefix = `${zoneId}|`;
-    const listed = new Set<string>();
+  /**
+   * Records what one page of a listing started at `startedAt` showed. The zone is not fresh until
+   * the listing completes (absence means nothing yet), but these records can answer checks at once.
+   */
+  applyListedPage(zoneId: string, startedAt: number, records: Iterable<ListedRecord>): void {
     for (const record of records) {
       const key = recordKey(zoneId, record.name, record.type);
-      listed.add(key);
       // Our own change made during the listing is newer than what the listing saw.
       if ((this.#records.get(key)?.at ?? Number.NEGATIVE_INFINITY) > startedAt) continue;
       this.#records.set(key, { values: record.values, ttlSeconds: record.ttlSeconds, at: startedAt });
     }
+  }
+
+  /** Records what Route 53 listed when a snapshot taken at `startedAt` completes. */
+  applySnapshot(zoneId: string, startedAt: number, records: Iterable<ListedRecord>): void {
+    const listed = new Set<string>();
+    for (const record of records) listed.add(recordKey(zoneId, record.name, record.type));
+    this.applyListedPage(zoneId, startedAt, records);
+    const prefix = `${zoneId}|`;
     for (const [key, record] of this.#records) {
       if (key.startsWith(prefix) && !listed.has(key) && record.at <= startedAt) this.#records.delete(key);
     }

@@ -13,7 +13,7 @@ import {
 import { DnsUpdateError, ThrottledError, UnavailableError } from "../core/errors.js";
 import { canonicalRecordValue, RECORD_TYPES, type RecordType } from "../core/ip.js";
 import type { DnsRecords, RecordChange } from "../core/ports.js";
-import { RecordCache } from "./record-cache.js";
+import { type ListedRecord, RecordCache } from "./record-cache.js";
 
 export interface Route53RecordsOptions {
   /** Upper bound on how old a cached answer may be (also bounded by each record's TTL). 0 disables the cache. */
@@ -30,6 +30,8 @@ export class Route53Records implements DnsRecords {
   readonly #cache: RecordCache;
   readonly #now: () => number;
   readonly #inFlight = new Map<string, Promise<unknown>>();
+  /** A zone listing that failed part-way (throttled, say): the next one resumes where it stopped. */
+  readonly #unfinished = new Map<string, UnfinishedListing>();
 
   constructor(route53: Route53Client, options: Route53RecordsOptions) {
     this.#route53 = route53;
@@ -42,7 +44,14 @@ export class Route53Records implements DnsRecords {
     let answer = this.#cache.lookup(zoneId, name, type);
     if (answer.known) return answer.values;
     if (!answer.zoneFresh) {
-      await this.#shared(`snapshot|${zoneId}`, () => this.#takeSnapshot(zoneId));
+      try {
+        await this.#shared(`snapshot|${zoneId}`, () => this.#takeSnapshot(zoneId));
+      } catch (error) {
+        // The pages that did arrive may hold this record.
+        answer = this.#cache.lookup(zoneId, name, type);
+        if (answer.known) return answer.values;
+        throw error;
+      }
       answer = this.#cache.lookup(zoneId, name, type);
       if (answer.known) return answer.values;
     }
@@ -96,20 +105,34 @@ export class Route53Records implements DnsRecords {
     });
   }
 
+  /**
+   * Lists the whole zone. Each page answers checks as soon as it arrives (its records dated from when
+   * that page was asked for); if a page fails, the next listing resumes there, as long as its start is
+   * within the cache bound. Absence is only known from a complete listing, dated from its start.
+   */
   async #takeSnapshot(zoneId: string): Promise<void> {
-    const startedAt = this.#now();
-    const records: NonNullable<ReturnType<typeof simpleAddressRecord>>[] = [];
-    let next: { name?: string | undefined; type?: string | undefined } = {};
-    for (;;) {
-      const page = await this.#list(zoneId, next.name, next.type, PAGE_SIZE);
-      for (const recordSet of page.ResourceRecordSets ?? []) {
-        const record = simpleAddressRecord(recordSet);
-        if (record) records.push(record);
+    const now = this.#now();
+    const previous = this.#unfinished.get(zoneId);
+    this.#unfinished.delete(zoneId);
+    const listing =
+      previous && now - previous.startedAt < this.#cache.maxAgeSeconds * 1000
+        ? previous
+        : { startedAt: now, records: [], next: {} };
+    try {
+      for (;;) {
+        const pageStartedAt = this.#now();
+        const page = await this.#list(zoneId, listing.next.name, listing.next.type, PAGE_SIZE);
+        const records = (page.ResourceRecordSets ?? []).flatMap((set) => simpleAddressRecord(set) ?? []);
+        this.#cache.applyListedPage(zoneId, pageStartedAt, records);
+        listing.records.push(...records);
+        if (!page.IsTruncated) break;
+        listing.next = { name: page.NextRecordName, type: page.NextRecordType };
       }
-      if (!page.IsTruncated) break;
-      next = { name: page.NextRecordName, type: page.NextRecordType };
+    } catch (error) {
+      this.#unfinished.set(zoneId, listing);
+      throw error;
     }
-    this.#cache.applySnapshot(zoneId, startedAt, records);
+    this.#cache.applySnapshot(zoneId, listing.startedAt, listing.records);
   }
 
   async #list(zoneId: string, name: string | undefined, type: string | undefined, maxItems: number) {
@@ -137,8 +160,14 @@ export class Route53Records implements DnsRecords {
   }
 }
 
+interface UnfinishedListing {
+  readonly startedAt: number;
+  readonly records: ListedRecord[];
+  next: { name?: string | undefined; type?: string | undefined };
+}
+
 /** A plain A/AAAA record in canonical form; alias, weighted, latency… records are not ours to manage. */
-function simpleAddressRecord(recordSet: ResourceRecordSet) {
+function simpleAddressRecord(recordSet: ResourceRecordSet): ListedRecord | undefined {
   const type = recordSet.Type as RecordType;
   if (!RECORD_TYPES.includes(type) || recordSet.AliasTarget || recordSet.SetIdentifier) return undefined;
   return {

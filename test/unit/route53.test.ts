@@ -121,6 +121,42 @@ describe("Route53Records", () => {
     expect(await dns.currentValues(ZONE, "w.example.com.", "A")).toEqual([]);
   });
 
+  it("keeps the pages of a listing that failed part-way, and resumes at the failed page", async () => {
+    // prepare: 650 records (three pages); the second page is throttled once
+    const zone = Array.from({ length: 650 }, (_, i) =>
+      aRecord(`h${String(i).padStart(3, "0")}.example.com.`, "192.0.2.1"),
+    );
+    mockRecords(route53, zone);
+    const throttled = Object.assign(new Error("Rate exceeded"), {
+      name: "Throttling",
+      $metadata: { httpStatusCode: 400 },
+    });
+    route53
+      .on(ListResourceRecordSetsCommand, { StartRecordName: "h300.example.com." })
+      .rejectsOnce(throttled)
+      .callsFake((input) => ({
+        ResourceRecordSets: zone.slice(300, 600),
+        IsTruncated: true,
+        NextRecordName: "h600.example.com.",
+        NextRecordType: "A",
+        MaxItems: input.MaxItems,
+      }));
+    const dns = new Route53Records(new Route53Client({ region: "us-east-1", maxAttempts: 1 }), {
+      recordCacheSeconds: 60,
+      now: () => now,
+    });
+    // act
+    const onFirstPage = await dns.currentValues(ZONE, "h010.example.com.", "A");
+    const onThirdPage = await dns.currentValues(ZONE, "h640.example.com.", "A");
+    // assess: the first answer came from the page that arrived; the retry did not list page one again
+    expect(onFirstPage).toEqual(["192.0.2.1"]);
+    expect(onThirdPage).toEqual(["192.0.2.1"]);
+    const starts = route53
+      .commandCalls(ListResourceRecordSetsCommand)
+      .map((call) => call.args[0].input.StartRecordName);
+    expect(starts).toEqual([undefined, "h300.example.com.", "h300.example.com.", "h600.example.com."]);
+  });
+
   it("maps failures to what the caller should do", () => {
     const meta = (httpStatusCode?: number) => ({ $metadata: httpStatusCode ? { httpStatusCode } : {} });
     expect(
