@@ -53,10 +53,10 @@ function listBundle(dir: string): string[] {
 function printBundleSize(): void {
   const code = listBundle(BUNDLE_DIR).filter((file) => file.endsWith(".mjs"));
   const codeBytes = code.reduce((total, file) => total + statSync(file).size, 0);
-  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
   console.log(
-    `bundle: index.mjs ${kib(statSync(BUNDLE).size)}; all code ${kib(codeBytes)} in ${code.length} files ` +
-      `(budget 500 KB); dist/lambda.zip ${kib(statSync("dist/lambda.zip").size)} (budget 200 KB)`,
+    `bundle: index.mjs ${kb(statSync(BUNDLE).size)}; all code ${kb(codeBytes)} in ${code.length} files ` +
+      `(budget 500 KB); dist/lambda.zip ${kb(statSync("dist/lambda.zip").size)} (budget 200 KB)`,
   );
 }
 

@@ -8,8 +8,36 @@ import { createZip } from "./lib/zip.mjs";
 const OUT_DIR = "dist/lambda";
 const ZIP_PATH = "dist/lambda.zip";
 // Cold start budget (issue #7): code the runtime must load, and the upload.
-const MAX_CODE_BYTES = 500 * 1024;
-const MAX_ZIP_BYTES = 200 * 1024;
+// Decimal kilobytes, the stricter reading of the budget.
+const MAX_CODE_BYTES = 500_000;
+const MAX_ZIP_BYTES = 200_000;
+
+// Lambda hands the function its role's credentials in environment variables, the first link of the
+// SDK's credential chain. The chain's profile, SSO, process and web-identity links never run there, yet
+// they and the STS/SSO clients they load are a tenth of the bundle: each becomes a link that passes to
+// the next. (To use a profile, serve the source instead: `npm run local-api -- --source`.)
+const LINKS_UNUSED_IN_LAMBDA = {
+  "@aws-sdk/credential-provider-sso": "fromSSO",
+  "@aws-sdk/credential-provider-ini": "fromIni",
+  "@aws-sdk/credential-provider-process": "fromProcess",
+  "@aws-sdk/credential-provider-web-identity": "fromTokenFile",
+};
+const environmentCredentialsOnly = {
+  name: "environment-credentials-only",
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-(sso|ini|process|web-identity)$/ }, (args) =>
+      args.importer.includes("credential-provider-node")
+        ? { path: args.path, namespace: "not-in-lambda" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "not-in-lambda" }, ({ path }) => ({
+      contents: `export const ${LINKS_UNUSED_IN_LAMBDA[path]} = () => async () => {
+        throw Object.assign(new Error("${path} is not in the Lambda bundle"), { tryNextLink: true });
+      };`,
+      loader: "js",
+    }));
+  },
+};
 
 await rm(OUT_DIR, { recursive: true, force: true });
 await mkdir(OUT_DIR, { recursive: true });
@@ -30,6 +58,7 @@ await build({
   sourcesContent: false,
   // Only the SDK's browser user-agent code imports bowser (dynamically); it never runs on Node.
   external: ["bowser"],
+  plugins: [environmentCredentialsOnly],
   chunkNames: "chunks/[name]-[hash]",
   legalComments: "none",
   // Some SDK dependencies still call require() for Node built-ins.
@@ -61,14 +90,14 @@ const code = files.filter((file) => file.name.endsWith(".mjs"));
 const codeBytes = code.reduce((sum, file) => sum + file.data.length, 0);
 const entryBytes = files.find((file) => file.name === "index.mjs")?.data.length ?? 0;
 const zipBytes = (await stat(ZIP_PATH)).size;
-const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 console.log(
-  `built ${ZIP_PATH}: ${kib(zipBytes)} zipped; code ${kib(codeBytes)} in ${code.length} files (index.mjs ${kib(entryBytes)})`,
+  `built ${ZIP_PATH}: ${kb(zipBytes)} zipped; code ${kb(codeBytes)} in ${code.length} files (index.mjs ${kb(entryBytes)})`,
 );
 
 const overBudget = [];
-if (codeBytes > MAX_CODE_BYTES) overBudget.push(`code ${kib(codeBytes)} > ${kib(MAX_CODE_BYTES)}`);
-if (zipBytes > MAX_ZIP_BYTES) overBudget.push(`zip ${kib(zipBytes)} > ${kib(MAX_ZIP_BYTES)}`);
+if (codeBytes > MAX_CODE_BYTES) overBudget.push(`code ${kb(codeBytes)} > ${kb(MAX_CODE_BYTES)}`);
+if (zipBytes > MAX_ZIP_BYTES) overBudget.push(`zip ${kb(zipBytes)} > ${kb(MAX_ZIP_BYTES)}`);
 if (overBudget.length > 0) {
   console.error(`bundle over budget: ${overBudget.join("; ")}`);
   process.exit(1);
