@@ -17,7 +17,7 @@ export interface S3ConfigStoreOptions {
   readonly cacheSeconds: number;
   /** How long a copy may keep serving while S3 fails (DESIGN.md: 15 minutes). */
   readonly maxStaleSeconds?: number;
-  /** After a failed fetch, requests use the stale copy without asking S3 again for this long. */
+  /** After a failed fetch, requests use the stale copy (or fail closed) without asking S3 again for this long. */
   readonly failureBackoffSeconds?: number;
   readonly now?: () => number;
   readonly log?: Logger;
@@ -53,7 +53,9 @@ export class S3ConfigStore implements ConfigSource {
     const now = this.#options.now();
     const cached = this.#cached;
     if (cached && now - cached.confirmedAt < this.#options.cacheSeconds * 1000) return cached.hosts;
-    if (cached && now - this.#lastFailureAt < this.#options.failureBackoffSeconds * 1000) {
+    // Right after a failure, answer from the stale copy (or fail closed) without asking S3 again:
+    // an outage should not cost every request a timeout, nor S3 a request per check.
+    if (now - this.#lastFailureAt < this.#options.failureBackoffSeconds * 1000) {
       return this.#staleOrFail(now, undefined);
     }
     // One request to S3 however many callers arrive while it is under way.

@@ -111,11 +111,19 @@ beforeEach(async () => {
   await fixture.setRecord(FQDN, "A", HOME_IP);
 });
 
-/** A fresh warm-able container with the function's real AWS clients. */
+/** A fresh warm-able container with the function's real AWS clients, on a clock the test moves. */
 function container() {
-  const backends = createAwsBackends(readSettings(process.env), () => {});
-  const app = createApp({ backends: async () => backends, log: () => {} });
-  return (ip: string) => app(httpEvent({ sourceIp: ip, query: setQuery(HOST, ip) }));
+  let now = Date.now();
+  const clock = () => now;
+  const backends = createAwsBackends(readSettings(process.env), () => {}, clock);
+  const app = createApp({ backends: async () => backends, log: () => {}, now: clock });
+  return {
+    set: (ip: string) => app(httpEvent({ sourceIp: ip, query: setQuery(HOST, ip) })),
+    /** Lets the Retry-After the caller was given pass (the config store does not ask S3 again before). */
+    waitRetryAfter: (result: { headers?: Record<string, unknown> }) => {
+      now += Number(result.headers?.["retry-after"] ?? 0) * 1000;
+    },
+  };
 }
 
 const body = (result: { body?: string }) => JSON.parse(result.body ?? "{}");
@@ -123,12 +131,13 @@ const body = (result: { body?: string }) => JSON.parse(result.body ?? "{}");
 describe("S3 faults", () => {
   it("S3 unreachable (closed port), no copy → 503 with Retry-After; recovers when S3 is back", async () => {
     // prepare
-    const set = container();
+    const { set, waitRetryAfter } = container();
     await s3Proxy.close();
 
     // act
     const failed = await set(NEW_IP);
     await s3Proxy.open();
+    waitRetryAfter(failed);
     const recovered = await set(NEW_IP);
 
     // assess
@@ -141,7 +150,7 @@ describe("S3 faults", () => {
 
   it("S3 unreachable with a copy cached → the copy keeps serving", async () => {
     // prepare
-    const set = container();
+    const { set } = container();
     expect((await set(HOME_IP)).statusCode).toBe(200);
     await s3Proxy.close();
 
@@ -155,12 +164,13 @@ describe("S3 faults", () => {
 
   it("S3 hangs beyond the client's timeout → 503 with Retry-After, no record written", async () => {
     // prepare
-    const set = container();
+    const { set, waitRetryAfter } = container();
     s3Proxy.mode = "hang";
 
     // act
     const failed = await set(NEW_IP);
     s3Proxy.mode = "forward";
+    waitRetryAfter(failed);
     const recovered = await set(NEW_IP);
 
     // assess
@@ -171,13 +181,14 @@ describe("S3 faults", () => {
 
   it("a malformed config object, no copy → 503; fixed → works", async () => {
     // prepare
-    const set = container();
+    const { set, waitRetryAfter } = container();
     await fixture.putConfigText('{ "host0.dyn.example.com.": ');
 
     // act
     const failed = await set(NEW_IP);
     const recordAfterFailure = await fixture.recordValues(FQDN, "A");
     await fixture.putConfig(fleetConfig(1, fixture.zoneId));
+    waitRetryAfter(failed);
     const recovered = await set(NEW_IP);
 
     // assess
@@ -191,7 +202,7 @@ describe("S3 faults", () => {
 describe("Route 53 faults", () => {
   it("Route 53 unreachable (closed port) → 503 with Retry-After, the record untouched; recovers", async () => {
     // prepare
-    const set = container();
+    const { set } = container();
     await route53Proxy.close();
 
     // act
@@ -211,7 +222,7 @@ describe("Route 53 faults", () => {
 
   it("Route 53 hangs on the change beyond the timeout → 503 with Retry-After; the next check completes it", async () => {
     // prepare: a warm container (zone read), then Route 53 stops answering
-    const set = container();
+    const { set } = container();
     expect((await set(HOME_IP)).statusCode).toBe(200);
     route53Proxy.mode = "hang";
 

@@ -70,6 +70,25 @@ describe("S3ConfigStore", () => {
     expect(logs.at(-1)).toMatchObject({ level: "error", msg: "config unavailable" });
   });
 
+  it("after a failure, fails closed without asking S3 again until the Retry-After has passed", async () => {
+    // prepare
+    s3.on(GetObjectCommand)
+      .rejectsOnce(networkDown())
+      .callsFake(() => getObjectOutput(JSON.stringify(CONFIG)));
+    const config = store();
+    // act
+    const first = config.hosts();
+    await expect(first).rejects.toBeInstanceOf(UnavailableError);
+    now += 4_000;
+    const during = config.hosts();
+    await expect(during).rejects.toBeInstanceOf(UnavailableError);
+    now += 1_000;
+    const after = await config.hosts();
+    // assess
+    expect(after.size).toBe(1);
+    expect(s3).toReceiveCommandTimes(GetObjectCommand, 2);
+  });
+
   it("serves its last copy for up to 15 minutes while S3 fails, then fails closed", async () => {
     // prepare
     s3.on(GetObjectCommand)
