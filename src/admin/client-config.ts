@@ -3,6 +3,7 @@
  * dyndns2 clients built into router firmware and Linux distributions (DESIGN.md "HTTP API").
  * The secret is whatever the caller passes: the real one only when the operator supplied it.
  */
+import { displayHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
 import { RefusedError } from "./errors.js";
 
@@ -30,7 +31,7 @@ function endpointOf(apiUrl: string): Endpoint {
 
 /** The one-line command that `host add` and `host rotate` print. */
 export function shClientCommand(host: HostConfig, apiUrl: string, secret: string): string {
-  return `DDNS_SECRET='${secret}' sh client/ddns-client.sh -u ${endpointOf(apiUrl).base}/ -h ${displayName(host)}`;
+  return `DDNS_SECRET='${secret}' sh client/ddns-client.sh -u ${endpointOf(apiUrl).base}/ -h ${displayHostname(host.fqdn)}`;
 }
 
 export function renderClientConfig(
@@ -43,14 +44,10 @@ export function renderClientConfig(
   if (format === "sh") return shConfig(host, endpoint, secret);
   if (!host.allowDyndns2) {
     throw new RefusedError(
-      `${displayName(host)} does not accept dyndns2 clients (allow_dyndns2 is not set), which the ${format} format uses. Use --format sh, or add the host with --dyndns2.`,
+      `${displayHostname(host.fqdn)} does not accept dyndns2 clients (allow_dyndns2 is not set), which the ${format} format uses. Use --format sh, or add the host with --dyndns2.`,
     );
   }
   return RENDERERS[format](host, endpoint, secret);
-}
-
-function displayName(host: HostConfig): string {
-  return host.fqdn.slice(0, -1);
 }
 
 function shConfig(host: HostConfig, endpoint: Endpoint, secret: string): string {
@@ -58,11 +55,11 @@ function shConfig(host: HostConfig, endpoint: Endpoint, secret: string): string 
   // the client's default: whichever family connects.
   const family =
     host.recordTypes.length === 1 ? `DDNS_FAMILY='${host.recordTypes[0] === "AAAA" ? 6 : 4}'\n` : "";
-  return `# ${displayName(host)} — settings for client/ddns-client.sh (route53-ddns).
+  return `# ${displayHostname(host.fqdn)} — settings for client/ddns-client.sh (route53-ddns).
 # Save as /etc/ddns-client.conf (chmod 600) and run from cron, e.g. every 5 minutes:
 #   */5 * * * * sh /usr/local/bin/ddns-client.sh -c /etc/ddns-client.conf -C /tmp/ddns-client.cache -q
 DDNS_URL='${endpoint.base}/'
-DDNS_HOSTNAME='${displayName(host)}'
+DDNS_HOSTNAME='${displayHostname(host.fqdn)}'
 DDNS_SECRET='${secret}'
 ${family}`;
 }
@@ -75,7 +72,7 @@ const RENDERERS: Record<
     host,
     endpoint,
     secret,
-  ) => `# ${displayName(host)} — /etc/ddclient.conf for ddclient 3.10 or later (route53-ddns).
+  ) => `# ${displayHostname(host.fqdn)} — /etc/ddclient.conf for ddclient 3.10 or later (route53-ddns).
 # The address comes from the API's /checkip (ddclient 3.11 also takes usev4=webv4, webv4=…).
 protocol=dyndns2
 use=web, web=${endpoint.base}/checkip
@@ -83,9 +80,13 @@ server=${endpoint.server}
 ${endpoint.basePath ? `script=${endpoint.basePath}/nic/update\n` : ""}ssl=${endpoint.https ? "yes" : "no"}
 login=${host.username}
 password='${secret}'
-${displayName(host)}
+${displayHostname(host.fqdn)}
 `,
-  inadyn: (host, endpoint, secret) => `# ${displayName(host)} — inadyn.conf for inadyn 2.x (route53-ddns).
+  inadyn: (
+    host,
+    endpoint,
+    secret,
+  ) => `# ${displayHostname(host.fqdn)} — inadyn.conf for inadyn 2.x (route53-ddns).
 period = 300
 custom route53-ddns {
     ssl            = ${endpoint.https}
@@ -96,19 +97,19 @@ custom route53-ddns {
     checkip-ssl    = ${endpoint.https}
     ddns-server    = ${endpoint.server}
     ddns-path      = "${endpoint.basePath}/nic/update?hostname=%h&myip=%i"
-    hostname       = "${displayName(host)}"
+    hostname       = "${displayHostname(host.fqdn)}"
 }
 `,
   ddwrt: (
     host,
     endpoint,
     secret,
-  ) => `# ${displayName(host)} — DD-WRT: Setup → DDNS (older builds: Services → Services → Dynamic DNS), route53-ddns.
+  ) => `# ${displayHostname(host.fqdn)} — DD-WRT: Setup → DDNS (older builds: Services → Services → Dynamic DNS), route53-ddns.
 DDNS Service:            Custom
 DYNDNS Server:           ${endpoint.server}
 User Name:               ${host.username}
 Password:                ${secret}
-Host Name:               ${displayName(host)}
+Host Name:               ${displayHostname(host.fqdn)}
 URL:                     ${endpoint.basePath}/nic/update?hostname=%h&myip=%i
 Additional DDNS Options: ${endpoint.https ? "--ssl (if the build has no 'Use SSL' switch)" : ""}
 Use External IP Check:   Yes
@@ -119,11 +120,11 @@ Force Update Interval:   10
     host,
     endpoint,
     secret,
-  ) => `# ${displayName(host)} — OpenWrt ddns-scripts: add to /etc/config/ddns, then /etc/init.d/ddns restart (route53-ddns).
+  ) => `# ${displayHostname(host.fqdn)} — OpenWrt ddns-scripts: add to /etc/config/ddns, then /etc/init.d/ddns restart (route53-ddns).
 config service 'route53_ddns'
 	option enabled '1'
-	option lookup_host '${displayName(host)}'
-	option domain '${displayName(host)}'
+	option lookup_host '${displayHostname(host.fqdn)}'
+	option domain '${displayHostname(host.fqdn)}'
 	option username '${host.username}'
 	option password '${secret}'
 	option update_url '${endpoint.https ? "https" : "http"}://[USERNAME]:[PASSWORD]@${endpoint.server}${endpoint.basePath}/nic/update?hostname=[DOMAIN]&myip=[IP]'

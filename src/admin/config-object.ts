@@ -13,7 +13,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { ConfigFileError, parseConfigText } from "../config/schema.js";
+import { ConfigFileError, parseConfigDocument, parseConfigJson } from "../config/schema.js";
+import { httpStatusOf } from "../core/errors.js";
 import { ConcurrentEditError, InvalidConfigError } from "./errors.js";
 
 export type ConfigDocument = Record<string, unknown>;
@@ -91,7 +92,7 @@ export class ConfigObject {
       return response.VersionId;
     } catch (error) {
       // 412: the ETag no longer matches; 409: another conditional write to the key is under way.
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const status = httpStatusOf(error);
       if (status === 412 || status === 409) throw new ConcurrentEditError(this.location, { cause: error });
       throw error;
     }
@@ -128,9 +129,12 @@ export class ConfigObject {
     return versions.sort((a, b) => (b.lastModified ?? "").localeCompare(a.lastModified ?? ""));
   }
 
+  /** The file as JSON, refused as the function would refuse it (not JSON, not an object of hosts). */
   #parse(text: string, what: string): ConfigDocument {
     try {
-      parseConfigText(text);
+      const document = parseConfigJson(text);
+      parseConfigDocument(document);
+      return document as ConfigDocument;
     } catch (error) {
       if (error instanceof ConfigFileError) {
         throw new InvalidConfigError(`The ${what} of ${this.location} is unusable: ${error.message}`, {
@@ -139,6 +143,5 @@ export class ConfigObject {
       }
       throw error;
     }
-    return JSON.parse(text) as ConfigDocument;
   }
 }

@@ -1,7 +1,7 @@
 /** `ddns host add|remove|rotate|list|show`: edit and read the hosts of the config file in S3. */
 import type { ConfigProblem } from "../config/schema.js";
 import { DEFAULT_TTL_SECONDS, describeProblem, parseConfigDocument } from "../config/schema.js";
-import { canonicalHostname, parseHostname } from "../core/hostname.js";
+import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
 import { shClientCommand } from "./client-config.js";
 import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
@@ -21,10 +21,6 @@ function hostArgument(context: CommandContext): string {
 /** The document's own key for `fqdn` (it may be spelled in another case or without the dot). */
 function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
   return Object.keys(document).find((key) => canonicalHostname(key) === fqdn);
-}
-
-function displayName(fqdn: string): string {
-  return fqdn.slice(0, -1);
 }
 
 async function readConfig(
@@ -82,7 +78,7 @@ async function printSecret(
   const command = apiUrl ? shClientCommand(host, apiUrl, host.secret) : undefined;
   context.out.result(
     [
-      `${verb} ${displayName(host.fqdn)}.`,
+      `${verb} ${displayHostname(host.fqdn)}.`,
       "",
       `secret: ${host.secret}`,
       "",
@@ -90,10 +86,10 @@ async function printSecret(
       command
         ? `Update the record from the router with:\n  ${command}`
         : "Pass --api-url (or set DDNS_API_URL) to see the client command.",
-      `Other clients: ddns client-config ${displayName(host.fqdn)} --format sh|ddclient|inadyn|ddwrt|openwrt`,
+      `Other clients: ddns client-config ${displayHostname(host.fqdn)} --format sh|ddclient|inadyn|ddwrt|openwrt`,
     ],
     {
-      hostname: displayName(host.fqdn),
+      hostname: displayHostname(host.fqdn),
       secret: host.secret,
       ...extra,
       ...(apiUrl ? { api_url: apiUrl, client_command: command } : {}),
@@ -121,7 +117,7 @@ export async function addHost(context: CommandContext): Promise<void> {
   const { config, snapshot } = await readConfig(context);
   if (keyOf(snapshot.document, fqdn) !== undefined) {
     throw new RefusedError(
-      `${displayName(fqdn)} is already in ${config.location}. Use 'ddns host rotate' for a new secret, or 'ddns host remove' first.`,
+      `${displayHostname(fqdn)} is already in ${config.location}. Use 'ddns host rotate' for a new secret, or 'ddns host remove' first.`,
     );
   }
   const entry: Record<string, unknown> = {
@@ -135,14 +131,14 @@ export async function addHost(context: CommandContext): Promise<void> {
   // Keys in the seed's spelling: the FQDN with its trailing dot.
   const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [fqdn]: entry }, fqdn);
   if (!host) throw new Error(`${fqdn} was written but does not parse`);
-  await printSecret(context, "Added", host, { zone_id: zone.id, zone_name: displayName(zone.name) });
+  await printSecret(context, "Added", host, { zone_id: zone.id, zone_name: displayHostname(zone.name) });
 }
 
 async function existingHost(context: CommandContext) {
   const fqdn = hostArgument(context);
   const { config, snapshot } = await readConfig(context);
   const key = keyOf(snapshot.document, fqdn);
-  if (key === undefined) throw new RefusedError(`${displayName(fqdn)} is not in ${config.location}.`);
+  if (key === undefined) throw new RefusedError(`${displayHostname(fqdn)} is not in ${config.location}.`);
   return { fqdn, key, config, snapshot };
 }
 
@@ -164,16 +160,16 @@ export async function removeHost(context: CommandContext): Promise<void> {
   await writeChecked(context, config, snapshot, document, fqdn);
   context.out.result(
     [
-      `Removed ${displayName(fqdn)}. Its DNS records are left as they are; delete them in Route 53 if needed.`,
+      `Removed ${displayHostname(fqdn)}. Its DNS records are left as they are; delete them in Route 53 if needed.`,
     ],
-    { hostname: displayName(fqdn), removed: true },
+    { hostname: displayHostname(fqdn), removed: true },
   );
 }
 
 /** What list and show reveal about a host: everything but the secret. */
 function describeHost(host: HostConfig, entry: Record<string, unknown>) {
   return {
-    hostname: displayName(host.fqdn),
+    hostname: displayHostname(host.fqdn),
     zone_id: host.zoneId,
     ttl: host.ttl,
     record_types: host.recordTypes,
@@ -219,7 +215,7 @@ export async function showHost(context: CommandContext): Promise<void> {
   const host = hosts.find(fqdn);
   if (!host)
     throw new InvalidConfigError(
-      `${displayName(fqdn)} is in the config, but the function ignores it (see above).`,
+      `${displayHostname(fqdn)} is in the config, but the function ignores it (see above).`,
     );
   const details = describeHost(host, entryFor(snapshot.document, fqdn));
   context.out.result(

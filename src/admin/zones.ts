@@ -6,6 +6,7 @@ import {
   type ListHostedZonesCommandOutput,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
+import { bareZoneId } from "../config/schema.js";
 import { canonicalHostname, isWithinZone } from "../core/hostname.js";
 import { RefusedError } from "./errors.js";
 
@@ -17,7 +18,7 @@ export interface Zone {
 
 function toZone(zone: HostedZone): Zone & { readonly isPrivate: boolean } {
   return {
-    id: (zone.Id ?? "").replace(/^\/hostedzone\//, ""),
+    id: bareZoneId(zone.Id ?? ""),
     name: canonicalHostname(zone.Name ?? "") ?? (zone.Name ?? "").toLowerCase(),
     isPrivate: zone.Config?.PrivateZone === true,
   };
@@ -25,7 +26,7 @@ function toZone(zone: HostedZone): Zone & { readonly isPrivate: boolean } {
 
 /** The zone given by id, which must contain `fqdn`. */
 export async function zoneById(route53: Route53Client, zoneId: string, fqdn: string): Promise<Zone> {
-  const id = zoneId.replace(/^\/hostedzone\//, "");
+  const id = bareZoneId(zoneId);
   let zone: HostedZone | undefined;
   try {
     zone = (await route53.send(new GetHostedZoneCommand({ Id: id }))).HostedZone;

@@ -5,7 +5,7 @@
  * store fails closed with UnavailableError (503). The function never writes the file.
  */
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { UnavailableError } from "../core/errors.js";
+import { httpStatusOf, UnavailableError } from "../core/errors.js";
 import type { HostDirectory } from "../core/hosts.js";
 import { errorSummary, type Logger } from "../core/log.js";
 import type { ConfigSource } from "../core/ports.js";
@@ -119,8 +119,4 @@ export class S3ConfigStore implements ConfigSource {
       });
     }
   }
-}
-
-function httpStatusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }

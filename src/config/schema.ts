@@ -6,7 +6,7 @@
  * and the field) and left out; the other hosts keep working.
  */
 
-import { canonicalHostname, parseHostname } from "../core/hostname.js";
+import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import { RECORD_TYPES, type RecordType } from "../core/ip.js";
 
@@ -59,6 +59,11 @@ export const DEFAULT_TTL_SECONDS = 60;
 /** Route 53's own limits for a record's TTL. */
 const MAX_TTL_SECONDS = 2_147_483_647;
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
+
+/** A hosted zone id as the config stores it: Route 53's APIs also spell it `/hostedzone/Z…`. */
+export function bareZoneId(id: string): string {
+  return id.replace(/^\/hostedzone\//, "");
+}
 const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
 export class HostTable implements HostDirectory {
@@ -88,13 +93,16 @@ export interface ParsedConfig {
 }
 
 export function parseConfigText(text: string): ParsedConfig {
-  let document: unknown;
+  return parseConfigDocument(parseConfigJson(text));
+}
+
+/** The file's JSON, or a ConfigFileError saying why it is not JSON. */
+export function parseConfigJson(text: string): unknown {
   try {
-    document = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ConfigFileError(`The config file is not valid JSON: ${(error as Error).message}`);
   }
-  return parseConfigDocument(document);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -149,7 +157,7 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
   }
 
   const zoneId = entry.route_53_zone_id;
-  const normalizedZoneId = typeof zoneId === "string" ? zoneId.replace(/^\/hostedzone\//, "") : undefined;
+  const normalizedZoneId = typeof zoneId === "string" ? bareZoneId(zoneId) : undefined;
   if (normalizedZoneId === undefined) fail("route_53_zone_id", "Required: the Route 53 hosted zone id.");
   else if (!ZONE_ID.test(normalizedZoneId))
     fail("route_53_zone_id", "Must be a hosted zone id such as Z0123456789ABC.");
@@ -196,7 +204,7 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
     allowDyndns2: entry.allow_dyndns2 === true,
     requireTimestamp: entry.require_timestamp === true,
     allowClientIp: entry.allow_client_ip === true,
-    username: typeof entry.username === "string" ? entry.username : name.fqdn.slice(0, -1),
+    username: typeof entry.username === "string" ? entry.username : displayHostname(name.fqdn),
   };
 }
 

@@ -53,3 +53,8 @@ export class UnavailableError extends Error {
 export class DnsUpdateError extends Error {
   override name = "DnsUpdateError";
 }
+
+/** The HTTP status an AWS SDK error carries (read structurally: the core imports no SDK); undefined when no answer came. */
+export function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}

@@ -32,6 +32,11 @@ export function canonicalHostname(raw: string): string | undefined {
   return parsed.ok ? parsed.fqdn : undefined;
 }
 
+/** How people and dyndns2 user names spell a canonical name: without the trailing dot. */
+export function displayHostname(fqdn: string): string {
+  return fqdn.endsWith(".") ? fqdn.slice(0, -1) : fqdn;
+}
+
 /** True when `fqdn` is `zone` itself or a name below it (both canonical). */
 export function isWithinZone(fqdn: string, zone: string): boolean {
   return fqdn === zone || fqdn.endsWith(`.${zone}`);

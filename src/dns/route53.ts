@@ -10,7 +10,7 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
-import { DnsUpdateError, ThrottledError, UnavailableError } from "../core/errors.js";
+import { DnsUpdateError, httpStatusOf, ThrottledError, UnavailableError } from "../core/errors.js";
 import { canonicalRecordValue, RECORD_TYPES, type RecordType } from "../core/ip.js";
 import type { DnsRecords, RecordChange } from "../core/ports.js";
 import { type ListedRecord, RecordCache } from "./record-cache.js";
@@ -44,16 +44,14 @@ export class Route53Records implements DnsRecords {
     let answer = this.#cache.lookup(zoneId, name, type);
     if (answer.known) return answer.values;
     if (!answer.zoneFresh) {
-      try {
-        await this.#shared(`snapshot|${zoneId}`, () => this.#takeSnapshot(zoneId));
-      } catch (error) {
-        // The pages that did arrive may hold this record.
-        answer = this.#cache.lookup(zoneId, name, type);
-        if (answer.known) return answer.values;
-        throw error;
-      }
+      // A listing that fails part-way may still have brought this record's page.
+      const failure = await this.#shared(`snapshot|${zoneId}`, () => this.#takeSnapshot(zoneId)).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
       answer = this.#cache.lookup(zoneId, name, type);
       if (answer.known) return answer.values;
+      if (failure) throw failure.error;
     }
     // Only a record whose TTL is shorter than the cache bound gets here.
     return this.#readRecord(zoneId, name, type);
@@ -189,7 +187,7 @@ const BUSY = new Set(["PriorRequestNotComplete", "ServiceUnavailable", "Internal
 /** Maps SDK failures (already retried by the SDK) to the errors the protocols know. */
 export function translateRoute53Error(error: unknown): Error {
   const name = (error as { name?: string })?.name ?? "";
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   const options = { cause: error };
   if (THROTTLING.has(name) || status === 429)
     return new ThrottledError("Route 53 is throttling requests.", 2, options);

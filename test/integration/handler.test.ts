@@ -2,10 +2,12 @@
  * The handler with the real SDK against a moto server on a free loopback port: bucket, config
  * object and hosted zone are created through the AWS APIs, and the results read back from them.
  */
+
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { generateSecret } from "../../src/admin/secrets.js";
 import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment, newSecret } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
@@ -19,7 +21,7 @@ const seedHash = (ip: string, host: string, secret: string) =>
 describe("handler against moto", () => {
   let moto: MotoServer;
   let aws: AwsFixture;
-  const secret = newSecret();
+  const secret = generateSecret();
   const home = "home.dyn.example.com.";
   const dual = "dual.dyn.example.com.";
 

@@ -10,6 +10,7 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { bareZoneId } from "../../src/config/schema.js";
 
 export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 export const TEST_REGION = "us-east-1";
@@ -24,10 +25,6 @@ export function emulatorEnvironment(endpointUrl: string, bucket: string): Record
     DDNS_CONFIG_BUCKET: bucket,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
-}
-
-export function newSecret(): string {
-  return randomBytes(32).toString("base64url");
 }
 
 export interface AwsFixture {
@@ -63,7 +60,7 @@ export async function createAwsFixture(
   const zone = await route53.send(
     new CreateHostedZoneCommand({ Name: zoneName, CallerReference: randomBytes(8).toString("hex") }),
   );
-  const zoneId = (zone.HostedZone?.Id ?? "").replace("/hostedzone/", "");
+  const zoneId = bareZoneId(zone.HostedZone?.Id ?? "");
   return attachAwsFixture(endpointUrl, { bucket, zoneId, zoneName });
 }
 

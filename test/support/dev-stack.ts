@@ -12,10 +12,12 @@
  * hosts.env: HOST_V4 (A only), HOST_DUAL (A+AAAA), HOST_TS (require_timestamp), HOST_DYNDNS
  * (allow_dyndns2), HOST_RELAY (allow_dyndns2 + allow_client_ip), each with HOST_*_SECRET.
  */
+
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { attachAwsFixture, createAwsFixture, emulatorEnvironment, newSecret } from "./aws-fixture.js";
+import { generateSecret } from "../../src/admin/secrets.js";
+import { attachAwsFixture, createAwsFixture, emulatorEnvironment } from "./aws-fixture.js";
 import { freePort, startMoto, waitForHttp } from "./moto.js";
 
 const LIFETIME_SECONDS = 3600;
@@ -63,7 +65,7 @@ async function up(stateDir: string): Promise<void> {
   const hosts: Record<string, string> = {};
   for (const host of DEMO_HOSTS) {
     const fqdn = `${host.name}.${zone}`;
-    const secret = newSecret();
+    const secret = generateSecret();
     config[`${fqdn}.`] = {
       aws_region: "us-east-1",
       route_53_zone_id: fixture.zoneId,
