@@ -71,7 +71,7 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     context.log.recordType = addresses.map((ip) => ip.recordType).join(",");
 
     const { config, dns } = await context.backends();
-    const hosts = await config.hosts();
+    const hosts = await config.hosts(query.hostnames);
     const verdicts = query.hostnames.map((name) =>
       judgeHost(hosts, name, credentials, { addresses, source }),
     );
