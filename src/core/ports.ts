@@ -6,8 +6,12 @@ import type { HostDirectory } from "./hosts.js";
 import type { RecordType } from "./ip.js";
 
 export interface ConfigSource {
-  /** The current hosts; throws UnavailableError when there is no usable copy. */
-  hosts(): Promise<HostDirectory>;
+  /**
+   * The current hosts; throws UnavailableError when there is no usable copy.
+   * With `names`, the directory need only answer for those names (a sharded config loads just the
+   * parts they live in); callers still look hosts up with `find()`. Without, it answers for every host.
+   */
+  hosts(names?: readonly string[]): Promise<HostDirectory>;
 }
 
 export interface RecordChange {

@@ -70,7 +70,7 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     context.log.recordType = addresses.map((ip) => ip.recordType).join(",");
 
     const backends = await context.backends();
-    const hosts = await backends.config.hosts();
+    const hosts = await backends.config.hosts(query.hostnames);
     const verdicts = query.hostnames.map((name) =>
       judgeHost(hosts, name, credentials, { addresses, source }),
     );

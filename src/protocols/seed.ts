@@ -111,7 +111,7 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   context.log.recordType = ip.recordType;
 
   const backends = await context.backends();
-  const host = (await backends.config.hosts()).find(name.fqdn);
+  const host = (await backends.config.hosts([name.fqdn])).find(name.fqdn);
   verifyClaim(
     host,
     { ip: ip.text, hostnameAsSent, hash: request.hash, timestamp: request.ts },
