@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { errorSummary, type Logger } from "./core/log.js";
+import { DEFAULT_METRICS_NAMESPACE, emfFields } from "./metrics/emf.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
 import { handleDyndns2 } from "./protocols/dyndns2.js";
 import { describeFailure } from "./protocols/failures.js";
@@ -19,24 +20,33 @@ import { handleSeed } from "./protocols/seed.js";
 
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
 
+interface Route {
+  /** The metrics' protocol dimension (metrics/emf-metrics.json). */
+  readonly protocol: string;
+  readonly methods: Partial<Record<string, RouteHandler>>;
+}
+
 /** Routes by method and path, so the function works behind explicit routes or `$default` alike. */
-const ROUTES: Record<string, Partial<Record<string, RouteHandler>>> = {
-  "/": { GET: handleSeed, POST: handleSeed },
-  "/checkip": { GET: handleCheckIp },
-  "/nic/update": { GET: handleDyndns2 },
-  "/health": { GET: handleHealth },
+const ROUTES: Record<string, Route> = {
+  "/": { protocol: "seed", methods: { GET: handleSeed, POST: handleSeed } },
+  "/checkip": { protocol: "checkip", methods: { GET: handleCheckIp } },
+  "/nic/update": { protocol: "dyndns2", methods: { GET: handleDyndns2 } },
+  "/health": { protocol: "health", methods: { GET: handleHealth } },
 };
 
 export interface AppOptions {
   readonly backends: () => Promise<Backends>;
   readonly log: Logger;
   readonly now?: () => number;
+  /** CloudWatch namespace of the metrics in the log line (DDNS_METRICS_NAMESPACE). */
+  readonly metricsNamespace?: string;
 }
 
 export type App = (event: HttpEvent, requestId?: string) => Promise<HttpResult>;
 
 export function createApp(options: AppOptions): App {
   const now = options.now ?? Date.now;
+  const namespace = options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
   return async (event, requestId = randomUUID()) => {
     const startedAt = performance.now();
     const method = event.requestContext?.http?.method ?? "GET";
@@ -50,7 +60,7 @@ export function createApp(options: AppOptions): App {
     };
 
     let result: HttpResult;
-    const methods = ROUTES[path];
+    const methods = ROUTES[path]?.methods;
     // No HEAD-as-GET: a GET here may change DNS, and HEAD must never do that.
     const route = methods?.[method];
     try {
@@ -64,6 +74,11 @@ export function createApp(options: AppOptions): App {
       result = jsonResponse(failure.status, { return_status: "fail", return_message: failure.message });
     }
 
+    const metrics = {
+      decision: log.decision ?? "error",
+      protocol: ROUTES[path]?.protocol ?? "none",
+      latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
+    };
     options.log({
       // dyndns2 reports a failed host with 200 (`dnserr`), so the status alone does not tell.
       level: result.statusCode >= 500 || log.error !== undefined ? "error" : "info",
@@ -75,7 +90,7 @@ export function createApp(options: AppOptions): App {
       ...log,
       error: errorSummary(log.error),
       status: result.statusCode,
-      latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
+      ...emfFields(namespace, metrics, now()),
     });
     return result;
   };
@@ -90,7 +105,7 @@ function notFound(log: RequestLogFields): HttpResult {
   return jsonResponse(404, { return_status: "fail", return_message: "Not found." });
 }
 
-function notAllowed(methods: Partial<Record<string, RouteHandler>>, log: RequestLogFields): HttpResult {
+function notAllowed(methods: Route["methods"], log: RequestLogFields): HttpResult {
   log.decision = "badrequest";
   const allowed = Object.keys(methods).join(", ");
   return jsonResponse(
