@@ -100,7 +100,9 @@ describe("config schema", () => {
         } catch (error) {
           message = (error as Error).message;
         }
-        expect(message).toMatch(/^The config file is not valid JSON: syntax error at line \d+, column \d+\.$/);
+        expect(message).toMatch(
+          /^The config file is not valid JSON: syntax error at line \d+, column \d+\.$/,
+        );
         expect(message).not.toContain(value);
       }),
     );
