@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
-import type { ConfigSource, DnsRecords } from "../core/ports.js";
+import type { ChangeEvents, ConfigSource, DnsRecords } from "../core/ports.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -13,6 +13,8 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: numbe
 export interface Backends {
   readonly config: ConfigSource;
   readonly dns: DnsRecords;
+  /** Absent when no event bus is configured. */
+  readonly events?: ChangeEvents;
 }
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
