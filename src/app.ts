@@ -23,16 +23,32 @@ type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult
 interface Route {
   /** The metrics' protocol dimension (metrics/emf-metrics.json). */
   readonly protocol: string;
-  readonly methods: Partial<Record<string, RouteHandler>>;
+  readonly methods: ReadonlyMap<string, RouteHandler>;
 }
 
-/** Routes by method and path, so the function works behind explicit routes or `$default` alike. */
-const ROUTES: Record<string, Route> = {
+/**
+ * Routes by method and path, so the function works behind explicit routes or `$default` alike.
+ * Looked up in Maps, never as object properties: a method or path the caller sends (`constructor`,
+ * `__proto__`, `valueOf`) must not reach the object prototype.
+ */
+const ROUTES = routeTable({
   "/": { protocol: "seed", methods: { GET: handleSeed, POST: handleSeed } },
   "/checkip": { protocol: "checkip", methods: { GET: handleCheckIp } },
   "/nic/update": { protocol: "dyndns2", methods: { GET: handleDyndns2 } },
   "/health": { protocol: "health", methods: { GET: handleHealth } },
-};
+});
+
+function routeTable(
+  table: Record<string, { protocol: string; methods: Record<string, RouteHandler> }>,
+): ReadonlyMap<string, Route> {
+  // Object.entries lists own properties only.
+  return new Map(
+    Object.entries(table).map(([path, { protocol, methods }]) => [
+      path,
+      { protocol, methods: new Map(Object.entries(methods)) },
+    ]),
+  );
+}
 
 export interface AppOptions {
   readonly backends: () => Promise<Backends>;
@@ -54,15 +70,16 @@ export function createApp(options: AppOptions): App {
     const log: RequestLogFields = {};
     const context: RequestContext = {
       event,
+      method,
       backends: options.backends,
       nowSeconds: () => Math.floor(now() / 1000),
       log,
     };
 
     let result: HttpResult;
-    const methods = ROUTES[path]?.methods;
+    const methods = ROUTES.get(path)?.methods;
     // No HEAD-as-GET: a GET here may change DNS, and HEAD must never do that.
-    const route = methods?.[method];
+    const route = methods?.get(method);
     try {
       if (route) result = await route(context);
       else if (methods) result = notAllowed(methods, log);
@@ -76,7 +93,7 @@ export function createApp(options: AppOptions): App {
 
     const metrics = {
       decision: log.decision ?? "error",
-      protocol: ROUTES[path]?.protocol ?? "none",
+      protocol: ROUTES.get(path)?.protocol ?? "none",
       latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
     };
     options.log({
@@ -105,9 +122,9 @@ function notFound(log: RequestLogFields): HttpResult {
   return jsonResponse(404, { return_status: "fail", return_message: "Not found." });
 }
 
-function notAllowed(methods: Route["methods"], log: RequestLogFields): HttpResult {
+function notAllowed(methods: ReadonlyMap<string, RouteHandler>, log: RequestLogFields): HttpResult {
   log.decision = "badrequest";
-  const allowed = Object.keys(methods).join(", ");
+  const allowed = [...methods.keys()].join(", ");
   return jsonResponse(
     405,
     { return_status: "fail", return_message: `Method not allowed; use ${allowed}.` },
