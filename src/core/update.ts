@@ -4,13 +4,27 @@
  * what Route 53 holds, and one UPSERT batch per zone for those. Nothing is written when every record
  * already matches, and the reads come from the DNS adapter's record cache, so a no-change check costs
  * no Route 53 call however many names follow the host.
+ * Each record written is announced afterwards as one change event, with the values it replaced.
  */
 import { ForbiddenError } from "./errors.js";
 import { wildcardName } from "./hostname.js";
 import type { HostConfig } from "./hosts.js";
 import type { IpAddress } from "./ip.js";
 import { type LanPrefix, lanAddress, prefixOfAddress } from "./lan-prefix.js";
-import type { DnsRecords, RecordChange } from "./ports.js";
+import type { ChangeEvents, DnsRecords, RecordChange, RecordChangeEvent } from "./ports.js";
+
+/** Where the decision writes and announces; the protocols pass their Backends. */
+export interface UpdateTargets {
+  readonly dns: DnsRecords;
+  /** Absent: no change events (DDNS_EVENT_BUS unset). */
+  readonly events?: ChangeEvents;
+}
+
+/** Who asked, for the change events. */
+export interface UpdateOrigin {
+  readonly protocol: string;
+  readonly sourceIp: string;
+}
 
 export interface HostUpdate {
   readonly host: HostConfig;
@@ -105,7 +119,12 @@ interface ZoneBatch {
  * differs in one zone goes into one change batch, so a router and the names that follow it move
  * together or not at all. A failure reading or writing one zone fails only the updates of that zone.
  */
-export async function applyUpdates(dns: DnsRecords, updates: readonly HostUpdate[]): Promise<UpdateResult[]> {
+export async function applyUpdates(
+  targets: UpdateTargets,
+  updates: readonly HostUpdate[],
+  origin: UpdateOrigin,
+): Promise<UpdateResult[]> {
+  const { dns } = targets;
   const results: UpdateResult[] = new Array(updates.length);
   const batches = new Map<string, ZoneBatch>();
 
@@ -135,6 +154,7 @@ export async function applyUpdates(dns: DnsRecords, updates: readonly HostUpdate
     }),
   );
 
+  const events: RecordChangeEvent[] = [];
   await Promise.all(
     [...batches].map(async ([zoneId, { owners, changes }]) => {
       let changeId: string;
@@ -148,7 +168,22 @@ export async function applyUpdates(dns: DnsRecords, updates: readonly HostUpdate
         return;
       }
       for (const [index, owned] of owners) results[index] = { outcome: "updated", changeId, changes: owned };
+      events.push(...changes.map((change) => changeEvent(change, origin, changeId)));
     }),
   );
+  // After every write: the bound of publish() is all an update can wait for its events.
+  if (targets.events && events.length > 0) await targets.events.publish(events);
   return results;
+}
+
+function changeEvent(change: RecordUpdate, origin: UpdateOrigin, changeId: string): RecordChangeEvent {
+  return {
+    hostname: change.name,
+    type: change.type,
+    previous: change.previous,
+    current: [change.value],
+    protocol: origin.protocol,
+    sourceIp: origin.sourceIp,
+    changeId,
+  };
 }

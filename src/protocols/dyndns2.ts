@@ -19,8 +19,7 @@ import { canonicalHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import type { IpAddress } from "../core/ip.js";
 import type { LanPrefix } from "../core/lan-prefix.js";
-import type { DnsRecords } from "../core/ports.js";
-import { applyUpdates, lanPrefixFor, type UpdateResult } from "../core/update.js";
+import { applyUpdates, lanPrefixFor, type UpdateResult, type UpdateTargets } from "../core/update.js";
 import { MAX_HOSTNAMES, parseBasicAuth, readDyndns2Query } from "./dyndns2-request.js";
 import { describeFailure, retryAfterHeader } from "./failures.js";
 import {
@@ -82,8 +81,8 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     const addresses = query.addresses.length > 0 ? query.addresses : [source];
     context.log.recordType = addresses.map((ip) => ip.recordType).join(",");
 
-    const { config, dns } = await context.backends();
-    const hosts = await config.hosts();
+    const backends = await context.backends();
+    const hosts = await backends.config.hosts(query.hostnames);
     const request: UpdateRequest = { addresses, source, lanPrefix: sentPrefix?.prefix };
     const verdicts = query.hostnames.map((name) => judgeHost(hosts, name, credentials, request));
     logHosts(context, query.hostnames, verdicts);
@@ -95,7 +94,7 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     );
     if (anyNameValid && !anyAuthenticated) throw new AuthError("badauth", context.log.reason ?? "");
 
-    return answer(context, await updateAccepted(context, dns, verdicts, addresses));
+    return answer(context, await updateAccepted(context, backends, verdicts, addresses, source));
   } catch (error) {
     return answerFailure(context, error);
   }
@@ -151,14 +150,16 @@ function logHosts(context: RequestContext, names: readonly string[], verdicts: r
 /** All accepted hosts go to applyUpdates together: one Route 53 change batch per zone. */
 async function updateAccepted(
   context: RequestContext,
-  dns: DnsRecords,
+  targets: UpdateTargets,
   verdicts: readonly HostVerdict[],
   addresses: readonly IpAddress[],
+  source: IpAddress,
 ): Promise<string[]> {
   const accepted = verdicts.flatMap((verdict) => (verdict.kind === "accepted" ? [verdict] : []));
   const results = await applyUpdates(
-    dns,
+    targets,
     accepted.map(({ host, lanPrefix }) => ({ host, addresses, lanPrefix })),
+    { protocol: "dyndns2", sourceIp: source.text },
   );
   const ipList = addresses.map((ip) => ip.text).join(",");
   let next = 0;

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
-import type { ConfigSource, DnsRecords } from "../core/ports.js";
+import type { ChangeEvents, ConfigSource, DnsRecords } from "../core/ports.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -14,6 +14,8 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: numbe
 export interface Backends {
   readonly config: ConfigSource;
   readonly dns: DnsRecords;
+  /** Absent when no event bus is configured. */
+  readonly events?: ChangeEvents;
 }
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */

@@ -115,8 +115,8 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   context.log.hostname = name.fqdn;
   context.log.recordType = ip.recordType;
 
-  const { config, dns } = await context.backends();
-  const host = (await config.hosts()).find(name.fqdn);
+  const backends = await context.backends();
+  const host = (await backends.config.hosts([name.fqdn])).find(name.fqdn);
   verifyClaim(
     host,
     {
@@ -131,7 +131,10 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   assertRecordTypeAllowed(host, ip);
   const lanPrefix = lanPrefixFor(host, sentPrefix?.prefix, ip);
 
-  const [result] = await applyUpdates(dns, [{ host, addresses: [ip], lanPrefix }]);
+  const [result] = await applyUpdates(backends, [{ host, addresses: [ip], lanPrefix }], {
+    protocol: "seed",
+    sourceIp: ip.text,
+  });
   if (!result || result.outcome === "failed") throw result?.error;
   if (result.outcome === "unchanged") {
     context.log.decision = "unchanged";

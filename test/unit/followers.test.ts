@@ -8,7 +8,7 @@ import { createApp } from "../../src/app.js";
 import { parseConfigDocument } from "../../src/config/schema.js";
 import { LAN_PREFIX_NEEDS_HMAC_MESSAGE } from "../../src/core/auth.js";
 import type { RecordType } from "../../src/core/ip.js";
-import type { DnsRecords, RecordChange } from "../../src/core/ports.js";
+import type { DnsRecords, RecordChange, RecordChangeEvent } from "../../src/core/ports.js";
 import { seedToken, timestampedToken } from "../../src/core/tokens.js";
 import { applyUpdates } from "../../src/core/update.js";
 import { httpEvent, seedBody } from "../support/events.js";
@@ -17,6 +17,7 @@ const ZONE = "Z1";
 const SECRET = "router-secret-0123456789abcdef";
 const NOW = 1_800_000_000;
 const ROUTER = "home.dyn.example.com";
+const ORIGIN = { protocol: "dyndns2", sourceIp: "198.51.100.7" };
 
 const CONFIG = {
   [`${ROUTER}.`]: {
@@ -231,33 +232,56 @@ describe("names that follow a host", () => {
       addresses: [{ text: "198.51.100.7", recordType: "A" as const }],
       lanPrefix: { bits: 0x20010db812000000n << 64n, length: 64 },
     };
-    await applyUpdates(dns, [update]);
+    await applyUpdates({ dns }, [update], ORIGIN);
     dns.reads = 0;
     // act
-    const [result] = await applyUpdates(dns, [update]);
+    const [result] = await applyUpdates({ dns }, [update], ORIGIN);
     // assess
     expect(result).toEqual({ outcome: "unchanged" });
     expect(dns.reads).toBe(5);
     expect(dns.batches).toHaveLength(1);
   });
 
-  it("reports each changed record with the value it replaced", async () => {
+  it("announces each changed record, followers included, with the value it replaced", async () => {
     // prepare
     const host = hosts.find(ROUTER);
     if (!host) throw new Error("no host");
     dns.records.set("home.dyn.example.com. A", ["192.0.2.1"]);
     dns.records.set("*.home.dyn.example.com. A", ["198.51.100.7"]);
+    const published: RecordChangeEvent[] = [];
+    const events = { publish: async (batch: readonly RecordChangeEvent[]) => void published.push(...batch) };
     // act
-    const [result] = await applyUpdates(dns, [
-      { host, addresses: [{ text: "198.51.100.7", recordType: "A" }] },
-    ]);
-    // assess
-    expect(result).toEqual({
-      outcome: "updated",
-      changeId: "/change/1",
-      changes: [
-        { name: "home.dyn.example.com.", type: "A", ttl: 60, value: "198.51.100.7", previous: ["192.0.2.1"] },
+    const [result] = await applyUpdates(
+      { dns, events },
+      [
+        {
+          host,
+          addresses: [{ text: "198.51.100.7", recordType: "A" }],
+          lanPrefix: { bits: 0x20010db812000000n << 64n, length: 64 },
+        },
       ],
+      ORIGIN,
+    );
+    // assess
+    expect(result?.outcome === "updated" && result.changes.map((change) => change.name)).toEqual([
+      "home.dyn.example.com.",
+      "nas.dyn.example.com.",
+      "camera.dyn.example.com.",
+      "printer.dyn.example.com.",
+    ]);
+    expect(published).toHaveLength(4);
+    expect(published[0]).toEqual({
+      hostname: "home.dyn.example.com.",
+      type: "A",
+      previous: ["192.0.2.1"],
+      current: ["198.51.100.7"],
+      ...ORIGIN,
+      changeId: "/change/1",
+    });
+    expect(published[1]).toMatchObject({
+      hostname: "nas.dyn.example.com.",
+      previous: [],
+      current: ["2001:db8:1200:0:211:32ff:fe12:3456"],
     });
   });
 });
