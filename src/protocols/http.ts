@@ -33,6 +33,8 @@ export interface RequestLogFields {
 
 export interface RequestContext {
   readonly event: HttpEvent;
+  /** The method the router matched on; protocols read it here, not from a possibly partial event. */
+  readonly method: string;
   /** Loads the AWS adapters on first use, so routes that need none never load the SDK. */
   readonly backends: () => Promise<Backends>;
   readonly nowSeconds: () => number;

@@ -82,8 +82,7 @@ function readJsonBody(context: RequestContext): SeedRequest {
 
 export async function handleSeed(context: RequestContext): Promise<HttpResult> {
   try {
-    const request =
-      context.event.requestContext.http.method === "POST" ? readJsonBody(context) : readQuery(context);
+    const request = context.method === "POST" ? readJsonBody(context) : readQuery(context);
     if (request.mode === "get") {
       context.log.decision = "reflect";
       return success(200, callerAddress(context.event).text);
