@@ -19,13 +19,24 @@ import { handleSeed } from "./protocols/seed.js";
 
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
 
-/** Routes by method and path, so the function works behind explicit routes or `$default` alike. */
-const ROUTES: Record<string, Partial<Record<string, RouteHandler>>> = {
+/**
+ * Routes by method and path, so the function works behind explicit routes or `$default` alike.
+ * Looked up in Maps, never as object properties: a method or path the caller sends (`constructor`,
+ * `__proto__`, `valueOf`) must not reach the object prototype.
+ */
+const ROUTES = routeTable({
   "/": { GET: handleSeed, POST: handleSeed },
   "/checkip": { GET: handleCheckIp },
   "/nic/update": { GET: handleDyndns2 },
   "/health": { GET: handleHealth },
-};
+});
+
+function routeTable(
+  table: Record<string, Record<string, RouteHandler>>,
+): ReadonlyMap<string, ReadonlyMap<string, RouteHandler>> {
+  // Object.entries lists own properties only.
+  return new Map(Object.entries(table).map(([path, methods]) => [path, new Map(Object.entries(methods))]));
+}
 
 export interface AppOptions {
   readonly backends: () => Promise<Backends>;
@@ -44,15 +55,16 @@ export function createApp(options: AppOptions): App {
     const log: RequestLogFields = {};
     const context: RequestContext = {
       event,
+      method,
       backends: options.backends,
       nowSeconds: () => Math.floor(now() / 1000),
       log,
     };
 
     let result: HttpResult;
-    const methods = ROUTES[path];
+    const methods = ROUTES.get(path);
     // No HEAD-as-GET: a GET here may change DNS, and HEAD must never do that.
-    const route = methods?.[method];
+    const route = methods?.get(method);
     try {
       if (route) result = await route(context);
       else if (methods) result = notAllowed(methods, log);
@@ -90,9 +102,9 @@ function notFound(log: RequestLogFields): HttpResult {
   return jsonResponse(404, { return_status: "fail", return_message: "Not found." });
 }
 
-function notAllowed(methods: Partial<Record<string, RouteHandler>>, log: RequestLogFields): HttpResult {
+function notAllowed(methods: ReadonlyMap<string, RouteHandler>, log: RequestLogFields): HttpResult {
   log.decision = "badrequest";
-  const allowed = Object.keys(methods).join(", ");
+  const allowed = [...methods.keys()].join(", ");
   return jsonResponse(
     405,
     { return_status: "fail", return_message: `Method not allowed; use ${allowed}.` },

@@ -7,6 +7,8 @@ export interface Settings {
   readonly configCacheSeconds: number;
   /** Upper bound on how old a cached Route 53 answer may be; 0 reads Route 53 on every check. */
   readonly recordCacheSeconds: number;
+  /** EventBridge bus for change events; undefined publishes none. */
+  readonly eventBus?: string;
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -27,5 +29,6 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     configKey: env.DDNS_CONFIG_KEY || "config.json",
     configCacheSeconds: seconds(env, "DDNS_CONFIG_CACHE_SECONDS", 60),
     recordCacheSeconds: seconds(env, "DDNS_RECORD_CACHE_SECONDS", 60),
+    eventBus: env.DDNS_EVENT_BUS || undefined,
   };
 }

@@ -6,6 +6,7 @@
  * and the field) and left out; the other hosts keep working.
  */
 
+import { type ParseError, parse as scanJson } from "jsonc-parser";
 import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import { RECORD_TYPES, type RecordType } from "../core/ip.js";
@@ -96,13 +97,26 @@ export function parseConfigText(text: string): ParsedConfig {
   return parseConfigDocument(parseConfigJson(text));
 }
 
-/** The file's JSON, or a ConfigFileError saying why it is not JSON. */
+/**
+ * The file's JSON, or a ConfigFileError saying where it stops being JSON. Only the line and column:
+ * the parser's own message quotes the text around the fault, which may be inside a `shared_secret`.
+ */
 export function parseConfigJson(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigFileError(`The config file is not valid JSON: ${(error as Error).message}`);
+  } catch {
+    throw new ConfigFileError(`The config file is not valid JSON: ${describeJsonFault(text)}.`);
   }
+}
+
+/** Where strict JSON parsing first fails, as "line L, column C" (1-based), never the text there. */
+function describeJsonFault(text: string): string {
+  const errors: ParseError[] = [];
+  scanJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const offset = errors[0]?.offset ?? text.length;
+  const before = text.slice(0, offset).split(/\r\n|\r|\n/);
+  const column = (before.at(-1)?.length ?? 0) + 1;
+  return `syntax error at line ${before.length}, column ${column}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -18,8 +18,7 @@ import { AuthError, BadRequestError } from "../core/errors.js";
 import { canonicalHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import type { IpAddress } from "../core/ip.js";
-import type { DnsRecords } from "../core/ports.js";
-import { applyAddresses, type UpdateResult, type WantedAddress } from "../core/update.js";
+import { applyAddresses, type UpdateResult, type UpdateTargets, type WantedAddress } from "../core/update.js";
 import { MAX_HOSTNAMES, parseBasicAuth, readDyndns2Query } from "./dyndns2-request.js";
 import { describeFailure, retryAfterHeader } from "./failures.js";
 import {
@@ -70,8 +69,8 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     const addresses = query.addresses.length > 0 ? query.addresses : [source];
     context.log.recordType = addresses.map((ip) => ip.recordType).join(",");
 
-    const { config, dns } = await context.backends();
-    const hosts = await config.hosts(query.hostnames);
+    const backends = await context.backends();
+    const hosts = await backends.config.hosts(query.hostnames);
     const verdicts = query.hostnames.map((name) =>
       judgeHost(hosts, name, credentials, { addresses, source }),
     );
@@ -84,7 +83,7 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     );
     if (anyNameValid && !anyAuthenticated) throw new AuthError("badauth", context.log.reason ?? "");
 
-    return answer(context, await updateAccepted(context, dns, verdicts, addresses));
+    return answer(context, await updateAccepted(context, backends, verdicts, addresses, source));
   } catch (error) {
     return answerFailure(context, error);
   }
@@ -131,14 +130,15 @@ function logHosts(context: RequestContext, names: readonly string[], verdicts: r
 /** All accepted hosts go to applyAddresses together: one Route 53 change batch per zone. */
 async function updateAccepted(
   context: RequestContext,
-  dns: DnsRecords,
+  targets: UpdateTargets,
   verdicts: readonly HostVerdict[],
   addresses: readonly IpAddress[],
+  source: IpAddress,
 ): Promise<string[]> {
   const wanted: WantedAddress[] = verdicts.flatMap((verdict) =>
     verdict.kind === "accepted" ? addresses.map((ip) => ({ host: verdict.host, ip })) : [],
   );
-  const results = await applyAddresses(dns, wanted);
+  const results = await applyAddresses(targets, wanted, { protocol: "dyndns2", sourceIp: source.text });
   const ipList = addresses.map((ip) => ip.text).join(",");
   let next = 0;
   const lines = verdicts.map((verdict) => {

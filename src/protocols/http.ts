@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
-import type { ConfigSource, DnsRecords } from "../core/ports.js";
+import type { ChangeEvents, ConfigSource, DnsRecords } from "../core/ports.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -13,6 +13,8 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: numbe
 export interface Backends {
   readonly config: ConfigSource;
   readonly dns: DnsRecords;
+  /** Absent when no event bus is configured. */
+  readonly events?: ChangeEvents;
 }
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
@@ -28,6 +30,8 @@ export interface RequestLogFields {
 
 export interface RequestContext {
   readonly event: HttpEvent;
+  /** The method the router matched on; protocols read it here, not from a possibly partial event. */
+  readonly method: string;
   /** Loads the AWS adapters on first use, so routes that need none never load the SDK. */
   readonly backends: () => Promise<Backends>;
   readonly nowSeconds: () => number;

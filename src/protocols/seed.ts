@@ -78,8 +78,7 @@ function readJsonBody(context: RequestContext): SeedRequest {
 
 export async function handleSeed(context: RequestContext): Promise<HttpResult> {
   try {
-    const request =
-      context.event.requestContext.http.method === "POST" ? readJsonBody(context) : readQuery(context);
+    const request = context.method === "POST" ? readJsonBody(context) : readQuery(context);
     if (request.mode === "get") {
       context.log.decision = "reflect";
       return success(200, callerAddress(context.event).text);
@@ -110,8 +109,8 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   context.log.hostname = name.fqdn;
   context.log.recordType = ip.recordType;
 
-  const { config, dns } = await context.backends();
-  const host = (await config.hosts([name.fqdn])).find(name.fqdn);
+  const backends = await context.backends();
+  const host = (await backends.config.hosts([name.fqdn])).find(name.fqdn);
   verifyClaim(
     host,
     { ip: ip.text, hostnameAsSent, hash: request.hash, timestamp: request.ts },
@@ -119,7 +118,7 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   );
   assertRecordTypeAllowed(host, ip);
 
-  const [result] = await applyAddresses(dns, [{ host, ip }]);
+  const [result] = await applyAddresses(backends, [{ host, ip }], { protocol: "seed", sourceIp: ip.text });
   if (!result || result.outcome === "failed") throw result?.error;
   if (result.outcome === "unchanged") {
     context.log.decision = "unchanged";

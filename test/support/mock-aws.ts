@@ -59,7 +59,9 @@ export interface TestApp {
   nowSeconds(): number;
 }
 
-export function testApp(options: { configCacheSeconds?: number; recordCacheSeconds?: number } = {}): TestApp {
+export function testApp(
+  options: { configCacheSeconds?: number; recordCacheSeconds?: number; eventBus?: string } = {},
+): TestApp {
   let now = Date.parse("2026-11-27T14:00:00Z");
   const clock = () => now;
   const logs: LogEntry[] = [];
@@ -70,6 +72,7 @@ export function testApp(options: { configCacheSeconds?: number; recordCacheSecon
       configKey: "config.json",
       configCacheSeconds: options.configCacheSeconds ?? 60,
       recordCacheSeconds: options.recordCacheSeconds ?? 60,
+      eventBus: options.eventBus,
     },
     log,
     clock,
