@@ -4,10 +4,12 @@ import {
   ConfigFileError,
   type ConfigProblem,
   describeProblem,
+  namesWrittenBy,
   parseConfigDocument,
   parseConfigText,
 } from "../config/schema.js";
-import { canonicalHostname } from "../core/hostname.js";
+import { canonicalHostname, displayHostname, isWithinZone } from "../core/hostname.js";
+import type { HostConfig } from "../core/hosts.js";
 import {
   CLIENT_FORMATS,
   type ClientFormat,
@@ -36,16 +38,61 @@ function weakSecrets(document: Record<string, unknown>): ConfigProblem[] {
   });
 }
 
+/** `--zone` names, canonical; a bad one is a usage error. */
+function zoneOptions(context: CommandContext): string[] {
+  return context.strings("zone").map((raw) => {
+    const zone = canonicalHostname(raw);
+    if (!zone) throw new UsageError(`--zone ${raw} is not a valid zone name.`);
+    return zone;
+  });
+}
+
+/**
+ * With the deployment's zones given: every host and every name that follows it (wildcard, LAN
+ * devices) lies in one of them, and the followers in the host's own zone, since the function writes
+ * them in the host's change batch in that zone.
+ */
+function zoneProblems(hosts: Iterable<HostConfig>, zones: readonly string[]): ConfigProblem[] {
+  const zoneOf = (fqdn: string) =>
+    zones.filter((zone) => isWithinZone(fqdn, zone)).sort((a, b) => b.length - a.length)[0];
+  return [...hosts].flatMap((host) => {
+    const own = zoneOf(host.fqdn);
+    if (!own) {
+      return [
+        {
+          host: host.fqdn,
+          message: `Lies outside the zones given (${zones.join(", ")}).`,
+          severity: "error" as const,
+        },
+      ];
+    }
+    return namesWrittenBy(host).flatMap((name) =>
+      name === host.fqdn || zoneOf(name.replace(/^\*\./, "")) === own
+        ? []
+        : [
+            {
+              host: host.fqdn,
+              field: "ipv6_lan_hosts",
+              message: `${displayHostname(name)} is not in the router's zone ${displayHostname(own)}; the function writes it in the router's change batch.`,
+              severity: "error" as const,
+            },
+          ],
+    );
+  });
+}
+
 export async function validateConfig(context: CommandContext): Promise<number> {
   const [file] = context.args;
   if (file === undefined)
     throw new UsageError("Name the file to check: ddns config validate FILE ('-' reads stdin).");
+  const zones = zoneOptions(context);
   const text = file === "-" ? await context.io.readStdin() : await readFile(file, "utf8");
   let problems: ConfigProblem[];
   let hostCount: number;
   try {
     const parsed = parseConfigText(text);
     problems = [...parsed.problems, ...weakSecrets(JSON.parse(text))];
+    if (zones.length > 0) problems.push(...zoneProblems(parsed.hosts, zones));
     hostCount = parsed.hosts.size;
   } catch (error) {
     if (error instanceof ConfigFileError) throw new InvalidConfigError(`${file}: ${error.message}`);
