@@ -5,7 +5,14 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigFileError } from "../config/schema.js";
 import { CLIENT_FORMATS } from "./client-config.js";
-import { clientConfig, configHistory, restoreConfig, validateConfig } from "./config-commands.js";
+import {
+  clientConfig,
+  configHistory,
+  restoreConfig,
+  shardConfig,
+  unshardConfig,
+  validateConfig,
+} from "./config-commands.js";
 import { CommandContext, type OptionValues } from "./context.js";
 import { CliError, EXIT } from "./errors.js";
 import { addHost, listHosts, removeHost, rotateHost, showHost } from "./host-commands.js";
@@ -102,9 +109,9 @@ const COMMANDS: readonly Command[] = [
   },
   {
     name: "config validate",
-    arguments: "FILE [--zone NAME]…",
+    arguments: "FILE|DIRECTORY [--zone NAME]…",
     summary:
-      "check a config file as the function would, and flag weak secrets ('-' reads stdin); with the deployment's zones, also that every name a host writes lies in its zone",
+      "check a config as the function would, and flag weak secrets: a config.json ('-' reads stdin), or a sharded config's manifest (or its directory) with its shards; with the deployment's zones (--zone), also that every name a host writes lies in its zone",
     options: { zone: { type: "string", multiple: true } },
     deployed: false,
     run: validateConfig,
@@ -124,6 +131,22 @@ const COMMANDS: readonly Command[] = [
     options: {},
     deployed: true,
     run: restoreConfig,
+  },
+  {
+    name: "config shard",
+    arguments: "[--shards N]",
+    summary: "store the hosts in N shard objects under a small manifest (large fleets; also re-shards)",
+    options: { shards: { type: "string" } },
+    deployed: true,
+    run: shardConfig,
+  },
+  {
+    name: "config unshard",
+    arguments: "",
+    summary: "store the whole config in one config.json again",
+    options: {},
+    deployed: true,
+    run: unshardConfig,
   },
   {
     name: "client-config",
