@@ -178,6 +178,7 @@ function hostLine(context: RequestContext, result: UpdateResult, ipList: string)
   }
   if (result.outcome === "updated") {
     context.log.changeId ??= result.changeId;
+    (context.log.changes ??= []).push(...result.changes);
     return `good ${ipList}`;
   }
   return `nochg ${ipList}`;
