@@ -178,7 +178,7 @@ function hostLine(context: RequestContext, result: UpdateResult, ipList: string)
   }
   if (result.outcome === "updated") {
     context.log.changeId ??= result.changeId;
-    (context.log.changes ??= []).push(...result.changes);
+    context.log.changes = [...(context.log.changes ?? []), ...result.changes];
     return `good ${ipList}`;
   }
   return `nochg ${ipList}`;
