@@ -1,5 +1,5 @@
 /**
- * The sharded config layout for large fleets (docs/configuration.md "Large fleets"), shared by the
+ * The sharded config layout for large fleets (docs/large-fleets.md), shared by the
  * function and the CLI so both place a host in the same shard and read a manifest the same way.
  *
  * The object at DDNS_CONFIG_KEY is either the seed's config.json (every key a host) or a manifest:
