@@ -21,7 +21,14 @@ import {
   parseConfigDocument,
   parseConfigJson,
 } from "./schema.js";
-import { isManifestDocument, manifestSections, readManifest, type ShardManifest, shardOf } from "./shards.js";
+import {
+  isManifestDocument,
+  manifestSections,
+  readManifest,
+  type ShardManifest,
+  shardOf,
+  shardsOf,
+} from "./shards.js";
 
 export interface S3ConfigStoreOptions {
   readonly bucket: string;
@@ -75,14 +82,7 @@ export class S3ConfigStore implements ConfigSource {
     const wanted =
       names === undefined
         ? manifest.shards.map((_key, index) => index)
-        : [
-            ...new Set(
-              names.flatMap((name) => {
-                const fqdn = canonicalHostname(name);
-                return fqdn === undefined ? [] : [shardOf(fqdn, manifest.shards.length)];
-              }),
-            ),
-          ];
+        : shardsOf(names, manifest.shards.length);
     const tables = new Map<number, HostTable>();
     await Promise.all(
       wanted.map(async (index) => {
