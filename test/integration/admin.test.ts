@@ -317,6 +317,28 @@ describe("ddns CLI against moto", () => {
     ]);
     const neither = await ddns(["host", "lan", "add", "fritz.dyn.example.com", "tv.dyn.example.com"]);
     const removed = await ddns(["host", "lan", "remove", "fritz.dyn.example.com", "printer.dyn.example.com"]);
+    const badLength = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "tv.dyn.example.com",
+      "--interface-id",
+      "::12:0:0:0:7",
+      "--prefix-length",
+      "40",
+    ]);
+    const subnetted = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "tv.dyn.example.com",
+      "--interface-id",
+      "::12:0:0:0:7",
+      "--prefix-length",
+      "56",
+    ]);
     const list = await ddns(["host", "lan", "list", "fritz.dyn.example.com", "--json"]);
     const hosts = await ddns(["host", "list"]);
     const fritzbox = await ddns(["client-config", "fritz.dyn.example.com", "--format", "fritzbox"]);
@@ -332,13 +354,19 @@ describe("ddns CLI against moto", () => {
     expect(overflowing.stderr).toContain("does not fit in the 64 bits a /64 prefix leaves");
     expect(neither.code).toBe(2);
     expect(removed.code, removed.stderr).toBe(0);
+    expect(badLength.code).toBe(2);
+    expect(badLength.stderr).toContain("--prefix-length must be a whole number from 48 to 64, not 40.");
+    expect(subnetted.code, subnetted.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual({
       router: "fritz.dyn.example.com",
-      prefix_length: 64,
+      prefix_length: 56,
       prefix_from_source: false,
-      devices: [{ name: "nas.dyn.example.com", interface_id: "::211:32ff:fe12:3456" }],
+      devices: [
+        { name: "nas.dyn.example.com", interface_id: "::211:32ff:fe12:3456" },
+        { name: "tv.dyn.example.com", interface_id: "::12:0:0:0:7" },
+      ],
     });
-    expect(hosts.stdout).toMatch(/fritz\.dyn\.example\.com\t.*\tdyndns2,wildcard,lan:1\n/);
+    expect(hosts.stdout).toMatch(/fritz\.dyn\.example\.com\t.*\tdyndns2,wildcard,lan:2\n/);
     expect(fritzbox.code, fritzbox.stderr).toBe(0);
     expect(fritzbox.stdout).toContain(
       "Update URL:              https://api.example.test/nic/update?hostname=<domain>&myip=<ipaddr>&ip6lanprefix=<ip6lanprefix>\n",
