@@ -7,7 +7,8 @@ import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
 import { S3ConfigStore } from "./config/s3-store.js";
 import type { Logger } from "./core/log.js";
-import { Route53Records } from "./dns/route53.js";
+import { NodeDnsReader } from "./dns/name-servers.js";
+import { Route53Records, zoneNameServers } from "./dns/route53.js";
 import type { Backends } from "./protocols/http.js";
 import type { Settings } from "./settings.js";
 
@@ -32,6 +33,15 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
       log,
       now,
     }),
-    dns: new Route53Records(route53, { recordCacheSeconds: settings.recordCacheSeconds, now }),
+    dns: new Route53Records(route53, {
+      recordCacheSeconds: settings.recordCacheSeconds,
+      // The no-change check asks the zone's name servers; Route 53's API only when they fail.
+      dns: new NodeDnsReader({
+        nameServers: async (zoneId) =>
+          settings.nameServers.length > 0 ? settings.nameServers : zoneNameServers(route53, zoneId),
+        now,
+      }),
+      now,
+    }),
   };
 }

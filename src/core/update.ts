@@ -5,7 +5,7 @@
 import { ForbiddenError } from "./errors.js";
 import type { HostConfig } from "./hosts.js";
 import type { IpAddress } from "./ip.js";
-import type { DnsRecords, RecordChange } from "./ports.js";
+import type { DnsRecords, RecordChange, RecordSource } from "./ports.js";
 
 export interface WantedAddress {
   readonly host: HostConfig;
@@ -33,11 +33,12 @@ export function recordMatches(currentValues: readonly string[], ip: IpAddress): 
 
 /**
  * Applies every wanted address; results come back in the same order. A failure reading or writing
- * one zone fails only the hosts of that zone.
+ * one zone fails only the hosts of that zone. `answeredBy` hears which path answered each read.
  */
 export async function applyAddresses(
   dns: DnsRecords,
   wanted: readonly WantedAddress[],
+  answeredBy?: (source: RecordSource) => void,
 ): Promise<UpdateResult[]> {
   const results: UpdateResult[] = new Array(wanted.length);
   const changesByZone = new Map<string, { indexes: number[]; changes: RecordChange[] }>();
@@ -45,7 +46,7 @@ export async function applyAddresses(
   await Promise.all(
     wanted.map(async ({ host, ip }, index) => {
       try {
-        const current = await dns.currentValues(host.zoneId, host.fqdn, ip.recordType);
+        const current = await dns.currentValues(host.zoneId, host.fqdn, ip.recordType, answeredBy);
         if (recordMatches(current, ip)) {
           results[index] = { outcome: "unchanged" };
           return;

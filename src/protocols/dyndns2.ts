@@ -28,6 +28,7 @@ import {
   headerOf,
   queryOf,
   type RequestContext,
+  recordSourceNoter,
   textResponse,
 } from "./http.js";
 
@@ -138,7 +139,7 @@ async function updateAccepted(
   const wanted: WantedAddress[] = verdicts.flatMap((verdict) =>
     verdict.kind === "accepted" ? addresses.map((ip) => ({ host: verdict.host, ip })) : [],
   );
-  const results = await applyAddresses(dns, wanted);
+  const results = await applyAddresses(dns, wanted, recordSourceNoter(context.log));
   const ipList = addresses.map((ip) => ip.text).join(",");
   let next = 0;
   const lines = verdicts.map((verdict) => {

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
-import type { ConfigSource, DnsRecords } from "../core/ports.js";
+import type { ConfigSource, DnsRecords, RecordSource } from "../core/ports.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -22,8 +22,18 @@ export interface RequestLogFields {
   decision?: string;
   reason?: string;
   changeId?: string;
+  /** Which path answered the record reads: "cache", "dns" or "api" (several joined by commas). */
+  recordSource?: string;
   error?: unknown;
   results?: string[];
+}
+
+/** Collects the paths that answered this request's record reads into its log line. */
+export function recordSourceNoter(log: RequestLogFields): (source: RecordSource) => void {
+  return (source) => {
+    const seen = log.recordSource?.split(",") ?? [];
+    if (!seen.includes(source)) log.recordSource = [...seen, source].join(",");
+  };
 }
 
 export interface RequestContext {

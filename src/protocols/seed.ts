@@ -16,6 +16,7 @@ import {
   jsonResponse,
   queryOf,
   type RequestContext,
+  recordSourceNoter,
   singleParam,
 } from "./http.js";
 
@@ -119,7 +120,7 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   );
   assertRecordTypeAllowed(host, ip);
 
-  const [result] = await applyAddresses(dns, [{ host, ip }]);
+  const [result] = await applyAddresses(dns, [{ host, ip }], recordSourceNoter(context.log));
   if (!result || result.outcome === "failed") throw result?.error;
   if (result.outcome === "unchanged") {
     context.log.decision = "unchanged";

@@ -70,6 +70,7 @@ export function testApp(options: { configCacheSeconds?: number; recordCacheSecon
       configKey: "config.json",
       configCacheSeconds: options.configCacheSeconds ?? 60,
       recordCacheSeconds: options.recordCacheSeconds ?? 60,
+      nameServers: [],
     },
     log,
     clock,
