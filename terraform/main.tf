@@ -47,8 +47,9 @@ module "function" {
   config_cache_seconds = var.config_cache_seconds
   kms_key_arn          = var.kms_key_arn
 
-  zone_arn  = module.zone.zone_arn
-  zone_name = module.zone.name
+  zone_arn     = module.zone.zone_arn
+  zone_name    = module.zone.name
+  name_servers = module.zone.name_servers
 
   tags = var.tags
 }

@@ -6,6 +6,7 @@
 import { type App, createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import type { Logger } from "../../src/core/log.js";
+import type { ConfigSource } from "../../src/core/ports.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import type { Backends } from "../../src/protocols/http.js";
 import type { Clock } from "./clock.js";
@@ -23,6 +24,21 @@ export interface ContainerOptions {
   readonly dns?: DnsStandIn;
   /** Receives each request's log line (default: built, then dropped). */
   readonly log?: Logger;
+  /** false: changes go one caller at a time (the design before #13). */
+  readonly coalesce?: boolean;
+  /** A config shared with other containers (one parsed copy for a simulation of a huge fleet). */
+  readonly config?: ConfigSource;
+}
+
+/** The function's config store over the S3 stand-in. */
+export function createConfigStore(options: ContainerOptions): ConfigSource {
+  return new S3ConfigStore(options.s3.client, {
+    bucket: "ddns-bench",
+    key: "config.json",
+    cacheSeconds: options.configCacheSeconds,
+    now: () => options.clock.now(),
+    log: options.log ?? discardingLogger,
+  });
 }
 
 /**
@@ -37,18 +53,13 @@ export function createContainer(options: ContainerOptions): App {
   const now = () => options.clock.now();
   const log = options.log ?? discardingLogger;
   const backends: Backends = {
-    config: new S3ConfigStore(options.s3.client, {
-      bucket: "ddns-bench",
-      key: "config.json",
-      cacheSeconds: options.configCacheSeconds,
-      now,
-      log,
-    }),
+    config: options.config ?? createConfigStore(options),
     dns: new Route53Records(options.route53.client, {
       recordCacheSeconds: options.recordCacheSeconds,
       dns: options.dns,
       now,
       sleep: (milliseconds) => options.clock.sleep(milliseconds),
+      coalesce: options.coalesce,
     }),
   };
   const loaded = Promise.resolve(backends);

@@ -94,6 +94,8 @@ export class Route53StandIn {
   readonly calls = { ListResourceRecordSets: 0, ChangeResourceRecordSets: 0, GetHostedZone: 0 };
   /** When each ChangeResourceRecordSets call was accepted (clock time), and how many changes it carried. */
   readonly changesAccepted: { at: number; changes: number }[] = [];
+  /** When each ChangeResourceRecordSets attempt arrived, throttled ones included. */
+  readonly changesAttemptedAt: number[] = [];
   throttled = 0;
   /** When each throttled call happened (clock time), to tell a start-up burst from steady state. */
   readonly throttledAt: number[] = [];
@@ -179,6 +181,7 @@ export class Route53StandIn {
     }
     if (command instanceof ChangeResourceRecordSetsCommand) {
       this.calls.ChangeResourceRecordSets++;
+      this.changesAttemptedAt.push(this.#clock.now());
       const changes = command.input.ChangeBatch?.Changes ?? [];
       const cost = changes.length * (this.#options.quotas?.upsertCost ?? 0);
       this.#takeOrThrottle(this.#buckets.change);

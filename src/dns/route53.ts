@@ -31,6 +31,8 @@ export interface Route53RecordsOptions {
   readonly now?: () => number;
   /** How the change batcher waits (virtual time in simulations). */
   readonly sleep?: (milliseconds: number) => Promise<void>;
+  /** false: every caller's changes go alone, at once (the design before #13, kept for comparison). */
+  readonly coalesce?: boolean;
 }
 
 /** Route 53 documents that changes reach all its name servers within about 60 seconds. */
@@ -48,7 +50,7 @@ export class Route53Records implements DnsRecords {
   /** A zone listing that failed part-way (throttled, say): the next one resumes where it stopped. */
   readonly #unfinished = new Map<string, UnfinishedListing>();
   readonly #dns: AuthoritativeDns | undefined;
-  readonly #batcher: ChangeBatcher;
+  readonly #batcher: ChangeBatcher | undefined;
   /** What this container wrote lately, in write order, and the values it replaced. */
   readonly #written = new Map<
     string,
@@ -60,11 +62,14 @@ export class Route53Records implements DnsRecords {
     this.#now = options.now ?? Date.now;
     this.#dns = options.dns;
     this.#cache = new RecordCache(options.recordCacheSeconds, this.#now);
-    this.#batcher = new ChangeBatcher({
-      send: (zoneId, changes) => this.#change(zoneId, changes),
-      sleep: options.sleep,
-      now: this.#now,
-    });
+    this.#batcher =
+      options.coalesce === false
+        ? undefined
+        : new ChangeBatcher({
+            send: (zoneId, changes) => this.#change(zoneId, changes),
+            sleep: options.sleep,
+            now: this.#now,
+          });
   }
 
   async currentValues(
@@ -89,8 +94,9 @@ export class Route53Records implements DnsRecords {
     return this.#readThroughApi(zoneId, name, type);
   }
 
-  upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string> {
-    return this.#batcher.submit(zoneId, changes);
+  async upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string> {
+    if (this.#batcher) return this.#batcher.submit(zoneId, changes);
+    return (await this.#change(zoneId, changes)).changeId;
   }
 
   /** Undefined when the name servers could not answer: the caller falls back to the API. */

@@ -69,6 +69,15 @@ locals {
           }
         },
       ],
+      var.name_servers != null ? [] : [
+        {
+          # Only to learn the zone's name servers (DNS no-change check) when they are not given.
+          Sid      = "ReadZoneNameServers"
+          Effect   = "Allow"
+          Action   = ["route53:GetHostedZone"]
+          Resource = [var.zone_arn]
+        },
+      ],
       var.kms_key_arn == null ? [] : [
         {
           Sid      = "DecryptConfigObject"
@@ -85,12 +94,15 @@ locals {
   # requests stays under 100 MB resident at 128 MB), leaving room for code, buffers and Node itself.
   node_options = "--enable-source-maps --max-old-space-size=${max(64, var.memory_size - 28)} --max-semi-space-size=4"
 
-  environment = {
-    DDNS_CONFIG_BUCKET        = var.config_bucket
-    DDNS_CONFIG_KEY           = var.config_key
-    DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
-    NODE_OPTIONS              = local.node_options
-  }
+  environment = merge(
+    {
+      DDNS_CONFIG_BUCKET        = var.config_bucket
+      DDNS_CONFIG_KEY           = var.config_key
+      DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
+      NODE_OPTIONS              = local.node_options
+    },
+    var.name_servers == null ? {} : { DDNS_NAME_SERVERS = join(",", var.name_servers) },
+  )
 }
 
 resource "aws_iam_role" "this" {

@@ -87,6 +87,12 @@ variable "zone_name" {
   type        = string
 }
 
+variable "name_servers" {
+  description = "The zone's authoritative name servers (`host[:port]`), which the function asks over DNS for the no-change check (`DDNS_NAME_SERVERS`). Null: the function learns them with one route53:GetHostedZone per container, and only then is that action granted."
+  type        = list(string)
+  default     = null
+}
+
 variable "tags" {
   description = "Tags added to the function, its role and its log group."
   type        = map(string)
