@@ -50,6 +50,8 @@ Options:
   -d, --retry-delay SECS   first backoff delay, doubled each retry; Retry-After wins
                            (DDNS_RETRY_DELAY, default 5)
   -t, --timeout SECS       per-request timeout (DDNS_TIMEOUT, default 25)
+      --insecure           accept an https:// URL with BusyBox wget, which does not verify
+                           certificates (DDNS_INSECURE=1); curl and GNU wget always verify
   -n, --dry-run            ask for the address, but do not update the record
   -q, --quiet              log only errors to stderr (syslog still gets everything)
   -v, --verbose            log each step, also to syslog at user.debug
@@ -63,7 +65,8 @@ token are never logged.
 Exit codes:
   0  success: the record is set, already right, or (mode get) the address was printed
   1  usage or configuration error
-  2  no HTTP tool: neither curl nor wget found
+  2  no HTTP tool: neither curl nor wget found, or only BusyBox wget for an https:// URL
+     (it cannot verify certificates; see --insecure)
   3  no hash tool: neither sha256sum nor openssl found (or od, needed for the default token)
   4  rejected by the server: authentication, validation or permission (4xx)
   5  server or network failure, after the retries
@@ -150,6 +153,21 @@ check_config_permissions() {
   esac
 }
 
+# Warns when others may write the cache's directory: they could plant a cache that says the
+# address is already set (no update for --force-after) or replace the file the client renames.
+check_cache_directory() {
+  case $1 in
+    */*) _cache_dir=${1%/*} ;;
+    *) _cache_dir=. ;;
+  esac
+  _perm_line=$(ls -ld "${_cache_dir:-/}" 2>/dev/null) || return 0
+  case $_perm_line in
+    ?????w* | ????????w*)
+      log warning "the cache directory ${_cache_dir:-/} is writable by other users: keep the cache in a directory only this user can write (e.g. mkdir -m 700)"
+      ;;
+  esac
+}
+
 # Reads KEY=value lines (optionally `export KEY=value`, values optionally quoted).
 # Only the known DDNS_* names are accepted; the file is never executed.
 load_config() {
@@ -181,7 +199,8 @@ load_config() {
     esac
     case $_config_key in
       DDNS_URL | DDNS_URL6 | DDNS_HOSTNAME | DDNS_SECRET | DDNS_MODE | DDNS_FAMILY | DDNS_LEGACY_TOKEN | \
-        DDNS_CACHE | DDNS_FORCE_AFTER | DDNS_JITTER | DDNS_RETRIES | DDNS_RETRY_DELAY | DDNS_TIMEOUT)
+        DDNS_CACHE | DDNS_FORCE_AFTER | DDNS_JITTER | DDNS_RETRIES | DDNS_RETRY_DELAY | DDNS_TIMEOUT | \
+        DDNS_INSECURE)
         eval "$_config_key=\$_config_value"
         ;;
       *) log warning "$1:$_config_line_number: unknown setting $_config_key, ignored" ;;
@@ -242,6 +261,7 @@ parse_args() {
       -6 | --ipv6) cli_set DDNS_FAMILY 6 ;;
       -b | --both) cli_set DDNS_FAMILY both ;;
       -L | --legacy-token) cli_set DDNS_LEGACY_TOKEN 1 ;;
+      --insecure) cli_set DDNS_INSECURE 1 ;;
       -n | --dry-run) dry_run=1 ;;
       -q | --quiet) log_quiet=1 ;;
       -v | --verbose) log_verbose=1 ;;
@@ -272,7 +292,7 @@ apply_cli_settings() {
 }
 
 validate_settings() {
-  : "${DDNS_MODE:=set}" "${DDNS_FAMILY:=auto}" "${DDNS_LEGACY_TOKEN:=0}"
+  : "${DDNS_MODE:=set}" "${DDNS_FAMILY:=auto}" "${DDNS_LEGACY_TOKEN:=0}" "${DDNS_INSECURE:=0}"
   : "${DDNS_FORCE_AFTER:=86400}" "${DDNS_JITTER:=0}" "${DDNS_RETRIES:=3}" "${DDNS_RETRY_DELAY:=5}"
   : "${DDNS_TIMEOUT:=25}" "${DDNS_URL6:=${DDNS_URL:-}}"
   case $DDNS_MODE in
@@ -287,6 +307,10 @@ validate_settings() {
     0 | 1) ;;
     *) die "$EXIT_USAGE" "DDNS_LEGACY_TOKEN must be 0 or 1" ;;
   esac
+  case $DDNS_INSECURE in
+    0 | 1) ;;
+    *) die "$EXIT_USAGE" "DDNS_INSECURE must be 0 or 1" ;;
+  esac
   for _number_name in DDNS_FORCE_AFTER DDNS_JITTER DDNS_RETRIES DDNS_RETRY_DELAY DDNS_TIMEOUT; do
     _number_value=
     eval "_number_value=\$$_number_name"
@@ -296,12 +320,23 @@ validate_settings() {
   [ -n "${DDNS_URL:-}" ] || die "$EXIT_USAGE" "no API URL: use -u URL, DDNS_URL or a config file"
   api_url=$(normalize_url "$DDNS_URL") || die "$EXIT_USAGE" "not an http(s) URL: $DDNS_URL"
   api_url6=$(normalize_url "$DDNS_URL6") || die "$EXIT_USAGE" "not an http(s) URL: $DDNS_URL6"
+  warn_if_plain_http "$DDNS_URL"
+  [ "$DDNS_URL6" = "$DDNS_URL" ] || warn_if_plain_http "$DDNS_URL6"
   [ "$DDNS_MODE" = get ] && return 0
   [ -n "${DDNS_HOSTNAME:-}" ] || die "$EXIT_USAGE" "no hostname: use -h HOSTNAME, DDNS_HOSTNAME or a config file"
   case $DDNS_HOSTNAME in
     *[!A-Za-z0-9._-]*) die "$EXIT_USAGE" "not a valid hostname: $DDNS_HOSTNAME" ;;
   esac
   [ -n "${DDNS_SECRET:-}" ] || die "$EXIT_USAGE" "no secret: use a config file (-c), DDNS_SECRET or -s SECRET"
+}
+
+# Plain http to another machine: whoever is on the path reads the token and can answer in
+# the server's place (the address to sign). Loopback has nobody on the path.
+warn_if_plain_http() {
+  case $1 in
+    http://127.* | http://localhost[:/]* | http://localhost | http://\[::1\]*) ;;
+    http://*) log warning "$1 is plain http: anyone on the path can read the token and forge the answers; use https://" ;;
+  esac
 }
 
 # Prints the URL ready for a query string to be appended ("…/?" or "…&").
@@ -335,15 +370,21 @@ detect_http_tool() {
       *) http_tool=busybox-wget ;;
     esac
     case $api_url$api_url6 in
-      *https://*)
-        [ "$http_tool" = gnu-wget ] ||
-          log warning "using BusyBox wget, which does not verify TLS certificates; install curl to have them checked"
-        ;;
+      *https://*) [ "$http_tool" = gnu-wget ] || refuse_unverified_tls ;;
     esac
   else
     die "$EXIT_NO_HTTP_TOOL" "neither curl nor wget found; install one of them"
   fi
   log debug "HTTP tool: $http_tool"
+}
+
+# BusyBox wget checks no certificate: anyone on the path could answer in the server's place,
+# choose the address this client signs a token for, and learn a valid token. Only by choice.
+refuse_unverified_tls() {
+  if [ "$DDNS_INSECURE" != 1 ]; then
+    die "$EXIT_NO_HTTP_TOOL" "only BusyBox wget is here, and it does not verify TLS certificates: anyone on the path could pose as the server, choose the address this client reports and obtain a valid token for it. Install curl (or GNU wget), or pass --insecure to accept that risk"
+  fi
+  log warning "--insecure: using BusyBox wget, which does not verify TLS certificates; install curl to have them checked"
 }
 
 detect_hash_tool() {
@@ -554,9 +595,15 @@ http_date_to_epoch() {
 
 # Seconds to add to the local clock. Routers without a battery-backed clock boot in
 # 1970 or 2000 until NTP syncs; the token's timestamp must match the server's clock,
-# so the server's Date header (every answer carries one) sets the offset.
+# so the server's Date header (every answer carries one) sets the offset — but only for
+# a clock that was clearly never set. A set clock is never moved: a forged Date could
+# otherwise date a valid token for a future moment chosen by whoever sent it.
 clock_offset=0
 clock_checked=0
+# 2024-01-01T00:00:00Z: a local clock before this has not been set since boot.
+CLOCK_UNSET_BEFORE=1704067200
+# The server accepts a token's timestamp within this many seconds of its own clock.
+TOKEN_WINDOW_SECONDS=300
 
 now() {
   printf '%s' $(($(date +%s) + clock_offset))
@@ -566,10 +613,20 @@ adjust_clock() {
   [ "$clock_checked" = 0 ] || return 0
   _server_time=$(http_date_to_epoch "$http_date") || return 0
   clock_checked=1
-  clock_offset=$((_server_time - $(date +%s)))
-  if [ "$clock_offset" -gt 60 ] || [ "$clock_offset" -lt -60 ]; then
-    log warning "the local clock is $clock_offset s off the server's; using the server's time"
+  _local_time=$(date +%s)
+  _clock_skew=$((_server_time - _local_time))
+  if [ "$_local_time" -ge "$CLOCK_UNSET_BEFORE" ]; then
+    if [ "$_clock_skew" -gt 60 ] || [ "$_clock_skew" -lt -60 ]; then
+      log warning "the local clock is $_clock_skew s off the server's; keeping it (only a clock that was never set takes the server's time): tokens are accepted within $TOKEN_WINDOW_SECONDS s, so fix NTP"
+    fi
+    return 0
   fi
+  if [ "$_server_time" -lt "$CLOCK_UNSET_BEFORE" ]; then
+    log warning "the local clock is unset and the server's Date ($http_date) is no better; keeping the local time"
+    return 0
+  fi
+  clock_offset=$_clock_skew
+  log warning "the local clock is unset (before 2024); using the server's time until NTP sets it"
 }
 
 # --- cache ---------------------------------------------------------------------
@@ -595,10 +652,15 @@ cache_is_fresh() {
   return 1
 }
 
-# cache_store HOSTNAME TYPE ADDRESS
+# cache_store HOSTNAME TYPE ADDRESS — written to an unpredictable new file next to the
+# cache (mktemp: O_EXCL, mode 600), then renamed over it: a file or link someone else planted
+# under a guessable name is never written through.
 cache_store() {
   [ -n "${DDNS_CACHE:-}" ] || return 0
-  _cache_new=$DDNS_CACHE.$$
+  if ! _cache_new=$(mktemp "$DDNS_CACHE.XXXXXX" 2>/dev/null); then
+    log warning "cannot write the cache file $DDNS_CACHE (mktemp failed in its directory)"
+    return 0
+  fi
   if {
     if [ -r "$DDNS_CACHE" ]; then
       while read -r _cache_host _cache_type _cache_rest; do
@@ -749,6 +811,7 @@ main() {
   [ -z "$config_file" ] || load_config "$config_file"
   apply_cli_settings
   validate_settings
+  [ -z "${DDNS_CACHE:-}" ] || check_cache_directory "$DDNS_CACHE"
   detect_http_tool
   if [ "$DDNS_MODE" = set ]; then
     detect_hash_tool || die "$EXIT_NO_HASH_TOOL" "neither sha256sum nor openssl found; install one of them"

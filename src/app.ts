@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { errorSummary, type Logger } from "./core/log.js";
+import { DEFAULT_METRICS_NAMESPACE, emfFields } from "./metrics/emf.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
 import { handleDyndns2 } from "./protocols/dyndns2.js";
 import { describeFailure } from "./protocols/failures.js";
@@ -19,24 +20,49 @@ import { handleSeed } from "./protocols/seed.js";
 
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
 
-/** Routes by method and path, so the function works behind explicit routes or `$default` alike. */
-const ROUTES: Record<string, Partial<Record<string, RouteHandler>>> = {
-  "/": { GET: handleSeed, POST: handleSeed },
-  "/checkip": { GET: handleCheckIp },
-  "/nic/update": { GET: handleDyndns2 },
-  "/health": { GET: handleHealth },
-};
+interface Route {
+  /** The metrics' protocol dimension (metrics/emf-metrics.json). */
+  readonly protocol: string;
+  readonly methods: ReadonlyMap<string, RouteHandler>;
+}
+
+/**
+ * Routes by method and path, so the function works behind explicit routes or `$default` alike.
+ * Looked up in Maps, never as object properties: a method or path the caller sends (`constructor`,
+ * `__proto__`, `valueOf`) must not reach the object prototype.
+ */
+const ROUTES = routeTable({
+  "/": { protocol: "seed", methods: { GET: handleSeed, POST: handleSeed } },
+  "/checkip": { protocol: "checkip", methods: { GET: handleCheckIp } },
+  "/nic/update": { protocol: "dyndns2", methods: { GET: handleDyndns2 } },
+  "/health": { protocol: "health", methods: { GET: handleHealth } },
+});
+
+function routeTable(
+  table: Record<string, { protocol: string; methods: Record<string, RouteHandler> }>,
+): ReadonlyMap<string, Route> {
+  // Object.entries lists own properties only.
+  return new Map(
+    Object.entries(table).map(([path, { protocol, methods }]) => [
+      path,
+      { protocol, methods: new Map(Object.entries(methods)) },
+    ]),
+  );
+}
 
 export interface AppOptions {
   readonly backends: () => Promise<Backends>;
   readonly log: Logger;
   readonly now?: () => number;
+  /** CloudWatch namespace of the metrics in the log line (DDNS_METRICS_NAMESPACE). */
+  readonly metricsNamespace?: string;
 }
 
 export type App = (event: HttpEvent, requestId?: string) => Promise<HttpResult>;
 
 export function createApp(options: AppOptions): App {
   const now = options.now ?? Date.now;
+  const namespace = options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
   return async (event, requestId = randomUUID()) => {
     const startedAt = performance.now();
     const method = event.requestContext?.http?.method ?? "GET";
@@ -44,15 +70,16 @@ export function createApp(options: AppOptions): App {
     const log: RequestLogFields = {};
     const context: RequestContext = {
       event,
+      method,
       backends: options.backends,
       nowSeconds: () => Math.floor(now() / 1000),
       log,
     };
 
     let result: HttpResult;
-    const methods = ROUTES[path];
+    const methods = ROUTES.get(path)?.methods;
     // No HEAD-as-GET: a GET here may change DNS, and HEAD must never do that.
-    const route = methods?.[method];
+    const route = methods?.get(method);
     try {
       if (route) result = await route(context);
       else if (methods) result = notAllowed(methods, log);
@@ -64,6 +91,11 @@ export function createApp(options: AppOptions): App {
       result = jsonResponse(failure.status, { return_status: "fail", return_message: failure.message });
     }
 
+    const metrics = {
+      decision: log.decision ?? "error",
+      protocol: ROUTES.get(path)?.protocol ?? "none",
+      latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
+    };
     options.log({
       // dyndns2 reports a failed host with 200 (`dnserr`), so the status alone does not tell.
       level: result.statusCode >= 500 || log.error !== undefined ? "error" : "info",
@@ -75,7 +107,7 @@ export function createApp(options: AppOptions): App {
       ...log,
       error: errorSummary(log.error),
       status: result.statusCode,
-      latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
+      ...emfFields(namespace, metrics, now()),
     });
     return result;
   };
@@ -90,9 +122,9 @@ function notFound(log: RequestLogFields): HttpResult {
   return jsonResponse(404, { return_status: "fail", return_message: "Not found." });
 }
 
-function notAllowed(methods: Partial<Record<string, RouteHandler>>, log: RequestLogFields): HttpResult {
+function notAllowed(methods: ReadonlyMap<string, RouteHandler>, log: RequestLogFields): HttpResult {
   log.decision = "badrequest";
-  const allowed = Object.keys(methods).join(", ");
+  const allowed = [...methods.keys()].join(", ");
   return jsonResponse(
     405,
     { return_status: "fail", return_message: `Method not allowed; use ${allowed}.` },

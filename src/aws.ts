@@ -7,8 +7,10 @@ import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
 import { S3ConfigStore } from "./config/s3-store.js";
 import type { Logger } from "./core/log.js";
+import type { ChangeEvents } from "./core/ports.js";
 import { NodeDnsReader } from "./dns/name-servers.js";
 import { Route53Records, zoneNameServers } from "./dns/route53.js";
+import { boundedChangeEvents, DEFAULT_PUBLISH_TIMEOUT_MS } from "./events/bounded.js";
 import type { Backends } from "./protocols/http.js";
 import type { Settings } from "./settings.js";
 
@@ -43,5 +45,17 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
       }),
       now,
     }),
+    events: settings.eventBus === undefined ? undefined : eventBridgeChangeEvents(settings.eventBus, log),
   };
+}
+
+function eventBridgeChangeEvents(busName: string, log: Logger): ChangeEvents {
+  return boundedChangeEvents(
+    async () =>
+      (await import("./events/eventbridge.js")).createEventBridgePublisher(
+        busName,
+        DEFAULT_PUBLISH_TIMEOUT_MS,
+      ),
+    { busName, log },
+  );
 }

@@ -57,7 +57,8 @@ function shConfig(host: HostConfig, endpoint: Endpoint, secret: string): string 
     host.recordTypes.length === 1 ? `DDNS_FAMILY='${host.recordTypes[0] === "AAAA" ? 6 : 4}'\n` : "";
   return `# ${displayHostname(host.fqdn)} — settings for client/ddns-client.sh (route53-ddns).
 # Save as /etc/ddns-client.conf (chmod 600) and run from cron, e.g. every 5 minutes:
-#   */5 * * * * sh /usr/local/bin/ddns-client.sh -c /etc/ddns-client.conf -C /tmp/ddns-client.cache -q
+#   */5 * * * * mkdir -p -m 700 /tmp/ddns && sh /usr/local/bin/ddns-client.sh -c /etc/ddns-client.conf -C /tmp/ddns/cache -q
+# (the cache belongs in a directory only the client's user can write: see client/README.md)
 DDNS_URL='${endpoint.base}/'
 DDNS_HOSTNAME='${displayHostname(host.fqdn)}'
 DDNS_SECRET='${secret}'

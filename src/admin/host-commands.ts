@@ -1,6 +1,7 @@
 /** `ddns host add|remove|rotate|list|show`: edit and read the hosts of the config file in S3. */
 import type { ConfigProblem } from "../config/schema.js";
 import { DEFAULT_TTL_SECONDS, describeProblem, parseConfigDocument } from "../config/schema.js";
+import { AUTO_SHARD_BYTES, defaultShardCount, HOSTS_PER_SHARD } from "../config/shards.js";
 import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
 import { shClientCommand } from "./client-config.js";
@@ -23,12 +24,14 @@ function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
   return Object.keys(document).find((key) => canonicalHostname(key) === fqdn);
 }
 
+/** The config; with `fqdn`, a sharded config is read only in that host's shard. */
 async function readConfig(
   context: CommandContext,
+  fqdn?: string,
 ): Promise<{ config: ConfigObject; snapshot: ConfigSnapshot }> {
   const config = await context.configObject();
   context.out.progress(`reading ${config.location}`);
-  return { config, snapshot: await config.read() };
+  return { config, snapshot: await config.read(fqdn === undefined ? undefined : [fqdn]) };
 }
 
 /**
@@ -49,7 +52,18 @@ async function writeChecked(
   if (ownErrors.length > 0) throw new UsageError(ownErrors.map(describeProblem).join("\n"));
   warnAbout(context, parsed.problems);
   context.out.progress(`writing ${config.location}`);
-  await config.write(document, snapshot);
+  const written = await config.write(document, snapshot);
+  if (written.layout.kind === "sharded" && !snapshot.sharded) {
+    context.out.warn(
+      `the config grew past ${AUTO_SHARD_BYTES / 1024 / 1024} MiB, so ${config.location} is now a manifest over ${written.layout.shards} shards (docs/configuration.md, "Large fleets").`,
+    );
+  }
+  const manifest = snapshot.sharded?.manifest;
+  if (manifest && manifest.hostCount > manifest.shards.length * HOSTS_PER_SHARD * 4) {
+    context.out.warn(
+      `about ${Math.round(manifest.hostCount / manifest.shards.length)} hosts per shard: 'ddns config shard' re-shards into ${defaultShardCount(manifest.hostCount)}, so cold starts stay short.`,
+    );
+  }
   return parsed.hosts.find(fqdn);
 }
 
@@ -114,7 +128,7 @@ export async function addHost(context: CommandContext): Promise<void> {
     );
   }
 
-  const { config, snapshot } = await readConfig(context);
+  const { config, snapshot } = await readConfig(context, fqdn);
   if (keyOf(snapshot.document, fqdn) !== undefined) {
     throw new RefusedError(
       `${displayHostname(fqdn)} is already in ${config.location}. Use 'ddns host rotate' for a new secret, or 'ddns host remove' first.`,
@@ -136,7 +150,7 @@ export async function addHost(context: CommandContext): Promise<void> {
 
 async function existingHost(context: CommandContext) {
   const fqdn = hostArgument(context);
-  const { config, snapshot } = await readConfig(context);
+  const { config, snapshot } = await readConfig(context, fqdn);
   const key = keyOf(snapshot.document, fqdn);
   if (key === undefined) throw new RefusedError(`${displayHostname(fqdn)} is not in ${config.location}.`);
   return { fqdn, key, config, snapshot };

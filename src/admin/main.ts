@@ -4,7 +4,14 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigFileError } from "../config/schema.js";
-import { clientConfig, configHistory, restoreConfig, validateConfig } from "./config-commands.js";
+import {
+  clientConfig,
+  configHistory,
+  restoreConfig,
+  shardConfig,
+  unshardConfig,
+  validateConfig,
+} from "./config-commands.js";
 import { CommandContext, type OptionValues } from "./context.js";
 import { CliError, EXIT } from "./errors.js";
 import { addHost, listHosts, removeHost, rotateHost, showHost } from "./host-commands.js";
@@ -75,8 +82,9 @@ const COMMANDS: readonly Command[] = [
   },
   {
     name: "config validate",
-    arguments: "FILE",
-    summary: "check a config file as the function would, and flag weak secrets ('-' reads stdin)",
+    arguments: "FILE|DIRECTORY",
+    summary:
+      "check a config as the function would, and flag weak secrets: a config.json ('-' reads stdin), or a sharded config's manifest (or its directory) with its shards",
     options: {},
     deployed: false,
     run: validateConfig,
@@ -96,6 +104,22 @@ const COMMANDS: readonly Command[] = [
     options: {},
     deployed: true,
     run: restoreConfig,
+  },
+  {
+    name: "config shard",
+    arguments: "[--shards N]",
+    summary: "store the hosts in N shard objects under a small manifest (large fleets; also re-shards)",
+    options: { shards: { type: "string" } },
+    deployed: true,
+    run: shardConfig,
+  },
+  {
+    name: "config unshard",
+    arguments: "",
+    summary: "store the whole config in one config.json again",
+    options: {},
+    deployed: true,
+    run: unshardConfig,
   },
   {
     name: "client-config",

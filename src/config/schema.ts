@@ -6,9 +6,17 @@
  * and the field) and left out; the other hosts keep working.
  */
 
-import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
-import type { HostConfig, HostDirectory } from "../core/hosts.js";
+import { type ParseError, parse as scanJson } from "jsonc-parser";
+import { canonicalHostname, displayHostname, parseHostname, wildcardName } from "../core/hostname.js";
+import type { HostConfig, HostDirectory, LanDevice, LanSettings } from "../core/hosts.js";
 import { RECORD_TYPES, type RecordType } from "../core/ip.js";
+import {
+  DEFAULT_LAN_PREFIX_LENGTH,
+  isLanPrefixLength,
+  MAX_LAN_PREFIX_LENGTH,
+  MIN_LAN_PREFIX_LENGTH,
+  parseInterfaceId,
+} from "../core/lan-prefix.js";
 
 export interface ConfigProblem {
   /** The host key as written in the file. */
@@ -38,6 +46,11 @@ export interface HostEntry {
   allow_client_ip?: boolean;
   username?: string;
   comment?: string;
+  wildcard?: boolean;
+  /** LAN device name → interface identifier (IPv6 suffix or MAC address). */
+  ipv6_lan_hosts?: Record<string, string>;
+  ipv6_lan_prefix_length?: number;
+  ipv6_lan_prefix_from_source?: boolean;
 }
 
 const KNOWN_FIELDS = new Set([
@@ -52,8 +65,21 @@ const KNOWN_FIELDS = new Set([
   "allow_client_ip",
   "username",
   "comment",
+  "wildcard",
+  "ipv6_lan_hosts",
+  "ipv6_lan_prefix_length",
+  "ipv6_lan_prefix_from_source",
 ]);
-const BOOLEAN_FIELDS = ["allow_dyndns2", "require_timestamp", "allow_client_ip"] as const;
+const BOOLEAN_FIELDS = [
+  "allow_dyndns2",
+  "require_timestamp",
+  "allow_client_ip",
+  "wildcard",
+  "ipv6_lan_prefix_from_source",
+] as const;
+
+/** One router's LAN devices; with its own records, every change still fits one Route 53 batch of 1,000. */
+export const MAX_LAN_DEVICES = 32;
 
 export const DEFAULT_TTL_SECONDS = 60;
 /** Route 53's own limits for a record's TTL. */
@@ -96,13 +122,26 @@ export function parseConfigText(text: string): ParsedConfig {
   return parseConfigDocument(parseConfigJson(text));
 }
 
-/** The file's JSON, or a ConfigFileError saying why it is not JSON. */
+/**
+ * The file's JSON, or a ConfigFileError saying where it stops being JSON. Only the line and column:
+ * the parser's own message quotes the text around the fault, which may be inside a `shared_secret`.
+ */
 export function parseConfigJson(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigFileError(`The config file is not valid JSON: ${(error as Error).message}`);
+  } catch {
+    throw new ConfigFileError(`The config file is not valid JSON: ${describeJsonFault(text)}.`);
   }
+}
+
+/** Where strict JSON parsing first fails, as "line L, column C" (1-based), never the text there. */
+function describeJsonFault(text: string): string {
+  const errors: ParseError[] = [];
+  scanJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const offset = errors[0]?.offset ?? text.length;
+  const before = text.slice(0, offset).split(/\r\n|\r|\n/);
+  const column = (before.at(-1)?.length ?? 0) + 1;
+  return `syntax error at line ${before.length}, column ${column}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -133,7 +172,51 @@ export function parseConfigDocument(document: unknown): ParsedConfig {
     }
     hosts.set(host.fqdn, host);
   }
+  leaveOutSharedNames(hosts, document, problems);
   return { hosts: new HostTable(hosts.values()), problems };
+}
+
+/**
+ * Every name a host writes (its own, its wildcard, its LAN devices') belongs to that host alone:
+ * two routers writing one name would take turns overwriting it. Like a duplicated host, neither
+ * claim can be trusted, so every host involved is left out and reported.
+ */
+function leaveOutSharedNames(
+  hosts: Map<string, HostConfig>,
+  document: Record<string, unknown>,
+  problems: ConfigProblem[],
+): void {
+  const writers = new Map<string, Set<string>>();
+  for (const host of hosts.values()) {
+    for (const name of namesWrittenBy(host)) {
+      const set = writers.get(name) ?? new Set<string>();
+      set.add(host.fqdn);
+      writers.set(name, set);
+    }
+  }
+  const keyOf = new Map(Object.keys(document).map((key) => [canonicalHostname(key), key]));
+  for (const [name, owners] of writers) {
+    if (owners.size < 2) continue;
+    for (const fqdn of owners) {
+      if (!hosts.delete(fqdn)) continue;
+      const others = [...owners].filter((other) => other !== fqdn).map(displayHostname);
+      problems.push({
+        host: keyOf.get(fqdn) ?? fqdn,
+        field: "ipv6_lan_hosts",
+        message: `${displayHostname(name)} is also written by ${others.join(", ")}; a name belongs to one router only, so each of them is ignored.`,
+        severity: "error",
+      });
+    }
+  }
+}
+
+/** The names a host's updates write: its own, its wildcard's and its LAN devices'. */
+export function namesWrittenBy(host: HostConfig): string[] {
+  return [
+    host.fqdn,
+    ...(host.wildcard ? [wildcardName(host.fqdn)] : []),
+    ...(host.lan?.devices.map((device) => device.fqdn) ?? []),
+  ];
 }
 
 function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]): HostConfig | undefined {
@@ -194,6 +277,8 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
     );
   }
 
+  const lan = parseLanSettings(name.fqdn, entry, fail);
+
   if (problems.slice(errorsBefore).some((problem) => problem.severity === "error")) return undefined;
   return {
     fqdn: name.fqdn,
@@ -205,6 +290,76 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
     requireTimestamp: entry.require_timestamp === true,
     allowClientIp: entry.allow_client_ip === true,
     username: typeof entry.username === "string" ? entry.username : displayHostname(name.fqdn),
+    wildcard: entry.wildcard === true,
+    ...(lan ? { lan } : {}),
+  };
+}
+
+/**
+ * `ipv6_lan_hosts` with `ipv6_lan_prefix_length` and `ipv6_lan_prefix_from_source`: undefined when
+ * the host has no LAN devices (the other two keys then mean nothing, and say so).
+ */
+function parseLanSettings(
+  routerFqdn: string,
+  entry: Record<string, unknown>,
+  fail: (field: string, message: string) => void,
+): LanSettings | undefined {
+  const length = entry.ipv6_lan_prefix_length ?? DEFAULT_LAN_PREFIX_LENGTH;
+  const lengthOk = isLanPrefixLength(length);
+  if (!lengthOk) {
+    fail(
+      "ipv6_lan_prefix_length",
+      `Must be a whole number from ${MIN_LAN_PREFIX_LENGTH} to ${MAX_LAN_PREFIX_LENGTH}.`,
+    );
+  }
+  const devicesField = entry.ipv6_lan_hosts;
+  if (devicesField === undefined) {
+    for (const field of ["ipv6_lan_prefix_length", "ipv6_lan_prefix_from_source"] as const) {
+      if (entry[field] !== undefined) fail(field, "Only means something with ipv6_lan_hosts.");
+    }
+    return undefined;
+  }
+  if (!isPlainObject(devicesField) || Object.keys(devicesField).length === 0) {
+    fail(
+      "ipv6_lan_hosts",
+      'Must be a non-empty object of names and interface identifiers, e.g. {"nas.dyn.example.com.": "::211:32ff:fe12:3456"}.',
+    );
+    return undefined;
+  }
+  const entries = Object.entries(devicesField);
+  if (entries.length > MAX_LAN_DEVICES) {
+    fail("ipv6_lan_hosts", `Lists ${entries.length} names; at most ${MAX_LAN_DEVICES} are allowed.`);
+    return undefined;
+  }
+  const devices: LanDevice[] = [];
+  for (const [key, raw] of entries) {
+    const name = parseHostname(key);
+    if (!name.ok) {
+      fail("ipv6_lan_hosts", `The name ${key} ${name.problem}.`);
+      continue;
+    }
+    if (name.fqdn === routerFqdn) {
+      fail("ipv6_lan_hosts", `${key} is the router's own name; its AAAA is the router's address.`);
+      continue;
+    }
+    if (devices.some((device) => device.fqdn === name.fqdn)) {
+      fail("ipv6_lan_hosts", `${key} is listed more than once.`);
+      continue;
+    }
+    if (!lengthOk) continue;
+    const interfaceId = typeof raw === "string" ? parseInterfaceId(raw, length) : undefined;
+    if (!interfaceId?.ok) {
+      const problem = interfaceId?.problem ?? "must be a string";
+      fail("ipv6_lan_hosts", `The interface identifier of ${key} ${problem}.`);
+      continue;
+    }
+    devices.push({ fqdn: name.fqdn, interfaceId: interfaceId.value });
+  }
+  if (!lengthOk) return undefined;
+  return {
+    devices,
+    prefixLength: length,
+    prefixFromSource: entry.ipv6_lan_prefix_from_source === true,
   };
 }
 

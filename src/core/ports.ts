@@ -1,13 +1,17 @@
 /**
- * What the core needs from the outside world. The S3 and Route 53 adapters implement these;
- * tests and benchmarks substitute their own.
+ * What the core needs from the outside world. The S3, Route 53 and EventBridge adapters implement
+ * these; tests and benchmarks substitute their own.
  */
 import type { HostDirectory } from "./hosts.js";
 import type { RecordType } from "./ip.js";
 
 export interface ConfigSource {
-  /** The current hosts; throws UnavailableError when there is no usable copy. */
-  hosts(): Promise<HostDirectory>;
+  /**
+   * The current hosts; throws UnavailableError when there is no usable copy.
+   * With `names`, the directory need only answer for those names (a sharded config loads just the
+   * parts they live in); callers still look hosts up with `find()`. Without, it answers for every host.
+   */
+  hosts(names?: readonly string[]): Promise<HostDirectory>;
 }
 
 export interface RecordChange {
@@ -50,4 +54,27 @@ export interface AnsweredRecord {
 export interface AuthoritativeDns {
   /** Throws when the name servers cannot answer (timeout, refusal, unknown servers). */
   query(zoneId: string, name: string, type: RecordType): Promise<AnsweredRecord>;
+}
+
+/** One record the update decision changed (DESIGN.md "Events"): the detail of its change event. */
+export interface RecordChangeEvent {
+  /** Canonical name of the record that changed: a host or a name that follows it. */
+  readonly hostname: string;
+  readonly type: RecordType;
+  /** What Route 53 held before the change; empty when the record did not exist. */
+  readonly previous: readonly string[];
+  readonly current: readonly string[];
+  /** The wire format of the request that caused it: `seed` or `dyndns2`. */
+  readonly protocol: string;
+  /** The caller's address as API Gateway saw it. */
+  readonly sourceIp: string;
+  readonly changeId: string;
+}
+
+export interface ChangeEvents {
+  /**
+   * Announces changes already written. Resolves within a short bound and never rejects: a change
+   * event must never fail or slow the update it reports, so the adapter logs its own failures.
+   */
+  publish(events: readonly RecordChangeEvent[]): Promise<void>;
 }

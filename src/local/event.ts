@@ -14,6 +14,20 @@ export class PayloadTooLargeError extends Error {
   override name = "PayloadTooLargeError";
 }
 
+/** A request API Gateway itself would refuse with 400 before any function ran (e.g. `GET /%`). */
+export class MalformedRequestError extends Error {
+  override name = "MalformedRequestError";
+}
+
+/** The decoded path of `requestContext.http.path`; a bad percent-encoding is the caller's fault. */
+function decodePath(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    throw new MalformedRequestError("the path is not valid percent-encoding");
+  }
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -36,6 +50,7 @@ export async function toHttpApiEvent(request: IncomingMessage): Promise<HttpEven
   const queryStart = target.indexOf("?");
   const rawPath = queryStart < 0 ? target : target.slice(0, queryStart);
   const rawQueryString = queryStart < 0 ? "" : target.slice(queryStart + 1);
+  const path = decodePath(rawPath);
 
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headersDistinct)) {
@@ -66,7 +81,7 @@ export async function toHttpApiEvent(request: IncomingMessage): Promise<HttpEven
       domainPrefix: (headers.host ?? "localhost").split(".")[0] ?? "localhost",
       http: {
         method: request.method ?? "GET",
-        path: decodeURIComponent(rawPath),
+        path,
         protocol: `HTTP/${request.httpVersion}`,
         sourceIp: sourceIpOf(request),
         userAgent: headers["user-agent"] ?? "",

@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HttpEvent, HttpResult } from "../protocols/http.js";
-import { PayloadTooLargeError, toHttpApiEvent, writeHttpResult } from "./event.js";
+import { MalformedRequestError, PayloadTooLargeError, toHttpApiEvent, writeHttpResult } from "./event.js";
 
 export type LambdaHandler = (event: HttpEvent, context: { awsRequestId: string }) => Promise<HttpResult>;
 
@@ -22,16 +22,22 @@ function serve(handler: LambdaHandler): Server {
       const event = await toHttpApiEvent(request);
       writeHttpResult(response, await handler(event, { awsRequestId: event.requestContext.requestId }));
     } catch (error) {
-      // What API Gateway answers when the integration fails.
-      const tooLarge = error instanceof PayloadTooLargeError;
+      // What API Gateway answers to a request it refuses, or when the integration fails.
+      const [statusCode, message] = gatewayRefusal(error);
       writeHttpResult(response, {
-        statusCode: tooLarge ? 413 : 500,
+        statusCode,
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ message: tooLarge ? "Request Entity Too Large" : "Internal Server Error" }),
+        body: JSON.stringify({ message }),
       });
-      if (!tooLarge) console.error("local-api: handler failed:", error);
+      if (statusCode >= 500) console.error("local-api: handler failed:", error);
     }
   });
+}
+
+function gatewayRefusal(error: unknown): [number, string] {
+  if (error instanceof PayloadTooLargeError) return [413, "Request Entity Too Large"];
+  if (error instanceof MalformedRequestError) return [400, "Bad Request"];
+  return [500, "Internal Server Error"];
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

@@ -5,7 +5,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
-import type { ConfigSource, DnsRecords, RecordSource } from "../core/ports.js";
+import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
+import type { ChangeEvents, ConfigSource, DnsRecords, RecordSource } from "../core/ports.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -13,6 +14,8 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: numbe
 export interface Backends {
   readonly config: ConfigSource;
   readonly dns: DnsRecords;
+  /** Absent when no event bus is configured. */
+  readonly events?: ChangeEvents;
 }
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
@@ -24,6 +27,8 @@ export interface RequestLogFields {
   changeId?: string;
   /** Which path answered the record reads: "cache", "dns" or "api" (several joined by commas). */
   recordSource?: string;
+  /** The LAN prefix the request sent (canonical), when it sent one. */
+  lanPrefix?: string;
   error?: unknown;
   results?: string[];
 }
@@ -38,6 +43,8 @@ export function recordSourceNoter(log: RequestLogFields): (source: RecordSource)
 
 export interface RequestContext {
   readonly event: HttpEvent;
+  /** The method the router matched on; protocols read it here, not from a possibly partial event. */
+  readonly method: string;
   /** Loads the AWS adapters on first use, so routes that need none never load the SDK. */
   readonly backends: () => Promise<Backends>;
   readonly nowSeconds: () => number;
@@ -88,6 +95,24 @@ export function singleParam(params: URLSearchParams, name: string): string | und
   const values = params.getAll(name);
   if (values.length > 1) throw new BadRequestError(`Pass the ${name}= argument only once.`);
   return values[0];
+}
+
+/** A LAN prefix as the client sent it (the replay-proof token covers these exact bytes) and as parsed. */
+export interface SentLanPrefix {
+  readonly asSent: string;
+  readonly prefix: LanPrefix;
+}
+
+/**
+ * `ip6lanprefix=`, shared by dyndns2 and the seed's `set`. An empty value counts as absent: a
+ * FRITZ!Box without IPv6 fills its `<ip6lanprefix>` placeholder with nothing.
+ */
+export function readLanPrefix(raw: string | undefined, log: RequestLogFields): SentLanPrefix | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const parsed = parseLanPrefix(raw);
+  if (!parsed.ok) throw new BadRequestError(`The ip6lanprefix= argument ${parsed.problem}.`);
+  log.lanPrefix = formatLanPrefix(parsed.value);
+  return { asSent: raw, prefix: parsed.value };
 }
 
 export function bodyText(event: HttpEvent): string {

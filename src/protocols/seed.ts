@@ -7,7 +7,7 @@ import { verifyClaim } from "../core/auth.js";
 import { BadRequestError } from "../core/errors.js";
 import { parseHostname } from "../core/hostname.js";
 import { isSha256Hex } from "../core/tokens.js";
-import { applyAddresses, assertRecordTypeAllowed } from "../core/update.js";
+import { applyUpdates, assertRecordTypeAllowed, lanPrefixFor } from "../core/update.js";
 import { describeFailure, retryAfterHeader } from "./failures.js";
 import {
   bodyText,
@@ -16,6 +16,7 @@ import {
   jsonResponse,
   queryOf,
   type RequestContext,
+  readLanPrefix,
   recordSourceNoter,
   singleParam,
 } from "./http.js";
@@ -29,6 +30,7 @@ interface SeedRequest {
   readonly hostname: string | undefined;
   readonly hash: string | undefined;
   readonly ts: string | undefined;
+  readonly ip6lanprefix: string | undefined;
 }
 
 function success(statusCode: number, message: string): HttpResult {
@@ -46,10 +48,11 @@ function readQuery(context: RequestContext): SeedRequest {
     hostname: singleParam(params, "hostname"),
     hash: singleParam(params, "hash"),
     ts: singleParam(params, "ts"),
+    ip6lanprefix: singleParam(params, "ip6lanprefix"),
   };
 }
 
-/** The upstream client's body: {"execution_mode", "ddns_hostname", "validation_hash"}, plus our "ts". */
+/** The upstream client's body: {"execution_mode", "ddns_hostname", "validation_hash"}, plus our "ts" and "ip6lanprefix". */
 function readJsonBody(context: RequestContext): SeedRequest {
   let body: unknown;
   try {
@@ -74,13 +77,13 @@ function readJsonBody(context: RequestContext): SeedRequest {
     hostname: text("ddns_hostname"),
     hash: text("validation_hash"),
     ts: text("ts"),
+    ip6lanprefix: text("ip6lanprefix"),
   };
 }
 
 export async function handleSeed(context: RequestContext): Promise<HttpResult> {
   try {
-    const request =
-      context.event.requestContext.http.method === "POST" ? readJsonBody(context) : readQuery(context);
+    const request = context.method === "POST" ? readJsonBody(context) : readQuery(context);
     if (request.mode === "get") {
       context.log.decision = "reflect";
       return success(200, callerAddress(context.event).text);
@@ -107,20 +110,32 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
     );
   }
   if (request.hash === undefined || !isSha256Hex(request.hash)) throw new BadRequestError(HASH_MESSAGE);
+  const sentPrefix = readLanPrefix(request.ip6lanprefix, context.log);
   const ip = callerAddress(context.event);
   context.log.hostname = name.fqdn;
   context.log.recordType = ip.recordType;
 
-  const { config, dns } = await context.backends();
-  const host = (await config.hosts()).find(name.fqdn);
+  const backends = await context.backends();
+  const host = (await backends.config.hosts([name.fqdn])).find(name.fqdn);
   verifyClaim(
     host,
-    { ip: ip.text, hostnameAsSent, hash: request.hash, timestamp: request.ts },
+    {
+      ip: ip.text,
+      hostnameAsSent,
+      hash: request.hash,
+      timestamp: request.ts,
+      lanPrefix: sentPrefix?.asSent,
+    },
     context.nowSeconds(),
   );
   assertRecordTypeAllowed(host, ip);
+  const lanPrefix = lanPrefixFor(host, sentPrefix?.prefix, ip);
 
-  const [result] = await applyAddresses(dns, [{ host, ip }], recordSourceNoter(context.log));
+  const [result] = await applyUpdates(backends, [{ host, addresses: [ip], lanPrefix }], {
+    protocol: "seed",
+    sourceIp: ip.text,
+    answeredBy: recordSourceNoter(context.log),
+  });
   if (!result || result.outcome === "failed") throw result?.error;
   if (result.outcome === "unchanged") {
     context.log.decision = "unchanged";

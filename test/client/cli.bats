@@ -163,3 +163,119 @@ jitter() {
 @test "-j waits a random 0..SECS before the first request" {
   for_each_shell jitter
 }
+
+# clock_case LOCAL_EPOCH SERVER_DATE — the offset adjust_clock settles on, and its warning.
+clock_case() {
+  local script="$BATS_TEST_TMPDIR/clock.sh"
+  cat >"$script" <<EOF
+DDNS_CLIENT_LIBRARY=1 . "$CLIENT"
+date() { echo $1; }
+http_date="$2"
+adjust_clock
+echo "offset \$clock_offset"
+EOF
+  env -i PATH="$BATS_FILE_TMPDIR/tools/full" $(shell_command "$CLIENT_SHELL") "$script" >"$BATS_TEST_TMPDIR/clock.out" 2>&1
+}
+
+clock_rules() {
+  # 2000-01-01, a router that booted without a clock: the server's time is taken.
+  clock_case 946684800 "Mon, 30 Nov 2026 18:00:00 GMT"
+  expect_in "$BATS_TEST_TMPDIR/clock.out" "offset 849376800"
+  expect_in "$BATS_TEST_TMPDIR/clock.out" "the local clock is unset (before 2024); using the server's time"
+  # A set clock (2026-11-30 18:00:00) and a Date 20 days ahead: never moved into the future.
+  clock_case 1796061600 "Sun, 20 Dec 2026 18:00:00 GMT"
+  expect_in "$BATS_TEST_TMPDIR/clock.out" "offset 0"
+  expect_in "$BATS_TEST_TMPDIR/clock.out" "the local clock is 1728000 s off the server's; keeping it"
+  # ... 10 minutes ahead of the server: kept as well, with the same advice.
+  clock_case 1796061600 "Mon, 30 Nov 2026 17:50:00 GMT"
+  expect_in "$BATS_TEST_TMPDIR/clock.out" "offset 0"
+  expect_in "$BATS_TEST_TMPDIR/clock.out" "fix NTP"
+  # ... a few seconds apart: nothing to say.
+  clock_case 1796061600 "Mon, 30 Nov 2026 18:00:05 GMT"
+  [ "$(cat "$BATS_TEST_TMPDIR/clock.out")" = "offset 0" ]
+  # An unset clock and a Date that is no better.
+  clock_case 946684800 "Sat, 01 Jan 2000 00:10:00 GMT"
+  expect_in "$BATS_TEST_TMPDIR/clock.out" "offset 0"
+}
+
+@test "the server's Date sets only a clock that was never set; a set clock is never moved" {
+  for_each_shell clock_rules
+}
+
+# A link planted where the old client put its temporary file ($DDNS_CACHE.$$): the cache
+# update never writes through it.
+cache_symlink() {
+  local script="$BATS_TEST_TMPDIR/cache.sh" dir="$BATS_TEST_TMPDIR/cache-dir"
+  rm -rf "$dir" && mkdir "$dir"
+  echo "victim" >"$dir/victim"
+  cat >"$script" <<EOF
+DDNS_CLIENT_LIBRARY=1 . "$CLIENT"
+DDNS_CACHE="$dir/ddns.cache"
+ln -s "$dir/victim" "\$DDNS_CACHE.\$\$"
+cache_store home.example.com A 192.0.2.1
+cache_store home.example.com AAAA 2001:db8::1
+rm -f "\$DDNS_CACHE.\$\$"
+EOF
+  ln -sf "$(real_tool ln)" "$BATS_FILE_TMPDIR/tools/full/ln"
+  env -i PATH="$BATS_FILE_TMPDIR/tools/full" $(shell_command "$CLIENT_SHELL") "$script" >"$BATS_TEST_TMPDIR/cache.out" 2>&1
+  [ "$(cat "$dir/victim")" = victim ] || { cat "$BATS_TEST_TMPDIR/cache.out" && false; }
+  grep -q '^home.example.com A 192.0.2.1 [0-9]*$' "$dir/ddns.cache"
+  grep -q '^home.example.com AAAA 2001:db8::1 [0-9]*$' "$dir/ddns.cache"
+  # the cache is the client's alone, and no temporary file is left behind
+  case $(ls -l "$dir/ddns.cache") in -rw-------*) ;; *) ls -l "$dir" && false ;; esac
+  [ "$(ls "$dir" | wc -l)" = 2 ] || { ls -la "$dir" && false; }
+}
+
+@test "the cache is rewritten through mktemp next to it, never through a planted link" {
+  for_each_shell cache_symlink
+}
+
+unverified_tls() {
+  run_client busybox-wget -- -u "https://127.0.0.1:9/" -h home.example.com -s "$SECRETS" -r 0
+  expect_status 2
+  expect_in "$err" "only BusyBox wget is here, and it does not verify TLS certificates"
+  expect_in "$err" "Install curl (or GNU wget), or pass --insecure"
+  run_client busybox-wget DDNS_URL6="https://[::1]:9/" -- -u "http://127.0.0.1:9/" -h home.example.com -s "$SECRETS" -6 -r 0
+  expect_status 2
+  run_client busybox-wget -- -u "https://127.0.0.1:9/" -h home.example.com -s "$SECRETS" -r 0 --insecure
+  expect_status 5
+  expect_in "$err" "--insecure: using BusyBox wget, which does not verify TLS certificates"
+  expect_in "$err" "cannot learn the public address"
+  # curl verifies certificates: --insecure changes nothing there
+  run_client full -- -u "https://127.0.0.1:9/" -h home.example.com -s "$SECRETS" -r 0 --insecure
+  expect_status 5
+  expect_not_in "$err" "TLS certificates"
+}
+
+@test "https:// with BusyBox wget (no certificate check) is refused unless --insecure" {
+  for_each_shell unverified_tls
+}
+
+plain_http() {
+  run_client no-http -- -u "http://ddns.example.com/" -h home.example.com -s "$SECRETS"
+  expect_status 2
+  expect_in "$err" "http://ddns.example.com/ is plain http: anyone on the path can read the token"
+  run_client no-http -- -u "http://127.0.0.1:9/" -U "http://[::1]:9/" -h home.example.com -s "$SECRETS"
+  expect_status 2
+  expect_not_in "$err" "plain http"
+  run_client no-http -- -u "https://ddns.example.com/" -h home.example.com -s "$SECRETS"
+  expect_not_in "$err" "plain http"
+}
+
+@test "a plain http:// URL to another machine is warned about" {
+  for_each_shell plain_http
+}
+
+shared_cache_directory() {
+  local shared="$BATS_TEST_TMPDIR/shared" own="$BATS_TEST_TMPDIR/own"
+  mkdir -p "$shared" "$own" && chmod 1777 "$shared" && chmod 700 "$own"
+  run_client no-http -- -u "https://ddns.example.com/" -h home.example.com -s "$SECRETS" -C "$shared/cache"
+  expect_status 2
+  expect_in "$err" "the cache directory $shared is writable by other users"
+  run_client no-http -- -u "https://ddns.example.com/" -h home.example.com -s "$SECRETS" -C "$own/cache"
+  expect_not_in "$err" "writable by other users"
+}
+
+@test "a cache in a directory others can write (like /tmp) is warned about" {
+  for_each_shell shared_cache_directory
+}

@@ -63,18 +63,25 @@ print(json.dumps(config, ensure_ascii=False, indent=2))
 EOF
 }
 
-setup_file() {
-  make_all_tools
-  make_tools bad-clock curl sha256sum
-  # A router that booted without a clock: `date +%s` is 20 days behind. (rm first: the
-  # base `date` is a link to the real one, which must not be written through.)
-  rm -f "$BATS_FILE_TMPDIR/tools/bad-clock/date"
-  cat >"$BATS_FILE_TMPDIR/tools/bad-clock/date" <<EOF
+# fake_clock TOOLS SECONDS_BEHIND — a tool set whose `date +%s` is that far behind the real one.
+# (rm first: the base `date` is a link to the real one, which must not be written through.)
+fake_clock() {
+  make_tools "$1" curl sha256sum
+  rm -f "$BATS_FILE_TMPDIR/tools/$1/date"
+  cat >"$BATS_FILE_TMPDIR/tools/$1/date" <<EOF
 #!/bin/sh
 now=\$($(real_tool date) +%s)
-echo \$((now - 1728000))
+echo \$((now - $2))
 EOF
-  chmod +x "$BATS_FILE_TMPDIR/tools/bad-clock/date"
+  chmod +x "$BATS_FILE_TMPDIR/tools/$1/date"
+}
+
+setup_file() {
+  make_all_tools
+  # A router that booted without a clock (it thinks it is 2000), and one whose set clock is
+  # 20 days behind.
+  fake_clock unset-clock 849376800
+  fake_clock slow-clock 1728000
   export STACK="$BATS_FILE_TMPDIR/stack"
   dev_stack up "$STACK" 2>"$BATS_FILE_TMPDIR/stack.log"
   # shellcheck disable=SC1091
@@ -224,7 +231,8 @@ wget_path() {
     expect_in "$err" "HTTP 401"
   done
   run_client busybox-wget DDNS_SECRET="$(secret_of dual)" -- -u "https://127.0.0.1:9/" -h "$name" -r 0
-  expect_in "$err" "BusyBox wget, which does not verify TLS certificates"
+  expect_status 2
+  expect_in "$err" "BusyBox wget is here, and it does not verify TLS certificates"
 }
 
 @test "curl absent: GNU wget and BusyBox wget" {
@@ -302,12 +310,18 @@ dry_run() {
 bad_clock() {
   local name
   name=$(host dual)
-  run_client bad-clock DDNS_SECRET="$(secret_of dual)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name"
+  run_client unset-clock DDNS_SECRET="$(secret_of dual)" CURL_SOURCE=127.0.0.2 -- -u "$DDNS_URL" -h "$name"
   expect_status 0
-  expect_in "$err" "off the server's; using the server's time"
+  expect_in "$err" "the local clock is unset (before 2024); using the server's time"
   expect_in "$err" "$name A set to 127.0.0.2"
+  # A set clock is never moved by the server's Date: the token is refused, with the reason.
+  run_client slow-clock DDNS_SECRET="$(secret_of dual)" -- -u "$DDNS_URL" -h "$name"
+  expect_status 4
+  expect_in "$err" "the local clock is 1728000 s off the server's; keeping it"
+  expect_in "$err" "more than 300 seconds old"
+  expect_record "$name" A 127.0.0.2
 }
 
-@test "a local clock 20 days off: the token takes the server's time from its Date header" {
+@test "an unset local clock takes the server's time from its Date header; a set one is kept" {
   for_each_shell bad_clock
 }

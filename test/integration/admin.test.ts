@@ -276,7 +276,9 @@ describe("ddns CLI against moto", () => {
     // act
     const brokenResult = await ddns(["config", "validate", broken]);
     const goodResult = await ddns(["config", "validate", good]);
-    const notJson = await ddns(["config", "validate", "-"], { stdin: "{" });
+    const notJson = await ddns(["config", "validate", "-"], {
+      stdin: '{"c.dyn.example.com.": {\n "shared_secret": "hunter3-part',
+    });
     // assess
     expect(brokenResult.code).toBe(5);
     expect(brokenResult.stdout).toContain(
@@ -286,7 +288,8 @@ describe("ddns CLI against moto", () => {
     expect(brokenResult.stdout).not.toContain("hunter2");
     expect(goodResult.code, goodResult.stdout).toBe(0);
     expect(notJson.code).toBe(5);
-    expect(notJson.stderr).toContain("not valid JSON");
+    expect(notJson.stderr).toContain("not valid JSON: syntax error at line 2, column 19.");
+    expect(notJson.stderr).not.toContain("hunter3");
   });
 
   it("reports usage errors and a missing bucket with exit code 2", async () => {

@@ -59,7 +59,9 @@ export interface TestApp {
   nowSeconds(): number;
 }
 
-export function testApp(options: { configCacheSeconds?: number; recordCacheSeconds?: number } = {}): TestApp {
+export function testApp(
+  options: { configCacheSeconds?: number; recordCacheSeconds?: number; eventBus?: string } = {},
+): TestApp {
   let now = Date.parse("2026-11-27T14:00:00Z");
   const clock = () => now;
   const logs: LogEntry[] = [];
@@ -71,6 +73,7 @@ export function testApp(options: { configCacheSeconds?: number; recordCacheSecon
       configCacheSeconds: options.configCacheSeconds ?? 60,
       recordCacheSeconds: options.recordCacheSeconds ?? 60,
       nameServers: [],
+      eventBus: options.eventBus,
     },
     log,
     clock,

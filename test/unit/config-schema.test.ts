@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ConfigFileError,
@@ -30,6 +31,7 @@ describe("config schema", () => {
       requireTimestamp: false,
       allowClientIp: false,
       username: "home.dyn.example.com",
+      wildcard: false,
     });
   });
 
@@ -64,6 +66,47 @@ describe("config schema", () => {
       "The config file must be a JSON object whose keys are host names.",
     );
     expect(() => parseConfigText("null")).toThrow(ConfigFileError);
+  });
+
+  it("locates malformed JSON by line and column, never quoting the text (it may be a secret)", () => {
+    // prepare
+    const text = '{\n  "h.example.com.": {\n    "shared_secret": "hunter2" x, "y": 1\n  }\n}';
+    // act
+    const act = () => parseConfigText(text);
+    // assess
+    expect(act).toThrow("The config file is not valid JSON: syntax error at line 3, column 32.");
+  });
+
+  it("never puts any of the file's text in a JSON syntax error", () => {
+    const secret = fc.stringMatching(/^[A-Za-z][A-Za-z0-9+/=_-]{5,40}$/);
+    // Broken files built around a secret: cut short, stray tokens after it, quotes dropped.
+    const broken = fc.tuple(secret, fc.constantFrom(0, 1, 2, 3, 4)).map(([value, how]) => {
+      const whole = JSON.stringify({ "h.example.com.": { shared_secret: value } });
+      return {
+        value,
+        text: [
+          whole.slice(0, whole.indexOf(value) + value.length),
+          whole.replace(`"${value}"`, `"${value}" ${value}`),
+          whole.replace(`"${value}"`, value),
+          whole.replace(`"${value}"`, `"${value}\\u12"`),
+          whole.replace(`"${value}"`, `"${value}\\x"`),
+        ][how] as string,
+      };
+    });
+    fc.assert(
+      fc.property(broken, ({ value, text }) => {
+        let message = "";
+        try {
+          parseConfigText(text);
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message).toMatch(
+          /^The config file is not valid JSON: syntax error at line \d+, column \d+\.$/,
+        );
+        expect(message).not.toContain(value);
+      }),
+    );
   });
 
   it("reports each bad host with its field and keeps the good ones", () => {

@@ -100,4 +100,17 @@ describe("local HTTP API", () => {
     expect(text).toMatchObject({ body: '{"execution_mode":"get"}', isBase64Encoded: false });
     expect(binary).toMatchObject({ body: "AAE=", isBase64Encoded: true });
   });
+
+  it("answers 400 to a path that is not valid percent-encoding, before the function runs", async () => {
+    // prepare
+    const before = events.length;
+    // act
+    const responses = await Promise.all(
+      ["/%", "/%zz", "/nic/%E0%A4%A"].map((path) => send(`${api.urls[0]}${path}`)),
+    );
+    // assess
+    expect(responses.map((response) => response.status)).toEqual([400, 400, 400]);
+    expect(JSON.parse(responses[0]?.body ?? "")).toEqual({ message: "Bad Request" });
+    expect(events.length).toBe(before);
+  });
 });

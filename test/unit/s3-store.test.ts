@@ -117,6 +117,27 @@ describe("S3ConfigStore", () => {
     expect(await config.hosts()).toBe(good);
   });
 
+  it("logs a malformed file by line and column, never the text around the fault", async () => {
+    // prepare
+    s3.on(GetObjectCommand).callsFake(() =>
+      getObjectOutput('{"home.example.com.": {"shared_secret": "s3cr3t-part" oops}}'),
+    );
+    // act
+    const result = store().hosts();
+    // assess
+    await expect(result).rejects.toBeInstanceOf(UnavailableError);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        msg: "config unavailable",
+        error: {
+          name: "ConfigFileError",
+          message: "The config file is not valid JSON: syntax error at line 1, column 55.",
+        },
+      }),
+    );
+    expect(JSON.stringify(logs)).not.toMatch(/s3cr3t|oops/);
+  });
+
   it("logs each bad host entry without its secret and serves the rest", async () => {
     const document = {
       ...CONFIG,

@@ -3,6 +3,20 @@ locals {
   # (lower case, no trailing dot).
   record_names = [var.zone_name, "*.${var.zone_name}"]
 
+  # IAM's `*` above also matches the octal escapes of normalized names (`\052` is `*`). The only
+  # escape a name the function writes carries is a host's wildcard label: `\052.` first, then a
+  # plain name below the zone. Every other escaped name is refused. Escapes are always `\` and
+  # three octal digits, so the patterns below list each way of not being that one.
+  octal_digits       = ["0", "1", "2", "3", "4", "5", "6", "7"]
+  plain_name_symbols = split("", "abcdefghijklmnopqrstuvwxyz0123456789-_")
+  refused_escaped_names = concat(
+    ["*\\*\\*", "?*\\*", "\\052.${var.zone_name}"],
+    [for d in setsubtract(local.octal_digits, ["0"]) : "\\${d}*"],
+    [for d in setsubtract(local.octal_digits, ["5"]) : "\\0${d}*"],
+    [for d in setsubtract(local.octal_digits, ["2"]) : "\\05${d}*"],
+    [for c in local.plain_name_symbols : "\\052${c}*"],
+  )
+
   # Every key the ForAllValues conditions test must be present: ForAllValues is true for an empty set.
   change_condition_keys = [
     "route53:ChangeResourceRecordSetsActions",
@@ -34,10 +48,11 @@ locals {
           Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
         },
         {
+          # The config, and the shards of a sharded config (named "<config_key>.d/…", src/config/shards.ts).
           Sid      = "ReadConfigObject"
           Effect   = "Allow"
           Action   = ["s3:GetObject"]
-          Resource = ["${var.config_bucket_arn}/${var.config_key}"]
+          Resource = ["${var.config_bucket_arn}/${var.config_key}", "${var.config_bucket_arn}/${var.config_key}.d/*"]
         },
         {
           # Without ListBucket, S3 answers 403 instead of 404 for a missing object.
@@ -67,6 +82,13 @@ locals {
             }
             Null = { for key in local.change_condition_keys : key => "false" }
           }
+        },
+        {
+          Sid       = "RefuseEscapedNamesButHostWildcards"
+          Effect    = "Deny"
+          Action    = ["route53:ChangeResourceRecordSets"]
+          Resource  = [var.zone_arn]
+          Condition = { "ForAnyValue:StringLike" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_escaped_names } }
         },
       ],
       var.name_servers != null ? [] : [

@@ -1,0 +1,64 @@
+/**
+ * The promise every change event keeps (issue #14): it never fails or slows the update it reports.
+ * The records are already written when events are published, so a slow, failing or missing bus
+ * costs the request at most `timeoutMs` and one warning line in the log, never an error.
+ * Loading the publisher (the EventBridge client is a chunk of its own) counts inside that bound.
+ */
+import { errorSummary, type Logger } from "../core/log.js";
+import type { ChangeEvents, RecordChangeEvent } from "../core/ports.js";
+
+/** Sends the events; may reject or hang — the bound below copes with both. */
+export type Publish = (events: readonly RecordChangeEvent[], abortSignal?: AbortSignal) => Promise<void>;
+
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 500;
+
+export interface BoundedOptions {
+  /** Named in the warning, so the operator knows which bus failed. */
+  readonly busName: string;
+  readonly log: Logger;
+  readonly timeoutMs?: number;
+}
+
+export class TimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+/** `load` runs on the first change only: most requests change nothing and never pay for the client. */
+export function boundedChangeEvents(load: () => Promise<Publish>, options: BoundedOptions): ChangeEvents {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+  let publisher: Promise<Publish> | undefined;
+  const publishOnce = async (events: readonly RecordChangeEvent[], signal: AbortSignal) => {
+    publisher ??= load().catch((error) => {
+      publisher = undefined; // the next change tries again
+      throw error;
+    });
+    return (await publisher)(events, signal);
+  };
+
+  return {
+    async publish(events) {
+      if (events.length === 0) return;
+      const abort = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          abort.abort();
+          reject(new TimeoutError(`No answer within ${timeoutMs} ms.`));
+        }, timeoutMs);
+      });
+      try {
+        await Promise.race([publishOnce(events, abort.signal), timedOut]);
+      } catch (error) {
+        options.log({
+          level: "warn",
+          msg: "change events not published",
+          bus: options.busName,
+          records: events.map((event) => `${event.hostname} ${event.type}`),
+          error: errorSummary(error),
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
