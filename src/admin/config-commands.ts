@@ -5,6 +5,7 @@ import {
   ConfigFileError,
   type ConfigProblem,
   describeProblem,
+  namesWrittenBy,
   parseConfigDocument,
   parseConfigJson,
 } from "../config/schema.js";
@@ -18,7 +19,8 @@ import {
   readManifest,
   shardPrefix,
 } from "../config/shards.js";
-import { canonicalHostname } from "../core/hostname.js";
+import { canonicalHostname, displayHostname, isWithinZone } from "../core/hostname.js";
+import type { HostConfig } from "../core/hosts.js";
 import {
   CLIENT_FORMATS,
   type ClientFormat,
@@ -48,15 +50,61 @@ function weakSecrets(document: Record<string, unknown>): ConfigProblem[] {
   });
 }
 
+/** `--zone` names, canonical; a bad one is a usage error. */
+function zoneOptions(context: CommandContext): string[] {
+  return context.strings("zone").map((raw) => {
+    const zone = canonicalHostname(raw);
+    if (!zone) throw new UsageError(`--zone ${raw} is not a valid zone name.`);
+    return zone;
+  });
+}
+
+/**
+ * With the deployment's zones given: every host and every name that follows it (wildcard, LAN
+ * devices) lies in one of them, and the followers in the host's own zone, since the function writes
+ * them in the host's change batch in that zone.
+ */
+function zoneProblems(hosts: Iterable<HostConfig>, zones: readonly string[]): ConfigProblem[] {
+  const zoneOf = (fqdn: string) =>
+    zones.filter((zone) => isWithinZone(fqdn, zone)).sort((a, b) => b.length - a.length)[0];
+  return [...hosts].flatMap((host) => {
+    const own = zoneOf(host.fqdn);
+    if (!own) {
+      return [
+        {
+          host: host.fqdn,
+          message: `Lies outside the zones given (${zones.join(", ")}).`,
+          severity: "error" as const,
+        },
+      ];
+    }
+    return namesWrittenBy(host).flatMap((name) =>
+      zoneOf(name.replace(/^\*\./, "")) === own
+        ? []
+        : [
+            {
+              host: host.fqdn,
+              field: "ipv6_lan_hosts",
+              message: `${displayHostname(name)} is not in the router's zone ${displayHostname(own)}; the function writes it in the router's change batch.`,
+              severity: "error" as const,
+            },
+          ],
+    );
+  });
+}
+
 export async function validateConfig(context: CommandContext): Promise<number> {
   const [file] = context.args;
   if (file === undefined)
     throw new UsageError(
       "Name the config to check: ddns config validate FILE|DIRECTORY ('-' reads stdin; a sharded config: its manifest file or the directory holding it and its shards).",
     );
+  const zones = zoneOptions(context);
   let checked: { hostCount: number; problems: ConfigProblem[]; layout: string };
   try {
-    checked = await checkLocalConfig(file, context);
+    const local = await checkLocalConfig(file, context);
+    const zoned = zones.length > 0 ? zoneProblems(local.hosts, zones) : [];
+    checked = { ...local, problems: [...local.problems, ...zoned] };
   } catch (error) {
     if (error instanceof ConfigFileError) throw new InvalidConfigError(`${file}: ${error.message}`);
     throw error;
@@ -83,6 +131,7 @@ async function checkLocalConfig(path: string, context: CommandContext) {
     const parsed = parseConfigDocument(document);
     return {
       layout: "single file",
+      hosts: [...parsed.hosts],
       hostCount: parsed.hosts.size,
       problems: [...parsed.problems, ...weakSecrets(document as Record<string, unknown>)],
     };
@@ -105,6 +154,7 @@ async function checkLocalConfig(path: string, context: CommandContext) {
   });
   return {
     layout: `sharded (${manifest.shards.length} shards, generation ${manifest.generation})`,
+    hosts: checked.hosts,
     hostCount: checked.hostCount,
     problems: [...checked.problems, ...weak],
   };

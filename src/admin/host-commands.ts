@@ -4,7 +4,7 @@ import { DEFAULT_TTL_SECONDS, describeProblem, parseConfigDocument } from "../co
 import { AUTO_SHARD_BYTES, defaultShardCount, HOSTS_PER_SHARD } from "../config/shards.js";
 import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
-import { shClientCommand } from "./client-config.js";
+import { CLIENT_FORMATS, shClientCommand } from "./client-config.js";
 import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
 import type { CommandContext } from "./context.js";
 import { InvalidConfigError, RefusedError, UsageError } from "./errors.js";
@@ -39,7 +39,7 @@ async function readConfig(
  * and returns the host as the function will see it. Problems elsewhere in the file are only warned
  * about: they were there before, and refusing would leave the operator unable to add anything.
  */
-async function writeChecked(
+export async function writeChecked(
   context: CommandContext,
   config: ConfigObject,
   snapshot: ConfigSnapshot,
@@ -100,7 +100,7 @@ async function printSecret(
       command
         ? `Update the record from the router with:\n  ${command}`
         : "Pass --api-url (or set DDNS_API_URL) to see the client command.",
-      `Other clients: ddns client-config ${displayHostname(host.fqdn)} --format sh|ddclient|inadyn|ddwrt|openwrt`,
+      `Other clients: ddns client-config ${displayHostname(host.fqdn)} --format ${CLIENT_FORMATS.join("|")}`,
     ],
     {
       hostname: displayHostname(host.fqdn),
@@ -141,6 +141,7 @@ export async function addHost(context: CommandContext): Promise<void> {
     shared_secret: generateSecret(),
     ...(context.flag("dyndns2") ? { allow_dyndns2: true } : {}),
     ...(context.flag("require-timestamp") ? { require_timestamp: true } : {}),
+    ...(context.flag("wildcard") ? { wildcard: true } : {}),
   };
   // Keys in the seed's spelling: the FQDN with its trailing dot.
   const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [fqdn]: entry }, fqdn);
@@ -148,7 +149,7 @@ export async function addHost(context: CommandContext): Promise<void> {
   await printSecret(context, "Added", host, { zone_id: zone.id, zone_name: displayHostname(zone.name) });
 }
 
-async function existingHost(context: CommandContext) {
+export async function existingHost(context: CommandContext) {
   const fqdn = hostArgument(context);
   const { config, snapshot } = await readConfig(context, fqdn);
   const key = keyOf(snapshot.document, fqdn);
@@ -191,6 +192,8 @@ function describeHost(host: HostConfig, entry: Record<string, unknown>) {
     require_timestamp: host.requireTimestamp,
     allow_client_ip: host.allowClientIp,
     username: host.username,
+    wildcard: host.wildcard,
+    lan_devices: host.lan?.devices.length ?? 0,
     secret_bits: estimateSecretBits(host.secret),
     ...(typeof entry.comment === "string" ? { comment: entry.comment } : {}),
   };
@@ -212,6 +215,8 @@ function features(row: ReturnType<typeof describeHost>): string {
     row.allow_dyndns2 && "dyndns2",
     row.require_timestamp && "require-timestamp",
     row.allow_client_ip && "client-ip",
+    row.wildcard && "wildcard",
+    row.lan_devices > 0 && `lan:${row.lan_devices}`,
   ];
   return names.filter(Boolean).join(",") || "-";
 }

@@ -14,12 +14,14 @@
  */
 import { createHash } from "node:crypto";
 import { displayHostname, parseHostname } from "../core/hostname.js";
+import type { HostConfig } from "../core/hosts.js";
 import {
   ConfigFileError,
   type ConfigProblem,
   type ParsedConfig,
   parseConfigDocument,
   parseConfigJson,
+  sharedNameProblems,
 } from "./schema.js";
 
 /** The manifest's marker key, and the only key of the manifest the function treats specially. */
@@ -156,7 +158,7 @@ export function splitDocument(
 export function checkShardedConfig(
   document: Record<string, unknown>,
   shardTexts: readonly (string | undefined)[],
-): { hostCount: number; problems: ConfigProblem[] } {
+): { hostCount: number; hosts: HostConfig[]; problems: ConfigProblem[] } {
   const manifest = readManifest(document);
   const problems: ConfigProblem[] = [];
   const sections = parseConfigDocument(manifestSections(document));
@@ -168,7 +170,7 @@ export function checkShardedConfig(
       severity: "error",
     });
   }
-  let hostCount = 0;
+  const hosts: HostConfig[] = [];
   let entryCount = 0;
   manifest.shards.forEach((key, index) => {
     const text = shardTexts[index];
@@ -193,7 +195,7 @@ export function checkShardedConfig(
     for (const host of parsed.hosts) {
       const home = shardOf(host.fqdn, manifest.shards.length);
       if (home === index) {
-        hostCount += 1;
+        hosts.push(host);
         continue;
       }
       problems.push({
@@ -211,7 +213,13 @@ export function checkShardedConfig(
       severity: "warning",
     });
   }
-  return { hostCount, problems };
+  // The function loads only the shards a request names, so it cannot see two routers in
+  // different shards claiming one name: this check is where that is caught.
+  const shared = sharedNameProblems(hosts);
+  problems.push(...shared.map((problem) => ({ ...problem, host: displayHostname(problem.host) })));
+  const ignored = new Set(shared.map((problem) => problem.host));
+  const usable = hosts.filter((host) => !ignored.has(host.fqdn));
+  return { hostCount: usable.length, hosts: usable, problems };
 }
 
 export interface ShardObject {

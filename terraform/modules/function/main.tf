@@ -100,6 +100,14 @@ locals {
           Resource = [var.zone_arn]
         },
       ],
+      var.event_bus_arn == null ? [] : [
+        {
+          Sid      = "PutChangeEventsOnOwnBus"
+          Effect   = "Allow"
+          Action   = ["events:PutEvents"]
+          Resource = [var.event_bus_arn]
+        },
+      ],
       var.kms_key_arn == null ? [] : [
         {
           Sid      = "DecryptConfigObject"
@@ -121,9 +129,11 @@ locals {
       DDNS_CONFIG_BUCKET        = var.config_bucket
       DDNS_CONFIG_KEY           = var.config_key
       DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
+      DDNS_METRICS_NAMESPACE    = var.metrics_namespace
       NODE_OPTIONS              = local.node_options
     },
     var.name_servers == null ? {} : { DDNS_NAME_SERVERS = join(",", var.name_servers) },
+    var.event_bus_name == null ? {} : { DDNS_EVENT_BUS = var.event_bus_name },
   )
 }
 
