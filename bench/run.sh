@@ -11,8 +11,8 @@ for tool in moto_server python3; do
     exit 1
   fi
 done
-if [[ ! -f dist/lambda/index.mjs ]]; then
-  echo "bench: dist/lambda/index.mjs is missing; run make build" >&2
+if [[ ! -f dist/lambda/index.mjs || ! -f dist/ddns.mjs ]]; then
+  echo "bench: dist/lambda/index.mjs or dist/ddns.mjs is missing; run make build" >&2
   exit 1
 fi
 
@@ -23,8 +23,11 @@ echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), node $(node --version)," \
   "$(python3 --version), $(date -u +%Y-%m-%d)"
 
-section "1. Cold start"
-npx tsx bench/cold-start.ts --runs "${BENCH_COLD_RUNS:-21}"
+section "1. Cold start (and by fleet size: 10 / 100,000 / 1,000,000 hosts)"
+npx tsx bench/cold-start.ts --runs "${BENCH_COLD_RUNS:-21}" --fleet "${BENCH_FLEET:-10,100000,1000000}"
+
+section "2. Function memory with 100,000 hosts"
+npx tsx bench/fleet-memory.ts --hosts 100000 --requests 10000
 
 section "4. Warm throughput and memory (one container, 10,000 hosts)"
 # Bundled like the function (no tsx loader in the process), so RSS is the function's own.
@@ -42,3 +45,6 @@ npx tsx bench/scale.ts --hosts "${BENCH_SCALE_HOSTS:-1000,10000,100000}"
 
 section "5. Load (src/local + built bundle + moto)"
 npx tsx bench/load.ts --connections 50 --seconds "${BENCH_LOAD_SECONDS:-30}"
+
+section "6. Operator CLI start (ddns --help)"
+npx tsx bench/cli-help.ts --runs "${BENCH_CLI_RUNS:-15}"
