@@ -10,14 +10,7 @@ import type { Logger } from "./core/log.js";
 import type { ChangeEvents } from "./core/ports.js";
 import { NodeDnsReader } from "./dns/name-servers.js";
 import { Route53Records, zoneNameServers } from "./dns/route53.js";
-import {
-  type BoundedPublish,
-  boundedPublish,
-  changeEventsOn,
-  DEFAULT_PUBLISH_TIMEOUT_MS,
-  QUIET_DETAIL_TYPE,
-} from "./events/bounded.js";
-import { checkQuietHosts, type QuietHostEvent } from "./jobs/quiet-hosts.js";
+import { boundedChangeEvents, DEFAULT_PUBLISH_TIMEOUT_MS } from "./events/bounded.js";
 import type { Backends } from "./protocols/http.js";
 import type { Settings } from "./settings.js";
 
@@ -57,54 +50,12 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
 }
 
 function eventBridgeChangeEvents(busName: string, log: Logger): ChangeEvents {
-  return changeEventsOn(eventBridgePublish(busName, log));
-}
-
-export function eventBridgePublish(busName: string, log: Logger): BoundedPublish {
-  return boundedPublish(
+  return boundedChangeEvents(
     async () =>
       (await import("./events/eventbridge.js")).createEventBridgePublisher(
         busName,
         DEFAULT_PUBLISH_TIMEOUT_MS,
       ),
     { busName, log },
-  );
-}
-
-/**
- * The scheduled quiet-host check (jobs/quiet-hosts.ts) on the function's own config, log group and
- * bus. The Logs client is loaded only here: no request ever needs it.
- */
-export async function runQuietHostCheck(
-  backends: Backends,
-  settings: Settings,
-  log: Logger,
-  options: { everyMinutes: number; logGroup: string },
-): Promise<QuietHostEvent[]> {
-  const [{ CloudWatchLogsClient }, { LogsInsights }, { FLEET_QUERY, fleetActivity }] = await Promise.all([
-    import("@aws-sdk/client-cloudwatch-logs"),
-    import("./logs/insights.js"),
-    import("./logs/activity.js"),
-  ]);
-  // Inside the function's timeout, with a second to spare for the events.
-  const insights = new LogsInsights(new CloudWatchLogsClient({ maxAttempts: 3 }), { timeoutMs: 7000 });
-  const publish = settings.eventBus === undefined ? undefined : eventBridgePublish(settings.eventBus, log);
-  return checkQuietHosts(
-    {
-      config: backends.config,
-      fleet: async (since, until) =>
-        fleetActivity(await insights.query(options.logGroup, FLEET_QUERY, { since, until })),
-      announce: async (events) =>
-        publish?.(
-          events.map((event) => ({
-            detailType: QUIET_DETAIL_TYPE,
-            detail: event,
-            label: `${event.hostname} quiet`,
-          })),
-        ),
-      log,
-      now: Date.now,
-    },
-    options.everyMinutes,
   );
 }

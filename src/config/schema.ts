@@ -85,7 +85,7 @@ const BOOLEAN_FIELDS = [
 export const MAX_LAN_DEVICES = 32;
 
 export const DEFAULT_TTL_SECONDS = 60;
-/** The quiet-host check reads at most a day of logs per run, which bounds what it costs. */
+/** `ddns host status` calls a host quiet after this long without a check-in. */
 export const MIN_EXPECT_CHECK_IN_MINUTES = 5;
 export const MAX_EXPECT_CHECK_IN_MINUTES = 1440;
 /** Route 53's own limits for a record's TTL. */

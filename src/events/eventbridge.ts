@@ -1,12 +1,14 @@
 /**
- * Events on EventBridge (DESIGN.md "Events"): `source` `route53-ddns`, the detail-type and detail
- * of each entry (`DNS record changed` per changed record, `Host went quiet`). This module only sends
- * and reports failure; events/bounded.ts keeps a failing or slow bus away from the update.
+ * Change events on EventBridge (DESIGN.md "Events"): one entry per changed record, `source`
+ * `route53-ddns`, `detail-type` `DNS record changed`, the record change as `detail`. This module only
+ * sends and reports failure; events/bounded.ts keeps a failing or slow bus away from the update.
  */
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import type { EventEntry, Publish } from "./bounded.js";
+import type { RecordChangeEvent } from "../core/ports.js";
+import type { Publish } from "./bounded.js";
 
 export const EVENT_SOURCE = "route53-ddns";
+export const EVENT_DETAIL_TYPE = "DNS record changed";
 /** PutEvents takes at most 10 entries per call. */
 const ENTRIES_PER_CALL = 10;
 
@@ -16,14 +18,14 @@ export class EventsRefusedError extends Error {
 
 /** Sends every event to `busName`; rejects when a call fails or EventBridge refuses an entry. */
 export function eventBridgePublisher(client: EventBridgeClient, busName: string): Publish {
-  return async (events: readonly EventEntry[], abortSignal?: AbortSignal) => {
+  return async (events: readonly RecordChangeEvent[], abortSignal?: AbortSignal) => {
     const calls: Promise<number>[] = [];
     for (let start = 0; start < events.length; start += ENTRIES_PER_CALL) {
       const entries = events.slice(start, start + ENTRIES_PER_CALL).map((event) => ({
         EventBusName: busName,
         Source: EVENT_SOURCE,
-        DetailType: event.detailType,
-        Detail: JSON.stringify(event.detail),
+        DetailType: EVENT_DETAIL_TYPE,
+        Detail: JSON.stringify(event),
       }));
       calls.push(
         client

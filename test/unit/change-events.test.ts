@@ -10,14 +10,8 @@ import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LogEntry } from "../../src/core/log.js";
 import type { RecordChangeEvent } from "../../src/core/ports.js";
-import {
-  boundedPublish,
-  CHANGE_DETAIL_TYPE,
-  changeEventsOn,
-  type EventEntry,
-  type Publish,
-} from "../../src/events/bounded.js";
-import { EVENT_SOURCE, eventBridgePublisher } from "../../src/events/eventbridge.js";
+import { boundedChangeEvents } from "../../src/events/bounded.js";
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE, eventBridgePublisher } from "../../src/events/eventbridge.js";
 import { httpEvent } from "../support/events.js";
 import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
 
@@ -35,15 +29,6 @@ const change = (hostname: string, extra: Partial<RecordChangeEvent> = {}): Recor
   ...extra,
 });
 
-const entry = (event: RecordChangeEvent): EventEntry => ({
-  detailType: CHANGE_DETAIL_TYPE,
-  detail: event,
-  label: `${event.hostname} ${event.type}`,
-});
-/** The update decision's port over a publisher, bounded as the function's is. */
-const boundedChangeEvents = (load: () => Promise<Publish>, options: Parameters<typeof boundedPublish>[1]) =>
-  changeEventsOn(boundedPublish(load, options));
-
 const details = (eventBridge: AwsClientStub<EventBridgeClient>): RecordChangeEvent[] =>
   eventBridge
     .commandCalls(PutEventsCommand)
@@ -59,14 +44,14 @@ describe("EventBridge publisher", () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e1" }] });
     const publish = eventBridgePublisher(new EventBridgeClient({ region: "us-east-1" }), BUS);
     // act
-    await publish([entry(change("home.dyn.example.com."))]);
+    await publish([change("home.dyn.example.com.")]);
     // assess
     expect(eventBridge).toReceiveCommandTimes(PutEventsCommand, 1);
-    const [sent] = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
-    expect(sent).toMatchObject({ EventBusName: BUS, Source: EVENT_SOURCE, DetailType: CHANGE_DETAIL_TYPE });
+    const [entry] = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
+    expect(entry).toMatchObject({ EventBusName: BUS, Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE });
     expect(EVENT_SOURCE).toBe("route53-ddns");
-    expect(CHANGE_DETAIL_TYPE).toBe("DNS record changed");
-    expect(JSON.parse(sent?.Detail ?? "")).toEqual(change("home.dyn.example.com."));
+    expect(EVENT_DETAIL_TYPE).toBe("DNS record changed");
+    expect(JSON.parse(entry?.Detail ?? "")).toEqual(change("home.dyn.example.com."));
   });
 
   it("splits more than ten changes into calls of at most ten entries (the PutEvents limit)", async () => {
@@ -74,7 +59,7 @@ describe("EventBridge publisher", () => {
     const publish = eventBridgePublisher(new EventBridgeClient({ region: "us-east-1" }), BUS);
     const changes = Array.from({ length: 23 }, (_, index) => change(`h${index}.dyn.example.com.`));
 
-    await publish(changes.map(entry));
+    await publish(changes);
 
     const sizes = eventBridge
       .commandCalls(PutEventsCommand)
@@ -89,7 +74,7 @@ describe("EventBridge publisher", () => {
       .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "InternalFailure" }] });
     const publish = eventBridgePublisher(new EventBridgeClient({ region: "us-east-1" }), BUS);
 
-    await expect(publish([entry(change("home.dyn.example.com."))])).rejects.toThrow(/refused 1 of 1/);
+    await expect(publish([change("home.dyn.example.com.")])).rejects.toThrow(/refused 1 of 1/);
   });
 });
 
@@ -104,7 +89,7 @@ describe("bounded change events", () => {
     const { lines, log } = logged();
     let aborted = false;
     const events = boundedChangeEvents(
-      async () => (_entries: readonly EventEntry[], signal?: AbortSignal) =>
+      async () => (_events, signal) =>
         new Promise(() => {
           signal?.addEventListener("abort", () => {
             aborted = true;
@@ -158,8 +143,8 @@ describe("bounded change events", () => {
       async () => {
         loads += 1;
         if (loads === 1) throw new Error("chunk failed to load");
-        return async (batch: readonly EventEntry[]) => {
-          sent.push(...batch.map((item) => item.detail as RecordChangeEvent));
+        return async (batch) => {
+          sent.push(...batch);
         };
       },
       { busName: BUS, log },
