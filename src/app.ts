@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { errorSummary, type Logger } from "./core/log.js";
+import { handleAcmeDnsRegister, handleAcmeDnsUpdate } from "./protocols/acme-dns.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
 import { handleDyndns2 } from "./protocols/dyndns2.js";
 import { describeFailure } from "./protocols/failures.js";
@@ -15,6 +16,7 @@ import {
   type RequestContext,
   type RequestLogFields,
 } from "./protocols/http.js";
+import { handleHttpreqCleanup, handleHttpreqPresent } from "./protocols/httpreq.js";
 import { handleSeed } from "./protocols/seed.js";
 
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
@@ -29,6 +31,11 @@ const ROUTES = routeTable({
   "/checkip": { GET: handleCheckIp },
   "/nic/update": { GET: handleDyndns2 },
   "/health": { GET: handleHealth },
+  "/acme-dns/update": { POST: handleAcmeDnsUpdate },
+  "/acme-dns/register": { POST: handleAcmeDnsRegister },
+  "/acme-dns/health": { GET: handleHealth },
+  "/httpreq/present": { POST: handleHttpreqPresent },
+  "/httpreq/cleanup": { POST: handleHttpreqCleanup },
 });
 
 function routeTable(

@@ -9,6 +9,7 @@ import { S3ConfigStore } from "./config/s3-store.js";
 import type { Logger } from "./core/log.js";
 import type { ChangeEvents } from "./core/ports.js";
 import { Route53Records } from "./dns/route53.js";
+import { Route53TxtRecords } from "./dns/route53-txt.js";
 import { boundedChangeEvents, DEFAULT_PUBLISH_TIMEOUT_MS } from "./events/bounded.js";
 import type { Backends } from "./protocols/http.js";
 import type { Settings } from "./settings.js";
@@ -35,6 +36,7 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
       now,
     }),
     dns: new Route53Records(route53, { recordCacheSeconds: settings.recordCacheSeconds, now }),
+    txt: new Route53TxtRecords(route53),
     events: settings.eventBus === undefined ? undefined : eventBridgeChangeEvents(settings.eventBus, log),
   };
 }

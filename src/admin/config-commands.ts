@@ -43,19 +43,22 @@ export async function validateConfig(context: CommandContext): Promise<number> {
   const text = file === "-" ? await context.io.readStdin() : await readFile(file, "utf8");
   let problems: ConfigProblem[];
   let hostCount: number;
+  let accountCount: number;
   try {
     const parsed = parseConfigText(text);
     problems = [...parsed.problems, ...weakSecrets(JSON.parse(text))];
     hostCount = parsed.hosts.size;
+    accountCount = parsed.accounts.size;
   } catch (error) {
     if (error instanceof ConfigFileError) throw new InvalidConfigError(`${file}: ${error.message}`);
     throw error;
   }
   const errors = problems.filter((problem) => problem.severity === "error").length;
-  const summary = `${file}: ${hostCount} usable host${hostCount === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}.`;
+  const accounts = accountCount > 0 ? `, ${accountCount} ACME account${accountCount === 1 ? "" : "s"}` : "";
+  const summary = `${file}: ${hostCount} usable host${hostCount === 1 ? "" : "s"}${accounts}, ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}.`;
   context.out.result(
     [...problems.map((problem) => `${problem.severity}: ${describeProblem(problem)}`), summary],
-    { file, valid: errors === 0, hosts: hostCount, problems },
+    { file, valid: errors === 0, hosts: hostCount, acme_accounts: accountCount, problems },
   );
   return errors === 0 ? EXIT.ok : EXIT.invalidConfig;
 }

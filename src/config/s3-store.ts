@@ -5,6 +5,7 @@
  * store fails closed with UnavailableError (503). The function never writes the file.
  */
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { AcmeAccountDirectory } from "../core/acme.js";
 import { httpStatusOf, UnavailableError } from "../core/errors.js";
 import type { HostDirectory } from "../core/hosts.js";
 import { errorSummary, type Logger } from "../core/log.js";
@@ -25,6 +26,7 @@ export interface S3ConfigStoreOptions {
 
 interface CachedConfig {
   readonly hosts: HostDirectory;
+  readonly accounts: AcmeAccountDirectory;
   readonly etag: string | undefined;
   /** When S3 last confirmed this copy (a 200 or a 304). */
   readonly confirmedAt: number;
@@ -37,7 +39,7 @@ export class S3ConfigStore implements ConfigSource {
   readonly #options: Required<Omit<S3ConfigStoreOptions, "log">> & Pick<S3ConfigStoreOptions, "log">;
   #cached: CachedConfig | undefined;
   #lastFailureAt = Number.NEGATIVE_INFINITY;
-  #refreshing: Promise<HostDirectory> | undefined;
+  #refreshing: Promise<CachedConfig> | undefined;
 
   constructor(s3: S3Client, options: S3ConfigStoreOptions) {
     this.#s3 = s3;
@@ -50,9 +52,17 @@ export class S3ConfigStore implements ConfigSource {
   }
 
   async hosts(): Promise<HostDirectory> {
+    return (await this.#current()).hosts;
+  }
+
+  async acmeAccounts(): Promise<AcmeAccountDirectory> {
+    return (await this.#current()).accounts;
+  }
+
+  async #current(): Promise<CachedConfig> {
     const now = this.#options.now();
     const cached = this.#cached;
-    if (cached && now - cached.confirmedAt < this.#options.cacheSeconds * 1000) return cached.hosts;
+    if (cached && now - cached.confirmedAt < this.#options.cacheSeconds * 1000) return cached;
     // Right after a failure, answer from the stale copy (or fail closed) without asking S3 again:
     // an outage should not cost every request a timeout, nor S3 a request per check.
     if (now - this.#lastFailureAt < this.#options.failureBackoffSeconds * 1000) {
@@ -65,7 +75,7 @@ export class S3ConfigStore implements ConfigSource {
     return this.#refreshing;
   }
 
-  async #refresh(): Promise<HostDirectory> {
+  async #refresh(): Promise<CachedConfig> {
     const { bucket, key, now } = this.#options;
     const previous = this.#cached;
     try {
@@ -75,19 +85,24 @@ export class S3ConfigStore implements ConfigSource {
       const text = (await response.Body?.transformToString("utf-8")) ?? "";
       const parsed = parseConfigText(text);
       this.#report(parsed.problems);
-      this.#cached = { hosts: parsed.hosts, etag: response.ETag, confirmedAt: now() };
-      return parsed.hosts;
+      this.#cached = {
+        hosts: parsed.hosts,
+        accounts: parsed.accounts,
+        etag: response.ETag,
+        confirmedAt: now(),
+      };
+      return this.#cached;
     } catch (error) {
       if (previous && httpStatusOf(error) === 304) {
         this.#cached = { ...previous, confirmedAt: now() };
-        return previous.hosts;
+        return this.#cached;
       }
       this.#lastFailureAt = now();
       return this.#staleOrFail(now(), error);
     }
   }
 
-  #staleOrFail(now: number, error: unknown): HostDirectory {
+  #staleOrFail(now: number, error: unknown): CachedConfig {
     const cached = this.#cached;
     const ageSeconds = cached ? Math.round((now - cached.confirmedAt) / 1000) : undefined;
     if (cached && ageSeconds !== undefined && ageSeconds <= this.#options.maxStaleSeconds) {
@@ -99,7 +114,7 @@ export class S3ConfigStore implements ConfigSource {
           error: errorSummary(error),
         });
       }
-      return cached.hosts;
+      return cached;
     }
     this.#options.log?.({
       level: "error",
