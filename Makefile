@@ -60,8 +60,9 @@ test-client: build ## The router client under busybox sh and dash (bats)
 	bats test/client
 
 .PHONY: test-e2e
-test-e2e: build ## Terraform-applied emulator + local API + client + ddclient
+test-e2e: build ## Terraform-applied emulator + local API + client + ddclient; certificates from pebble via lego and acme-client
 	bats test/e2e
+	npx vitest run --project e2e
 
 .PHONY: bench
 bench: build ## Benchmarks: cold start, warm throughput, scale simulation, load

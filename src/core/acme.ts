@@ -158,7 +158,31 @@ export function cnameInstruction(account: AcmeAccount): string | undefined {
 /** Read-modify-write attempts before giving up on a record other writers keep changing. */
 const WRITE_ATTEMPTS = 4;
 
-async function editValues(
+/** Edits under way in this container, by record: the next edit of a record waits for the one before. */
+const editsInProgress = new Map<string, Promise<void>>();
+
+/**
+ * One edit at a time per record in this container (an order's challenges for `name` and `*.name`
+ * often arrive together); between containers, the adapter's compare-and-set decides and the loser
+ * reads again.
+ */
+function editValues(
+  txt: TxtRecords,
+  account: AcmeAccount,
+  edit: (current: readonly string[]) => readonly string[],
+): Promise<void> {
+  const key = `${account.zoneId}|${account.txtName}`;
+  const previous = editsInProgress.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(() => editWithRetries(txt, account, edit));
+  const settled = mine.catch(() => undefined);
+  editsInProgress.set(key, settled);
+  void settled.then(() => {
+    if (editsInProgress.get(key) === settled) editsInProgress.delete(key);
+  });
+  return mine;
+}
+
+async function editWithRetries(
   txt: TxtRecords,
   account: AcmeAccount,
   edit: (current: readonly string[]) => readonly string[],
