@@ -5,7 +5,7 @@ import type { Context } from "aws-lambda";
 import { createApp } from "./app.js";
 import { jsonLineLogger } from "./core/log.js";
 import type { Backends, HttpEvent, HttpResult } from "./protocols/http.js";
-import { readSettings } from "./settings.js";
+import { readMetricsNamespace, readSettings } from "./settings.js";
 
 let backends: Promise<Backends> | undefined;
 
@@ -21,7 +21,11 @@ function loadBackends(): Promise<Backends> {
   return backends;
 }
 
-const app = createApp({ backends: loadBackends, log: jsonLineLogger });
+const app = createApp({
+  backends: loadBackends,
+  log: jsonLineLogger,
+  metricsNamespace: readMetricsNamespace(process.env, jsonLineLogger),
+});
 
 export function handler(event: HttpEvent, context?: Pick<Context, "awsRequestId">): Promise<HttpResult> {
   return app(event, context?.awsRequestId);

@@ -42,7 +42,8 @@ function withSection(document: ConfigDocument, section: Record<string, unknown>)
 async function readAccounts(context: CommandContext) {
   const config = await context.configObject();
   context.out.progress(`reading ${config.location}`);
-  const snapshot = await config.read();
+  // No host names: a sharded config is read in its sections only, where the accounts live.
+  const snapshot = await config.read([]);
   const parsed = parseConfigDocument(snapshot.document);
   return { config, snapshot, accounts: parsed.accounts, problems: parsed.problems };
 }

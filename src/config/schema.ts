@@ -190,28 +190,44 @@ function leaveOutSharedNames(
   document: Record<string, unknown>,
   problems: ConfigProblem[],
 ): void {
+  const keyOf = new Map(Object.keys(document).map((key) => [canonicalHostname(key), key]));
+  for (const problem of sharedNameProblems(hosts.values())) {
+    const fqdn = problem.host;
+    if (!hosts.delete(fqdn)) continue;
+    problems.push({ ...problem, host: keyOf.get(fqdn) ?? fqdn });
+  }
+}
+
+/**
+ * One error per host that writes a name another host also writes (`host` is the canonical name).
+ * Exported for checks over hosts parsed apart (a sharded config's shards).
+ */
+export function sharedNameProblems(hosts: Iterable<HostConfig>): ConfigProblem[] {
   const writers = new Map<string, Set<string>>();
-  for (const host of hosts.values()) {
+  for (const host of hosts) {
     for (const name of namesWrittenBy(host)) {
       const set = writers.get(name) ?? new Set<string>();
       set.add(host.fqdn);
       writers.set(name, set);
     }
   }
-  const keyOf = new Map(Object.keys(document).map((key) => [canonicalHostname(key), key]));
+  const problems: ConfigProblem[] = [];
+  const reported = new Set<string>();
   for (const [name, owners] of writers) {
     if (owners.size < 2) continue;
     for (const fqdn of owners) {
-      if (!hosts.delete(fqdn)) continue;
+      if (reported.has(fqdn)) continue;
+      reported.add(fqdn);
       const others = [...owners].filter((other) => other !== fqdn).map(displayHostname);
       problems.push({
-        host: keyOf.get(fqdn) ?? fqdn,
+        host: fqdn,
         field: "ipv6_lan_hosts",
         message: `${displayHostname(name)} is also written by ${others.join(", ")}; a name belongs to one router only, so each of them is ignored.`,
         severity: "error",
       });
     }
   }
+  return problems;
 }
 
 /** The names a host's updates write: its own, its wildcard's and its LAN devices'. */

@@ -44,17 +44,21 @@ export async function writeChallenge(
 ): Promise<void> {
   const write = action === "present" ? presentChallenge : cleanupChallenge;
   await write(found.txt, found.account, value);
-  context.log.decision = action === "present" ? "acme-present" : "acme-cleanup";
+  context.log.decision = action === "present" ? "challenge-set" : "challenge-removed";
 }
 
-/** Both formats answer errors as acme-dns does: `{"error":"<code>"}`. */
+/** The metrics' decision for each refusal status (metrics/emf-metrics.json). */
+const REFUSAL_DECISIONS: Record<number, string> = { 400: "badrequest", 401: "badauth", 403: "forbidden" };
+
+/** Both formats answer errors as acme-dns does: `{"error":"<code>"}`; the log keeps the code as the reason. */
 export function acmeError(
   context: RequestContext,
   status: number,
   code: string,
   headers: Record<string, string> = {},
 ): HttpResult {
-  context.log.decision ??= code;
+  context.log.decision ??= REFUSAL_DECISIONS[status] ?? "error";
+  context.log.reason ??= code;
   return jsonResponse(status, { error: code }, headers);
 }
 
@@ -71,5 +75,5 @@ export function acmeFailure(context: RequestContext, thrown: unknown): HttpResul
   context.log.error = thrown;
   context.log.decision = failure.decision;
   const code = FAILURE_CODES[failure.status] ?? "internal_error";
-  return acmeError(context, failure.status, code, retryAfterHeader(failure));
+  return jsonResponse(failure.status, { error: code }, retryAfterHeader(failure));
 }

@@ -52,7 +52,6 @@ function handle(action: "present" | "cleanup") {
       const credentials = parseBasicAuth(headerOf(context.event, "authorization"));
       const found = credentials && (await findAccount(context, credentials.username, credentials.password));
       if (!found?.ok) {
-        context.log.decision ??= "badauth";
         return acmeError(context, 401, "forbidden", { "www-authenticate": BASIC_CHALLENGE });
       }
       const request = readChallenge(bodyText(context.event));

@@ -100,7 +100,7 @@ run "iam_policy_is_least_privilege" {
       for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid => { effect = s.Effect, actions = s.Action, resources = s.Resource }
       } == {
       WriteOwnLogs                       = { effect = "Allow", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns:*"] }
-      ReadConfigObject                   = { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001/config.json"] }
+      ReadConfigObject                   = { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001/config.json", "arn:aws:s3:::ddns-config-20240101000000000000000001/config.json.d/*"] }
       ListConfigBucket                   = { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001"] }
       ReadZoneRecords                    = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       UpsertAddressRecordsInZone         = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }

@@ -2,20 +2,24 @@
  * The names that follow a router, against moto with the function's real adapters: a FRITZ!Box-shaped
  * dyndns2 request sets the router's A and AAAA, three LAN AAAAs and the wildcard in one change batch;
  * the same request again changes nothing; a new prefix moves every LAN name; a host without
- * ipv6_lan_hosts that sends a prefix is refused and nothing changes.
+ * ipv6_lan_hosts that sends a prefix is refused and nothing changes. The local stack's DNS server
+ * answers the derived names and the wildcard, asked with `dig`.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import type { RecordChange } from "../../src/core/ports.js";
 import { readSettings } from "../../src/settings.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 const SECRET = "fritzbox-secret-0123456789abcdef";
-const ROUTER = "home.dyn.example.com";
-const PLAIN = "plain.dyn.example.com";
+const ROUTER = "home.dyn.example.test";
+const PLAIN = "plain.dyn.example.test";
 const WAN4 = "198.51.100.7";
 const WAN6 = "2001:db8:4400:1::1";
 
@@ -25,10 +29,11 @@ describe("names that follow a router, against moto", () => {
   const savedEnv = { ...process.env };
   const batches: RecordChange[][] = [];
   let app: ReturnType<typeof createApp>;
+  let dnsServer: DnsServer | undefined;
 
   beforeAll(async () => {
     moto = await startMoto();
-    aws = await createAwsFixture(moto.url);
+    aws = await createAwsFixture(moto.url, { zoneName: "dyn.example.test." });
     const router = {
       route_53_zone_id: aws.zoneId,
       shared_secret: SECRET,
@@ -40,9 +45,9 @@ describe("names that follow a router, against moto", () => {
         ...router,
         wildcard: true,
         ipv6_lan_hosts: {
-          "nas.dyn.example.com.": "::211:32ff:fe12:3456",
-          "camera.dyn.example.com.": "00:11:32:ab:cd:ef",
-          "printer.dyn.example.com.": "::10",
+          "nas.dyn.example.test.": "::211:32ff:fe12:3456",
+          "camera.dyn.example.test.": "00:11:32:ab:cd:ef",
+          "printer.dyn.example.test.": "::10",
         },
       },
       [`${PLAIN}.`]: router,
@@ -62,6 +67,7 @@ describe("names that follow a router, against moto", () => {
 
   afterAll(async () => {
     process.env = savedEnv;
+    await dnsServer?.stop();
     await moto?.stop();
   });
 
@@ -77,9 +83,9 @@ describe("names that follow a router, against moto", () => {
     );
 
   const lanValues = async () => ({
-    nas: (await aws.recordValues("nas.dyn.example.com", "AAAA")).values,
-    camera: (await aws.recordValues("camera.dyn.example.com", "AAAA")).values,
-    printer: (await aws.recordValues("printer.dyn.example.com", "AAAA")).values,
+    nas: (await aws.recordValues("nas.dyn.example.test", "AAAA")).values,
+    camera: (await aws.recordValues("camera.dyn.example.test", "AAAA")).values,
+    printer: (await aws.recordValues("printer.dyn.example.test", "AAAA")).values,
   });
 
   it("sets the router's A and AAAA, three LAN AAAAs and the wildcard in one batch", async () => {
@@ -113,9 +119,9 @@ describe("names that follow a router, against moto", () => {
     expect(result.body).toBe(`good ${WAN4},${WAN6}\n`);
     expect(batches).toHaveLength(2);
     expect(batches[1]?.map((change) => change.name)).toEqual([
-      "nas.dyn.example.com.",
-      "camera.dyn.example.com.",
-      "printer.dyn.example.com.",
+      "nas.dyn.example.test.",
+      "camera.dyn.example.test.",
+      "printer.dyn.example.test.",
     ]);
     expect(await lanValues()).toEqual({
       nas: ["2001:db8:99:4200:211:32ff:fe12:3456"],
@@ -132,5 +138,23 @@ describe("names that follow a router, against moto", () => {
     expect(result.body).toBe("abuse\n");
     expect(batches).toHaveLength(2);
     expect((await aws.recordValues(PLAIN, "A")).values).toEqual([]);
+  });
+
+  it("the local DNS server answers the LAN names and the wildcard", async () => {
+    // prepare
+    dnsServer = await startTestDnsServer(moto.url);
+    const dig = async (name: string, type: string) => {
+      const server = dnsServer as DnsServer;
+      const args = [`@${server.host}`, "-p", String(server.port), "+short", "+tries=1", name, type];
+      return (await promisify(execFile)("dig", args)).stdout.trim();
+    };
+    // act
+    const nas = await dig("nas.dyn.example.test", "AAAA");
+    const anything = await dig("anything.home.dyn.example.test", "A");
+    const anything6 = await dig("anything.home.dyn.example.test", "AAAA");
+    // assess
+    expect(nas).toBe("2001:db8:99:4200:211:32ff:fe12:3456");
+    expect(anything).toBe(WAN4);
+    expect(anything6).toBe(WAN6);
   });
 });

@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { parseConfigDocument } from "../../src/config/schema.js";
+import { checkShardedConfig, manifestDocument, shardObjects, shardOf } from "../../src/config/shards.js";
 import { LAN_PREFIX_NEEDS_HMAC_MESSAGE } from "../../src/core/auth.js";
 import type { RecordType } from "../../src/core/ip.js";
 import type { DnsRecords, RecordChange, RecordChangeEvent } from "../../src/core/ports.js";
@@ -327,6 +328,30 @@ describe("config: names that follow a host", () => {
     expect(hosts.size).toBe(0);
     expect(problems[0]).toMatchObject({ field, severity: "error" });
     expect(problems[0]?.message).toContain(message);
+  });
+
+  it("a sharded config's check finds two routers in different shards claiming one name", () => {
+    // prepare: routers chosen so that they land in different shards
+    const names = Array.from({ length: 20 }, (_, i) => `r${i}.dyn.example.com.`);
+    const first = names[0] as string;
+    const second = names.find((name) => shardOf(name, 4) !== shardOf(first, 4)) as string;
+    const lan = { ipv6_lan_hosts: { "nas.dyn.example.com.": "::1" } };
+    const document = { [first]: { ...router, ...lan }, [second]: { ...router, ...lan } };
+    const { sections, shards } = shardObjects(document, "config.json", 4);
+    const manifest = manifestDocument(
+      { version: 1, generation: 1, hostCount: 2, shards: shards.map((shard) => shard.key) },
+      sections,
+    );
+    // act
+    const checked = checkShardedConfig(
+      manifest,
+      shards.map((shard) => shard.text),
+    );
+    // assess
+    expect(checked.hostCount).toBe(0);
+    expect(checked.problems.map((problem) => problem.host).sort()).toEqual(
+      [first, second].map((name) => name.slice(0, -1)).sort(),
+    );
   });
 
   it("caps a router's LAN devices so every change fits one batch", () => {

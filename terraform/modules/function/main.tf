@@ -56,10 +56,11 @@ locals {
           Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
         },
         {
+          # The config, and the shards of a sharded config (named "<config_key>.d/…", src/config/shards.ts).
           Sid      = "ReadConfigObject"
           Effect   = "Allow"
           Action   = ["s3:GetObject"]
-          Resource = ["${var.config_bucket_arn}/${var.config_key}"]
+          Resource = ["${var.config_bucket_arn}/${var.config_key}", "${var.config_bucket_arn}/${var.config_key}.d/*"]
         },
         {
           # Without ListBucket, S3 answers 403 instead of 404 for a missing object.
