@@ -150,7 +150,7 @@ provider "aws" {
 
   endpoints {
 EOF
-  for service in acm apigatewayv2 cloudwatch iam kms lambda logs route53 s3 sns sts; do
+  for service in acm apigatewayv2 cloudwatch events iam kms lambda logs route53 s3 sns sts; do
     printf '    %-12s = "%s"\n' "${service}" "${moto_url}"
   done
   cat <<'EOF'

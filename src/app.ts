@@ -23,7 +23,7 @@ import { handleSeed } from "./protocols/seed.js";
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
 
 interface Route {
-  /** The metrics' protocol dimension (metrics/emf-metrics.json). */
+  /** The metrics' protocol dimension (terraform/emf-metrics.json). */
   readonly protocol: string;
   readonly methods: ReadonlyMap<string, RouteHandler>;
 }

@@ -1,11 +1,12 @@
 /**
  * CloudWatch metrics without a metrics API call: the request's log line carries an Embedded Metric
  * Format directive (`_aws.CloudWatchMetrics`) and CloudWatch Logs turns it into metrics.
- * emf-metrics.json is the one list of what is emitted: this module builds the directive from it, and
- * Terraform builds the dashboard and alarms from the same file. Dimensions stay few (decision,
+ * terraform/emf-metrics.json is the one list of what is emitted: this module builds the directive
+ * from it, and Terraform builds the dashboard and alarms from the same file (it lives beside the
+ * Terraform so that a copy of terraform/ alone still has it). Dimensions stay few (decision,
  * protocol): a host-name dimension would be a metric, and a bill, per host.
  */
-import catalogue from "./emf-metrics.json" with { type: "json" };
+import catalogue from "../../terraform/emf-metrics.json" with { type: "json" };
 
 export const DEFAULT_METRICS_NAMESPACE = catalogue.defaultNamespace;
 export const METRICS = catalogue.metrics;

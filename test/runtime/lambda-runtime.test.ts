@@ -5,7 +5,7 @@
  * Needs `make build` and test/runtime/tools.sh (Node 22, aws-lambda-ric); `make test-runtime` does both.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSecret } from "../../src/admin/secrets.js";
 import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
-import { httpEvent, seedBody } from "../support/events.js";
+import { httpEvent, seedBody, seedHash } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 import { type Invocation, RuntimeApiStandIn } from "./runtime-api.js";
 
@@ -128,11 +128,6 @@ async function ricRunner(
     stop: () => stopProcess(child),
   };
 }
-
-const seedHash = (ip: string, host: string, secret: string) =>
-  createHash("sha256")
-    .update(ip + host + secret)
-    .digest("hex");
 
 describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => {
   let moto: MotoServer;

@@ -1,7 +1,7 @@
 /**
  * The request log line is valid CloudWatch Embedded Metric Format for every decision the function
  * makes: every metric and dimension the directive names is present with the right type, units are
- * CloudWatch units, and what is emitted is exactly what metrics/emf-metrics.json (which Terraform's
+ * CloudWatch units, and what is emitted is exactly what terraform/emf-metrics.json (which Terraform's
  * dashboard and alarms read) lists.
  */
 import { createHash } from "node:crypto";

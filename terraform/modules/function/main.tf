@@ -118,6 +118,14 @@ locals {
           Condition = { "ForAnyValue:StringLike" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_escaped_names } }
         },
       ],
+      var.event_bus_arn == null ? [] : [
+        {
+          Sid      = "PutChangeEventsOnOwnBus"
+          Effect   = "Allow"
+          Action   = ["events:PutEvents"]
+          Resource = [var.event_bus_arn]
+        },
+      ],
       var.kms_key_arn == null ? [] : [
         {
           Sid      = "DecryptConfigObject"
@@ -134,12 +142,16 @@ locals {
   # requests stays under 100 MB resident at 128 MB), leaving room for code, buffers and Node itself.
   node_options = "--enable-source-maps --max-old-space-size=${max(64, var.memory_size - 28)} --max-semi-space-size=4"
 
-  environment = {
-    DDNS_CONFIG_BUCKET        = var.config_bucket
-    DDNS_CONFIG_KEY           = var.config_key
-    DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
-    NODE_OPTIONS              = local.node_options
-  }
+  environment = merge(
+    {
+      DDNS_CONFIG_BUCKET        = var.config_bucket
+      DDNS_CONFIG_KEY           = var.config_key
+      DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
+      DDNS_METRICS_NAMESPACE    = var.metrics_namespace
+      NODE_OPTIONS              = local.node_options
+    },
+    var.event_bus_name == null ? {} : { DDNS_EVENT_BUS = var.event_bus_name },
+  )
 }
 
 resource "aws_iam_role" "this" {
