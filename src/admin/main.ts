@@ -86,9 +86,15 @@ const COMMANDS: readonly Command[] = [
   },
   {
     name: "host lan add",
-    arguments: "ROUTER NAME --interface-id ::…|--mac MAC",
-    summary: "a device behind ROUTER whose AAAA follows the router's LAN prefix",
-    options: { "interface-id": { type: "string" }, mac: { type: "string" } },
+    arguments: "ROUTER NAME --interface-id ::…|--mac MAC [--prefix-length 48-64] [--prefix-from-source]",
+    summary:
+      "a device behind ROUTER whose AAAA follows the router's LAN prefix (the prefix options apply to all of ROUTER's devices)",
+    options: {
+      "interface-id": { type: "string" },
+      mac: { type: "string" },
+      "prefix-length": { type: "string" },
+      "prefix-from-source": { type: "boolean" },
+    },
     deployed: true,
     run: addLanDevice,
   },
