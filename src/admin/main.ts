@@ -1,6 +1,7 @@
 /**
  * `ddns`: the operator CLI (DESIGN.md "Operator CLI"). `run(argv, io)` is the whole program, so
- * tests call it in-process; bin/ddns.mjs calls it with the real process.
+ * tests call it in-process; src/admin/cli.ts calls it with the real process (bundled into
+ * dist/ddns.mjs, which bin/ddns.mjs runs).
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigFileError } from "../config/schema.js";
