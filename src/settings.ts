@@ -17,6 +17,8 @@ export interface Settings {
   readonly nameServers: readonly string[];
   /** EventBridge bus for change events; undefined publishes none. */
   readonly eventBus?: string;
+  /** What an update may wait for its events; not from the environment (tests on slow machines). */
+  readonly eventPublishTimeoutMs?: number;
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
