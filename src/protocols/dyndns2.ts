@@ -179,6 +179,7 @@ function hostLine(context: RequestContext, result: UpdateResult, ipList: string)
   }
   if (result.outcome === "updated") {
     context.log.changeId ??= result.changeId;
+    context.log.changes = [...(context.log.changes ?? []), ...result.changes];
     return `good ${ipList}`;
   }
   return `nochg ${ipList}`;

@@ -7,6 +7,7 @@ import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
 import type { ChangeEvents, ConfigSource, DnsRecords, RecordSource } from "../core/ports.js";
+import type { RecordUpdate } from "../core/update.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -31,6 +32,8 @@ export interface RequestLogFields {
   lanPrefix?: string;
   error?: unknown;
   results?: string[];
+  /** The records written, with the values they replaced: `ddns host status` reads them back. */
+  changes?: RecordUpdate[];
 }
 
 /** Collects the paths that answered this request's record reads into its log line. */

@@ -143,5 +143,6 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   }
   context.log.decision = "updated";
   context.log.changeId = result.changeId;
+  context.log.changes = [...result.changes];
   return success(201, `Your hostname record ${hostnameAsSent} has been set to ${ip.text}.`);
 }
