@@ -420,9 +420,11 @@ async function main(): Promise<void> {
     fleetRows,
   );
   console.log();
-  console.log("memory (this design; heap after GC, in this one process):");
+  console.log(
+    "memory per container (this design; V8 heap after GC, measured by dropping them after the run):",
+  );
   printTable(
-    ["hosts", "containers", "fleet config + stand-ins", "added per container after the run"],
+    ["hosts", "containers", "parsed config (single config.json)", "record cache and batcher", "total heap"],
     memoryRows,
   );
   if (stormRows.length > 0) {
