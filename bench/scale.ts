@@ -5,8 +5,8 @@
  * by side in one run.
  *
  * The real request path (createApp + S3ConfigStore + Route53Records) runs in N containers against a
- * Route 53 stand-in that enforces the account's token buckets (10/s refill, 50 burst per action; the
- * change budget), a DNS stand-in for the zone's name servers (no quota, Route 53's propagation lag)
+ * Route 53 stand-in that enforces the account's token buckets (10/s refill, 50 burst per action and
+ * account; ROUTE53_QUOTAS_PER_ACTION), a DNS stand-in for the zone's name servers (no quota, Route 53's propagation lag)
  * and an S3 stand-in, in virtual time. A container serves many requests at once (as the local API
  * does; Lambda gives a container one at a time: see docs/performance.md).
  *
@@ -31,7 +31,12 @@ import { httpEvent } from "../test/support/events.js";
 import { VirtualClock } from "./lib/clock.js";
 import { createConfigStore, createContainer } from "./lib/container.js";
 import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
-import { DnsStandIn, ROUTE53_QUOTAS, Route53StandIn, S3StandIn } from "./lib/stand-ins.js";
+import {
+  DnsStandIn,
+  ROUTE53_QUOTAS_PER_ACTION as ROUTE53_QUOTAS,
+  Route53StandIn,
+  S3StandIn,
+} from "./lib/stand-ins.js";
 import { printTable } from "./lib/stats.js";
 
 const POLL_SECONDS = 300;
@@ -318,8 +323,8 @@ async function main(): Promise<void> {
     `scale: hosts poll every ${POLL_SECONDS} s ±${POLL_JITTER * 100} %; ${ADDRESS_CHANGES_PER_DAY * 100} % change ` +
       `address per day; ${EXTERNAL_EDITS_PER_HOUR * 100} % of records edited outside the service per hour. ` +
       `All containers start at once; figures from the end of the first minute, ${minutes} simulated minutes. ` +
-      `Route 53: ${ROUTE53_QUOTAS.perSecond}/s refill and ${ROUTE53_QUOTAS.burst} burst per action, change budget ` +
-      `${ROUTE53_QUOTAS.changesPerSecond}/s (UPSERT ${ROUTE53_QUOTAS.upsertCost}), List ${LATENCY_MS.list} ms, ` +
+      `Route 53: ${ROUTE53_QUOTAS.perSecond}/s refill and ${ROUTE53_QUOTAS.burst} burst per action and account ` +
+      `(no budget of record changes: batches of up to 1,000 elements), List ${LATENCY_MS.list} ms, ` +
       `Change ${LATENCY_MS.change} ms, the SDK's 3 attempts; name servers ${LATENCY_MS.dns} ms, no quota, ` +
       `changes visible after 5–60 s.`,
   );
