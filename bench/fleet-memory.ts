@@ -133,10 +133,15 @@ async function main(): Promise<void> {
       configs.push(await putFleetConfig(fixture.s3, fixture.bucket, fixture.zoneId, hosts, layout));
     }
     const queriesFile = join(work, "queries.txt");
+    const indices = randomIndices(requests, hosts);
+    writeFileSync(queriesFile, indices.map((index) => setQuery(fleetHost(index), SOURCE_IP)).join("\n"));
+    // The same hosts with a token made from the wrong secret: each check loads the host's shard and
+    // is refused (401) before any record is read, which leaves the config's own share of memory.
+    const refusedFile = join(work, "refused.txt");
     writeFileSync(
-      queriesFile,
-      randomIndices(requests, hosts)
-        .map((index) => setQuery(fleetHost(index), SOURCE_IP))
+      refusedFile,
+      indices
+        .map((index) => setQuery({ ...fleetHost(index), secret: "not-the-secret" }, SOURCE_IP))
         .join("\n"),
     );
     const aws = emulatorEnvironment(moto.url, fixture.bucket);
@@ -144,7 +149,13 @@ async function main(): Promise<void> {
     console.log(
       `memory: ${hosts.toLocaleString("en-US")} hosts, ${requests.toLocaleString("en-US")} mode=set checks over hosts drawn at random, dist/lambda.zip's index.mjs; MiB after a forced GC`,
     );
-    const runs = [
+    const runs: { config: FleetConfig; heap: string; flags: readonly string[]; queries?: string }[] = [
+      {
+        config: configs[0] as FleetConfig,
+        heap: "V8 heap for a 128 MB function; config only (every check refused 401 after its shard is loaded, no records read)",
+        flags: HEAP_FOR_128,
+        queries: refusedFile,
+      },
       {
         config: configs[0] as FleetConfig,
         heap: "V8 heap for a 128 MB function (Terraform's NODE_OPTIONS)",
@@ -159,10 +170,10 @@ async function main(): Promise<void> {
       { config: configs[1] as FleetConfig, heap: "V8's default heap on this machine", flags: [] },
     ];
     let target: number | undefined;
-    for (const { config, heap, flags } of runs) {
+    for (const { config, heap, flags, queries = queriesFile } of runs) {
       const layout = config.layout === "single" ? "one config.json" : `sharded, ${config.shards} shards`;
       console.log(`\n### ${layout}; ${heap}`);
-      const result = await runDriver(flags, [bundle.entry, SOURCE_IP, queriesFile, String(every)], {
+      const result = await runDriver(flags, [bundle.entry, SOURCE_IP, queries, String(every)], {
         ...process.env,
         ...aws,
         AWS_ENDPOINT_URL_ROUTE_53: route53.url,
@@ -182,7 +193,9 @@ async function main(): Promise<void> {
       console.log(
         `answers: ${answers}; ${Math.round(requests / result.seconds).toLocaleString("en-US")} requests/s`,
       );
-      if (config.layout === "sharded" && flags === HEAP_FOR_128) target = result.samples.at(-1)?.rssMiB;
+      if (config.layout === "sharded" && flags === HEAP_FOR_128 && queries === queriesFile) {
+        target = result.samples.at(-1)?.rssMiB;
+      }
     }
     if (target !== undefined) {
       console.log(
