@@ -60,8 +60,9 @@ module "function" {
   config_cache_seconds = var.config_cache_seconds
   kms_key_arn          = var.kms_key_arn
 
-  zone_arn  = module.zone.zone_arn
-  zone_name = module.zone.name
+  zone_arn     = module.zone.zone_arn
+  zone_name    = module.zone.name
+  name_servers = module.zone.name_servers
 
   metrics_namespace = local.metrics_namespace
   event_bus_name    = try(module.notifications[0].event_bus_name, null)

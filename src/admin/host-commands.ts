@@ -25,7 +25,7 @@ function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
 }
 
 /** The config; with `fqdn`, a sharded config is read only in that host's shard. */
-async function readConfig(
+export async function readConfig(
   context: CommandContext,
   fqdn?: string,
 ): Promise<{ config: ConfigObject; snapshot: ConfigSnapshot }> {

@@ -41,8 +41,9 @@ run "defaults" {
       DDNS_CONFIG_CACHE_SECONDS = "60"
       DDNS_METRICS_NAMESPACE    = "route53-ddns/ddns"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
+      DDNS_NAME_SERVERS         = "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk,ns-3.awsdns-03.com,ns-4.awsdns-04.net"
     }
-    error_message = "The function's environment must point at the configuration object."
+    error_message = "The function's environment must point at the configuration object and the zone's name servers."
   }
 
   assert {

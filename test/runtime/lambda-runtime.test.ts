@@ -43,6 +43,15 @@ function collect(child: ChildProcess): () => string {
   return () => text;
 }
 
+/** Rejects when the process exits: an invocation still waiting then fails at once, with its output. */
+function exitOf(child: ChildProcess, name: string, output: () => string): Promise<never> {
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${output()}`))),
+  );
+  exited.catch(() => {}); // only a waiting invocation cares
+  return exited;
+}
+
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((done) => child.once("exit", done));
@@ -67,20 +76,21 @@ async function directRunner(node: string, taskRoot: string, env: Record<string, 
     stdio: ["pipe", "pipe", "pipe", "pipe"],
   });
   const output = collect(child);
+  const exited = exitOf(child, "node", output);
   const waiting = new Map<string, (result: HttpResult) => void>();
   const results = child.stdio[3] as NodeJS.ReadableStream;
   createInterface({ input: results }).on("line", (line) => {
     const { id, result } = JSON.parse(line) as { id: string; result: HttpResult };
     waiting.get(id)?.(result);
+    waiting.delete(id);
   });
   return {
-    invoke: (event) =>
-      new Promise((resolveResult, reject) => {
-        const id = randomUUID();
-        waiting.set(id, resolveResult);
-        child.once("exit", (code) => reject(new Error(`node exited (${code}): ${output()}`)));
-        child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
-      }),
+    invoke: (event) => {
+      const id = randomUUID();
+      const answered = new Promise<HttpResult>((done) => waiting.set(id, done));
+      child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
+      return Promise.race([answered, exited]);
+    },
     output,
     stop: () => stopProcess(child),
   };
@@ -112,10 +122,7 @@ async function ricRunner(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = collect(child);
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`aws-lambda-ric exited (${code}): ${output()}`))),
-  );
-  exited.catch(() => {}); // only a pending invocation cares
+  const exited = exitOf(child, "aws-lambda-ric", output);
   const invocation = (event: HttpEvent) => Promise.race([api.invoke(event), exited]);
   return {
     invocation,

@@ -72,6 +72,7 @@ export function testApp(
       configKey: "config.json",
       configCacheSeconds: options.configCacheSeconds ?? 60,
       recordCacheSeconds: options.recordCacheSeconds ?? 60,
+      nameServers: [],
       eventBus: options.eventBus,
     },
     log,
