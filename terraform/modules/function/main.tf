@@ -3,6 +3,14 @@ locals {
   # (lower case, no trailing dot).
   record_names = [var.zone_name, "*.${var.zone_name}"]
 
+  # The TXT records of ACME DNS-01 (src/core/acme.ts): `_acme-challenge.<name>` for names in the zone,
+  # and one label per outside name under `_acme-dns.` (what their `_acme-challenge` CNAMEs point at).
+  acme_txt_names = [
+    "_acme-challenge.${var.zone_name}",
+    "_acme-challenge.*.${var.zone_name}",
+    "*._acme-dns.${var.zone_name}",
+  ]
+
   # IAM's `*` above also matches the octal escapes of normalized names (`\052` is `*`). The only
   # escape a name the function writes carries is a host's wildcard label: `\052.` first, then a
   # plain name below the zone. Every other escaped name is refused. Escapes are always `\` and
@@ -79,6 +87,25 @@ locals {
             }
             "ForAllValues:StringLike" = {
               "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.record_names
+            }
+            Null = { for key in local.change_condition_keys : key => "false" }
+          }
+        },
+        {
+          # A TXT change is a compare-and-set: DELETE of the values read plus CREATE of the new ones
+          # (Route 53 refuses the whole batch when the record changed meanwhile). TXT changes are never
+          # batched with address records, so each batch matches exactly one of these two statements.
+          Sid      = "WriteAcmeChallengeRecordsInZone"
+          Effect   = "Allow"
+          Action   = ["route53:ChangeResourceRecordSets"]
+          Resource = [var.zone_arn]
+          Condition = {
+            "ForAllValues:StringEquals" = {
+              "route53:ChangeResourceRecordSetsActions"     = ["CREATE", "DELETE"]
+              "route53:ChangeResourceRecordSetsRecordTypes" = ["TXT"]
+            }
+            "ForAllValues:StringLike" = {
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.acme_txt_names
             }
             Null = { for key in local.change_condition_keys : key => "false" }
           }
