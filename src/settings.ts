@@ -1,4 +1,5 @@
 /** The function's environment (DESIGN.md "Build artefact"), read and checked in one place. */
+import { parseReservedNames } from "./config/reserved-names.js";
 import { UnavailableError } from "./core/errors.js";
 
 export interface Settings {
@@ -9,6 +10,8 @@ export interface Settings {
   readonly recordCacheSeconds: number;
   /** EventBridge bus for change events; undefined publishes none. */
   readonly eventBus?: string;
+  /** Canonical names that may never be hosts (`DDNS_RESERVED_NAMES`: the zone apex, the API's domain). */
+  readonly reservedNames?: readonly string[];
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -30,5 +33,6 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     configCacheSeconds: seconds(env, "DDNS_CONFIG_CACHE_SECONDS", 60),
     recordCacheSeconds: seconds(env, "DDNS_RECORD_CACHE_SECONDS", 60),
     eventBus: env.DDNS_EVENT_BUS || undefined,
+    reservedNames: parseReservedNames(env.DDNS_RESERVED_NAMES),
   };
 }

@@ -152,6 +152,29 @@ describe("ddns CLI against moto", () => {
     expect(again.stderr).toContain("twice.dyn.example.com is already in");
   });
 
+  it("refuses the zone apex and the API's own domain name as hosts", async () => {
+    // prepare
+    const deployment = env;
+    // act
+    const apex = await ddns(["host", "add", "Dyn.Example.com."]);
+    env = { ...deployment, DDNS_API_URL: "https://ddns.dyn.example.com/" };
+    const apiDomain = await ddns(["host", "add", "ddns.dyn.example.com"]);
+    env = deployment;
+    const list = await ddns(["host", "list", "--json"]);
+    // assess
+    expect(apex.code).toBe(3);
+    expect(apex.stderr).toContain(
+      "dyn.example.com is the apex of the zone dyn.example.com, which cannot be a dynamic host",
+    );
+    expect(apiDomain.code).toBe(3);
+    expect(apiDomain.stderr).toContain(
+      "ddns.dyn.example.com is the API's own domain name (https://ddns.dyn.example.com/), which cannot be a dynamic host",
+    );
+    const names = JSON.parse(list.stdout).map((host: { hostname: string }) => host.hostname);
+    expect(names).not.toContain("dyn.example.com");
+    expect(names).not.toContain("ddns.dyn.example.com");
+  });
+
   it("rotates a secret: the old one is refused, the new one accepted", async () => {
     // prepare
     const host = "rotate.dyn.example.com";

@@ -60,7 +60,12 @@ export interface TestApp {
 }
 
 export function testApp(
-  options: { configCacheSeconds?: number; recordCacheSeconds?: number; eventBus?: string } = {},
+  options: {
+    configCacheSeconds?: number;
+    recordCacheSeconds?: number;
+    eventBus?: string;
+    reservedNames?: readonly string[];
+  } = {},
 ): TestApp {
   let now = Date.parse("2026-11-27T14:00:00Z");
   const clock = () => now;
@@ -73,6 +78,7 @@ export function testApp(
       configCacheSeconds: options.configCacheSeconds ?? 60,
       recordCacheSeconds: options.recordCacheSeconds ?? 60,
       eventBus: options.eventBus,
+      reservedNames: options.reservedNames,
     },
     log,
     clock,
