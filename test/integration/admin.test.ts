@@ -238,6 +238,34 @@ describe("ddns CLI against moto", () => {
     ]);
   });
 
+  it("warns when a restored version brings back secrets rotated or hosts removed since, naming no secret", async () => {
+    // prepare
+    await aws.putConfig({});
+    const rotatedSecret = await addHost("rotated.dyn.example.com");
+    const removedSecret = await addHost("removed.dyn.example.com");
+    const keptSecret = await addHost("kept.dyn.example.com");
+    const history = await ddns(["config", "history", "--json"]);
+    const withAll = (JSON.parse(history.stdout) as { versionId: string }[])[0]?.versionId ?? "";
+    const rotated = await ddns(["host", "rotate", "rotated.dyn.example.com", "--json"]);
+    await ddns(["host", "remove", "removed.dyn.example.com"]);
+    // act
+    const restored = await ddns(["config", "restore", withAll]);
+    const again = await ddns(["config", "restore", withAll]);
+    // assess
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stderr).toContain(
+      `the secret of rotated.dyn.example.com was rotated since version ${withAll}: restoring brings the old one back`,
+    );
+    expect(restored.stderr).toContain(
+      `removed.dyn.example.com was removed since version ${withAll}: restoring brings it back with its old secret`,
+    );
+    expect(restored.stderr).not.toContain("kept.dyn.example.com");
+    expect(again.stderr).not.toContain("since version");
+    for (const secret of [rotatedSecret, removedSecret, keptSecret, JSON.parse(rotated.stdout).secret]) {
+      expect(restored.stdout + restored.stderr).not.toContain(secret);
+    }
+  });
+
   it("removes a host", async () => {
     // prepare
     await addHost("gone.dyn.example.com");
