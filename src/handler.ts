@@ -21,7 +21,11 @@ function loadBackends(): Promise<Backends> {
   return backends;
 }
 
-const app = createApp({ backends: loadBackends, log: jsonLineLogger });
+const app = createApp({
+  backends: loadBackends,
+  log: jsonLineLogger,
+  edgeSecret: process.env.DDNS_EDGE_SECRET || undefined,
+});
 
 export function handler(event: HttpEvent, context?: Pick<Context, "awsRequestId">): Promise<HttpResult> {
   return app(event, context?.awsRequestId);

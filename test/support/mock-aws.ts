@@ -65,6 +65,7 @@ export function testApp(
     recordCacheSeconds?: number;
     eventBus?: string;
     reservedNames?: readonly string[];
+    edgeSecret?: string;
   } = {},
 ): TestApp {
   let now = Date.parse("2026-11-27T14:00:00Z");
@@ -84,7 +85,7 @@ export function testApp(
     clock,
   );
   return {
-    app: createApp({ backends: async () => backends, log, now: clock }),
+    app: createApp({ backends: async () => backends, log, now: clock, edgeSecret: options.edgeSecret }),
     logs,
     backends,
     advance: (seconds) => {

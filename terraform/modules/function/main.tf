@@ -1,7 +1,11 @@
 locals {
-  # The records the function may write: the zone apex and any name below it, as IAM normalizes them
-  # (lower case, no trailing dot).
-  record_names = [var.zone_name, "*.${var.zone_name}"]
+  # The records the function may write: any name below the zone, as IAM normalizes them (lower case,
+  # no trailing dot). Never the apex, nor the API's own custom domain: those are denied explicitly.
+  record_names   = ["*.${var.zone_name}"]
+  reserved_names = distinct(compact([var.zone_name, var.api_domain_name == null ? null : lower(trimsuffix(var.api_domain_name, "."))]))
+
+  # Where the config bucket lives: S3 asks KMS on the function's behalf from this region only.
+  region = split(":", aws_cloudwatch_log_group.this.arn)[3]
 
   # Every key the ForAllValues conditions test must be present: ForAllValues is true for an empty set.
   change_condition_keys = [
@@ -68,13 +72,33 @@ locals {
             Null = { for key in local.change_condition_keys : key => "false" }
           }
         },
+        {
+          # Even if a later statement (or a hand-made policy) allowed more: never the apex, never the API's name.
+          Sid      = "DenyReservedNames"
+          Effect   = "Deny"
+          Action   = ["route53:ChangeResourceRecordSets"]
+          Resource = [var.zone_arn]
+          Condition = {
+            "ForAnyValue:StringEquals" = {
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.reserved_names
+            }
+          }
+        },
       ],
       var.kms_key_arn == null ? [] : [
         {
+          # Only when S3 asks for this bucket's objects in this region: the role cannot decrypt anything
+          # else with the key (bucket keys use the bucket's ARN as encryption context, others the object's).
           Sid      = "DecryptConfigObject"
           Effect   = "Allow"
           Action   = ["kms:Decrypt"]
           Resource = [var.kms_key_arn]
+          Condition = {
+            StringEquals = {
+              "kms:ViaService"                   = "s3.${local.region}.amazonaws.com"
+              "kms:EncryptionContext:aws:s3:arn" = [var.config_bucket_arn, "${var.config_bucket_arn}/${var.config_key}"]
+            }
+          }
         },
       ],
     )
@@ -89,6 +113,7 @@ locals {
     DDNS_CONFIG_BUCKET        = var.config_bucket
     DDNS_CONFIG_KEY           = var.config_key
     DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
+    DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
     NODE_OPTIONS              = local.node_options
   }
 }
