@@ -137,10 +137,19 @@ EOF
 }
 
 write_endpoints_override() {
+  local service alias
+  printf '# Written by scripts/tf-emulator.sh: every AWS call goes to the emulator at %s.\n' "${moto_url}"
+  # The default provider, and the us-east-1 one the optional edge (CloudFront + WAF) uses.
+  for alias in "" us_east_1; do
+    write_provider_override "${alias}"
+  done
+}
+
+write_provider_override() {
   local service
   cat <<EOF
-# Written by scripts/tf-emulator.sh: every AWS call goes to the emulator at ${moto_url}.
-provider "aws" {
+provider "aws" {${1:+
+  alias                       = "$1"}
   access_key                  = "test"
   secret_key                  = "test"
   skip_credentials_validation = true

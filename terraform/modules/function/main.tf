@@ -109,13 +109,14 @@ locals {
   # requests stays under 100 MB resident at 128 MB), leaving room for code, buffers and Node itself.
   node_options = "--enable-source-maps --max-old-space-size=${max(64, var.memory_size - 28)} --max-semi-space-size=4"
 
-  environment = {
+  environment = merge({
     DDNS_CONFIG_BUCKET        = var.config_bucket
     DDNS_CONFIG_KEY           = var.config_key
     DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
     DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
     NODE_OPTIONS              = local.node_options
-  }
+  }, var.edge_secret == null ? {} : { DDNS_EDGE_SECRET = var.edge_secret })
+
 }
 
 resource "aws_iam_role" "this" {

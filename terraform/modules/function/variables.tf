@@ -93,6 +93,12 @@ variable "api_domain_name" {
   default     = null
 }
 
+variable "edge_secret" {
+  description = "The origin secret CloudFront adds when the API sits behind the per-address limit (`DDNS_EDGE_SECRET`); null when it does not."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags added to the function, its role and its log group."
   type        = map(string)

@@ -104,3 +104,18 @@ mock_resource "aws_sns_topic" {
     arn = "arn:aws:sns:us-east-1:123456789012:ddns-alarms"
   }
 }
+
+mock_resource "aws_wafv2_web_acl" {
+  defaults = {
+    arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ddns/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+    id  = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+  }
+}
+
+mock_resource "aws_cloudfront_distribution" {
+  defaults = {
+    id          = "E2QWRUHEXAMPLE"
+    arn         = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHEXAMPLE"
+    domain_name = "d111111abcdef8.cloudfront.net"
+  }
+}
