@@ -4,6 +4,7 @@
  */
 import { Readable } from "node:stream";
 import {
+  ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
   type Route53Client,
@@ -48,6 +49,21 @@ export function mockRecords(route53: AwsClientStub<Route53Client>, records: Reso
       MaxItems: max,
     };
   });
+}
+
+/** The start of every mocked test: `config` in S3, an empty zone, and changes that Route 53 accepts. */
+export function resetMockedAws(
+  s3: AwsClientStub<S3Client>,
+  route53: AwsClientStub<Route53Client>,
+  config: unknown,
+): void {
+  s3.reset();
+  route53.reset();
+  mockConfig(s3, config);
+  mockRecords(route53, []);
+  route53
+    .on(ChangeResourceRecordSetsCommand)
+    .resolves({ ChangeInfo: { Id: "/change/C1", Status: "PENDING", SubmittedAt: new Date() } });
 }
 
 export interface TestApp {

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { parseReservedNames } from "../../src/config/reserved-names.js";
 import { readSettings } from "../../src/settings.js";
 import { httpEvent, seedBody } from "../support/events.js";
-import { mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
+import { resetMockedAws, testApp, ZONE_ID } from "../support/mock-aws.js";
 
 const SECRET = "a-secret-the-operator-gave-the-apex-by-mistake";
 const entry = {
@@ -36,13 +36,7 @@ describe("reserved names (the zone apex and the API's own domain)", () => {
   const route53 = mockClient(Route53Client);
 
   beforeEach(() => {
-    s3.reset();
-    route53.reset();
-    mockConfig(s3, CONFIG);
-    mockRecords(route53, []);
-    route53
-      .on(ChangeResourceRecordSetsCommand)
-      .resolves({ ChangeInfo: { Id: "/change/C1", Status: "PENDING", SubmittedAt: new Date() } });
+    resetMockedAws(s3, route53, CONFIG);
   });
 
   it("reads DDNS_RESERVED_NAMES into canonical names", () => {
