@@ -21,7 +21,7 @@ $(NPM_INSTALLED): package.json package-lock.json
 deps: $(NPM_INSTALLED) ## Install the Node.js dependencies (npm ci)
 
 .PHONY: build
-build: $(NPM_INSTALLED) ## Bundle the Lambda handler into dist/lambda.zip
+build: $(NPM_INSTALLED) ## Bundle the Lambda handler into dist/lambda.zip and the CLI into dist/ddns.mjs
 	npm run --silent build
 
 .PHONY: lint
@@ -29,18 +29,18 @@ lint: $(NPM_INSTALLED) ## Biome, tsc, shellcheck, shfmt and terraform fmt
 	npx biome check .
 	npx tsc --noEmit
 	shellcheck -s sh client/*.sh
-	shellcheck scripts/*.sh scripts/local-stack test/terraform/run.sh
-	shfmt -d -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh
+	shellcheck scripts/*.sh scripts/local-stack test/terraform/run.sh test/runtime/tools.sh
+	shfmt -d -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh test/runtime/tools.sh
 	terraform fmt -check -recursive $(TF_DIR)
 
 .PHONY: fmt
 fmt: $(NPM_INSTALLED) ## Format everything in place
 	npx biome check --write .
-	shfmt -w -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh
+	shfmt -w -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh test/runtime/tools.sh
 	terraform fmt -recursive $(TF_DIR)
 
 .PHONY: test
-test: lint test-unit build test-integration test-terraform test-client test-e2e ## Run every test suite
+test: lint test-unit build test-integration test-terraform test-client test-e2e test-runtime ## Run every test suite
 	@echo "make test: all suites passed"
 
 .PHONY: test-unit
@@ -48,7 +48,7 @@ test-unit: $(NPM_INSTALLED) ## Unit and property tests (vitest, aws-sdk-client-m
 	npx vitest run --project unit
 
 .PHONY: test-integration
-test-integration: $(NPM_INSTALLED) ## The real SDK against a moto server on loopback
+test-integration: build ## The real SDK against a moto server on loopback (and the built CLI)
 	npx vitest run --project integration
 
 .PHONY: test-terraform
@@ -62,6 +62,15 @@ test-client: build ## The router client under busybox sh and dash (bats)
 .PHONY: test-e2e
 test-e2e: build ## Terraform-applied emulator + local API + client + ddclient
 	bats test/e2e
+
+.PHONY: runtime-tools
+runtime-tools: ## Node 22 and aws-lambda-ric into ~/.cache/route53-ddns (first time: a native build, ~2 min)
+	test/runtime/tools.sh install
+
+.PHONY: test-runtime
+test-runtime: build runtime-tools ## The zip on Node 22 and through aws-lambda-ric; reproducible build; packed CLI
+	npx vitest run --project runtime
+	bats test/runtime
 
 .PHONY: bench
 bench: build ## Benchmarks: cold start, warm throughput, scale simulation, load

@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: `unit` runs in memory (SDK calls mocked with aws-sdk-client-mock); `integration`
-// starts its own moto server on a free loopback port and uses the real SDK against it.
+// Three projects: `unit` runs in memory (SDK calls mocked with aws-sdk-client-mock); `integration`
+// starts its own moto server on a free loopback port and uses the real SDK against it; `runtime` runs
+// the built zip on Node 22 and aws-lambda-ric against moto (`make test-runtime` installs them first).
 export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
@@ -22,6 +23,15 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file starts its own moto server; two at a time fits two cores.
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: "runtime",
+          include: ["test/runtime/**/*.test.ts"],
+          setupFiles: ["test/support/vitest-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

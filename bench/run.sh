@@ -11,8 +11,8 @@ for tool in moto_server python3; do
     exit 1
   fi
 done
-if [[ ! -f dist/lambda/index.mjs ]]; then
-  echo "bench: dist/lambda/index.mjs is missing; run make build" >&2
+if [[ ! -f dist/lambda/index.mjs || ! -f dist/ddns.mjs ]]; then
+  echo "bench: dist/lambda/index.mjs or dist/ddns.mjs is missing; run make build" >&2
   exit 1
 fi
 
@@ -42,3 +42,6 @@ npx tsx bench/scale.ts --hosts "${BENCH_SCALE_HOSTS:-1000,10000,100000}"
 
 section "5. Load (src/local + built bundle + moto)"
 npx tsx bench/load.ts --connections 50 --seconds "${BENCH_LOAD_SECONDS:-30}"
+
+section "6. Operator CLI start (ddns --help)"
+npx tsx bench/cli-help.ts --runs "${BENCH_CLI_RUNS:-15}"

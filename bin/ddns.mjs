@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npx ddns`: runs the TypeScript source through tsx (a devDependency, so `npm ci` is enough — no
-// build step and no second copy of the config schema to keep in step with the function's).
-import { register } from "tsx/esm/api";
-
-// The SDK warns on Node 20 that its 2027 releases need Node 22: noise for an operator running a command.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
-register();
-const { run } = await import("../src/admin/main.ts");
-const { processIo } = await import("../src/admin/io.ts");
-process.exitCode = await run(process.argv.slice(2), processIo());
+// `ddns` (the package's bin): runs the CLI bundle `make build` writes to dist/ddns.mjs. A launcher
+// that always exists, so that in a checkout `npx ddns` before a build says what to do, instead of
+// "ddns: not found" (npx would also cache that missing bin link past the build).
+const bundle = new URL("../dist/ddns.mjs", import.meta.url);
+try {
+  await import(bundle.href);
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes(bundle.pathname)) throw error;
+  process.stderr.write("ddns: the CLI is not built yet (dist/ddns.mjs): run `make build` first\n");
+  process.exitCode = 1;
+}

@@ -42,6 +42,12 @@ Options:
                            (default: one update over whichever family connects, DDNS_FAMILY=4|6|both)
   -L, --legacy-token       send the seed token sha256(ip+hostname+secret) instead of the
                            replay-proof timestamped HMAC token (DDNS_LEGACY_TOKEN=1)
+  -P, --lan-prefix auto|IFACE|PREFIX
+                           also send the IPv6 prefix of the LAN behind this router, so the
+                           host's ipv6_lan_hosts follow it (DDNS_LAN_PREFIX): auto reads the
+                           first of br-lan, br0, lan that has a global address; IFACE reads that
+                           interface (ip -6 addr, else ifconfig); PREFIX is sent as given
+                           (2001:db8:1200:ab00::/56). Needs the replay-proof token (not -L).
   -C, --cache FILE         remember the last address set; skip the update while it is
                            unchanged and younger than --force-after (DDNS_CACHE)
   -F, --force-after SECS   update even if unchanged after this long (DDNS_FORCE_AFTER, default 86400)
@@ -200,7 +206,7 @@ load_config() {
     case $_config_key in
       DDNS_URL | DDNS_URL6 | DDNS_HOSTNAME | DDNS_SECRET | DDNS_MODE | DDNS_FAMILY | DDNS_LEGACY_TOKEN | \
         DDNS_CACHE | DDNS_FORCE_AFTER | DDNS_JITTER | DDNS_RETRIES | DDNS_RETRY_DELAY | DDNS_TIMEOUT | \
-        DDNS_INSECURE)
+        DDNS_INSECURE | DDNS_LAN_PREFIX)
         eval "$_config_key=\$_config_value"
         ;;
       *) log warning "$1:$_config_line_number: unknown setting $_config_key, ignored" ;;
@@ -221,7 +227,7 @@ parse_args() {
         shift
         set -- "$_arg_name" "$_arg_value" "$@"
         ;;
-      -[uUhscmCFjrdt]?*)
+      -[uUhscmCFjrdtP]?*)
         # getopts style: -uURL
         _arg_name=${1%"${1#??}"}
         _arg_value=${1#??}
@@ -239,7 +245,7 @@ parse_args() {
     case $1 in
       -u | --url | -U | --url6 | -h | --hostname | -s | --secret | -c | --config | -m | --mode | \
         -C | --cache | -F | --force-after | -j | --jitter | -r | --retries | -d | --retry-delay | \
-        -t | --timeout)
+        -t | --timeout | -P | --lan-prefix)
         [ $# -ge 2 ] || die "$EXIT_USAGE" "option $1 needs a value (see --help)"
         case $1 in
           -c | --config) config_file=$2 ;;
@@ -254,6 +260,7 @@ parse_args() {
           -r | --retries) cli_set DDNS_RETRIES "$2" ;;
           -d | --retry-delay) cli_set DDNS_RETRY_DELAY "$2" ;;
           -t | --timeout) cli_set DDNS_TIMEOUT "$2" ;;
+          -P | --lan-prefix) cli_set DDNS_LAN_PREFIX "$2" ;;
         esac
         shift
         ;;
@@ -328,6 +335,97 @@ validate_settings() {
     *[!A-Za-z0-9._-]*) die "$EXIT_USAGE" "not a valid hostname: $DDNS_HOSTNAME" ;;
   esac
   [ -n "${DDNS_SECRET:-}" ] || die "$EXIT_USAGE" "no secret: use a config file (-c), DDNS_SECRET or -s SECRET"
+  [ -n "${DDNS_LAN_PREFIX:-}" ] || return 0
+  case $DDNS_LAN_PREFIX in
+    *:*[!0-9A-Fa-f:./]* | *[!0-9A-Fa-f:./]*:*) die "$EXIT_USAGE" "not an IPv6 prefix: $DDNS_LAN_PREFIX" ;;
+    *:*) ;;
+    *[!A-Za-z0-9._@-]*) die "$EXIT_USAGE" "DDNS_LAN_PREFIX must be auto, an interface name or an IPv6 prefix, not $DDNS_LAN_PREFIX" ;;
+  esac
+  # The seed token covers only ip + hostname: the server refuses a prefix it cannot vouch for.
+  [ "$DDNS_LEGACY_TOKEN" = 0 ] || die "$EXIT_USAGE" "a LAN prefix needs the replay-proof token: drop -L (DDNS_LEGACY_TOKEN)"
+}
+
+# --- LAN prefix ----------------------------------------------------------------
+
+# Prints the first usable address/length in `ip -6 addr show` or `ifconfig` output (both the
+# BusyBox/old net-tools form `inet6 addr: A/L Scope:Global` and net-tools 2 `inet6 A prefixlen L
+# ... <global>`): global scope, global unicast (2000::/3: ULAs also say "scope global"), and not
+# deprecated (after a prefix change the old one lingers as deprecated). The server drops the
+# address's host bits, so the interface's own address serves as the prefix.
+first_global_prefix() {
+  while IFS= read -r _lan_line; do
+    # shellcheck disable=SC2086 # split into words on purpose (globbing is off: set -f)
+    set -- $_lan_line
+    [ "${1:-}" = inet6 ] || continue
+    shift
+    [ "${1:-}" != addr: ] || shift
+    _lan_address=${1:-}
+    _lan_length=
+    case $_lan_address in
+      */*) _lan_length=${_lan_address#*/} && _lan_address=${_lan_address%%/*} ;;
+    esac
+    _lan_scope=
+    _lan_deprecated=0
+    while [ $# -gt 0 ]; do
+      case $1 in
+        scope) _lan_scope=${2:-} ;;
+        Scope:*) _lan_scope=${1#Scope:} ;;
+        prefixlen) _lan_length=${2:-} ;;
+        *'<global>'*) _lan_scope=global ;;
+        deprecated) _lan_deprecated=1 ;;
+      esac
+      shift
+    done
+    case $_lan_scope in
+      global | Global) ;;
+      *) continue ;;
+    esac
+    [ "$_lan_deprecated" = 0 ] || continue
+    case $_lan_address in
+      [23][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f]:*) ;;
+      *) continue ;;
+    esac
+    printf '%s%s' "$_lan_address" "${_lan_length:+/$_lan_length}"
+    return 0
+  done <<EOF
+$1
+EOF
+  return 1
+}
+
+# interface_lan_prefix IFACE — the LAN prefix of IFACE, from ip (OpenWrt) or ifconfig (DD-WRT).
+interface_lan_prefix() {
+  if command -v ip >/dev/null 2>&1; then
+    _lan_output=$(ip -6 addr show dev "$1" scope global 2>/dev/null) || return 1
+  elif command -v ifconfig >/dev/null 2>&1; then
+    _lan_output=$(ifconfig "$1" 2>/dev/null) || return 1
+  else
+    log warning "neither ip nor ifconfig found: cannot read the LAN prefix of $1"
+    return 1
+  fi
+  first_global_prefix "$_lan_output"
+}
+
+# Sets lan_prefix from DDNS_LAN_PREFIX. No prefix on the interface (IPv6 down, or not yet
+# delegated) is a warning: the router's own record is still worth updating.
+resolve_lan_prefix() {
+  lan_prefix=
+  case ${DDNS_LAN_PREFIX:-} in
+    '') return 0 ;;
+    *:*) lan_prefix=$DDNS_LAN_PREFIX ;;
+    auto)
+      for _lan_interface in br-lan br0 lan; do
+        lan_prefix=$(interface_lan_prefix "$_lan_interface") && break
+        lan_prefix=
+      done
+      [ -n "$lan_prefix" ] || log warning "no global IPv6 prefix on br-lan, br0 or lan: updating without a LAN prefix"
+      ;;
+    *)
+      lan_prefix=$(interface_lan_prefix "$DDNS_LAN_PREFIX") || lan_prefix=
+      [ -n "$lan_prefix" ] || log warning "no global IPv6 prefix on $DDNS_LAN_PREFIX: updating without a LAN prefix"
+      ;;
+  esac
+  [ -z "$lan_prefix" ] || log debug "LAN prefix: $lan_prefix"
 }
 
 # Plain http to another machine: whoever is on the path reads the token and can answer in
@@ -688,9 +786,10 @@ build_set_query() {
     query="mode=set&hostname=$DDNS_HOSTNAME&hash=$current_token"
   else
     _timestamp=$(now)
-    current_token=$(hmac_sha256_hex "$DDNS_SECRET" "ddns-v2|$public_address|$DDNS_HOSTNAME|$_timestamp") ||
+    # A LAN prefix is covered by the token: `|lan=<prefix as sent>` ends the signed message.
+    current_token=$(hmac_sha256_hex "$DDNS_SECRET" "ddns-v2|$public_address|$DDNS_HOSTNAME|$_timestamp${lan_prefix:+|lan=$lan_prefix}") ||
       return 1
-    query="mode=set&hostname=$DDNS_HOSTNAME&hash=$current_token&ts=$_timestamp"
+    query="mode=set&hostname=$DDNS_HOSTNAME&hash=$current_token&ts=$_timestamp${lan_prefix:+&ip6lanprefix=$lan_prefix}"
   fi
 }
 
@@ -761,12 +860,14 @@ update_family() {
     printf '%s\n' "$public_address"
     return 0
   fi
-  if cache_is_fresh "$DDNS_HOSTNAME" "$_record_type" "$public_address"; then
+  # The cache remembers the prefix with the address: a new prefix alone is worth an update.
+  _cached=$public_address${lan_prefix:+,lan=$lan_prefix}
+  if cache_is_fresh "$DDNS_HOSTNAME" "$_record_type" "$_cached"; then
     log debug "$DDNS_HOSTNAME $_record_type is $public_address since $cache_age s (cache); nothing to do"
     return 0
   fi
   if [ "$dry_run" = 1 ]; then
-    log info "dry run: would set $DDNS_HOSTNAME $_record_type to $public_address"
+    log info "dry run: would set $DDNS_HOSTNAME $_record_type to $public_address${lan_prefix:+ (LAN prefix $lan_prefix)}"
     return 0
   fi
   # The set request goes over the family the API saw, or the token's address is wrong.
@@ -781,11 +882,11 @@ update_family() {
     return "$EXIT_FAILED"
   fi
   if [ "$http_status" = 201 ]; then
-    log notice "$DDNS_HOSTNAME $_record_type set to $public_address"
+    log notice "$DDNS_HOSTNAME $_record_type set to $public_address${lan_prefix:+ (LAN prefix $lan_prefix)}"
   else
     log info "$DDNS_HOSTNAME $_record_type is already $public_address"
   fi
-  cache_store "$DDNS_HOSTNAME" "$_record_type" "$public_address"
+  cache_store "$DDNS_HOSTNAME" "$_record_type" "$_cached"
 }
 
 # --- main --------------------------------------------------------------------------
@@ -819,6 +920,7 @@ main() {
       die "$EXIT_NO_HASH_TOOL" "od is needed for the token; install it, or use -L for the legacy token"
     fi
     log debug "hash tool: $hash_tool"
+    resolve_lan_prefix
   fi
   work_dir=$(make_work_dir) || die "$EXIT_USAGE" "cannot create a temporary directory"
   trap 'rm -rf "$work_dir"' EXIT

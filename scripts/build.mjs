@@ -1,12 +1,14 @@
 // `make build`: bundles src/handler.ts into dist/lambda/ (index.mjs plus chunks the handler loads
-// on first need) and packs dist/lambda.zip for Terraform. Fails when the bundle outgrows its budget.
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+// on first need) and packs dist/lambda.zip for Terraform; bundles the operator CLI (src/admin/cli.ts)
+// into the single file dist/ddns.mjs. Fails when the function's bundle outgrows its budget.
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { createZip } from "./lib/zip.mjs";
 
 const OUT_DIR = "dist/lambda";
 const ZIP_PATH = "dist/lambda.zip";
+const CLI_PATH = "dist/ddns.mjs";
 // Cold start budget (issue #7): code the runtime must load, and the upload.
 // Decimal kilobytes, the stricter reading of the budget.
 const MAX_CODE_BYTES = 500_000;
@@ -39,32 +41,48 @@ const environmentCredentialsOnly = {
   },
 };
 
+// What the function's and the CLI's bundles share: ESM for Node with the SDK inside.
+const NODE_BUNDLE = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  mainFields: ["module", "main"],
+  minify: true,
+  // Only the SDK's browser user-agent code imports bowser (dynamically); it never runs on Node.
+  external: ["bowser"],
+  legalComments: "none",
+  logLevel: "warning",
+};
+// Some SDK dependencies still call require() for Node built-ins.
+const REQUIRE_SHIM = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
+
 await rm(OUT_DIR, { recursive: true, force: true });
 await mkdir(OUT_DIR, { recursive: true });
 
 await build({
+  ...NODE_BUNDLE,
   entryPoints: { index: "src/handler.ts" },
   outdir: OUT_DIR,
   outExtension: { ".js": ".mjs" },
-  bundle: true,
   splitting: true,
-  platform: "node",
   target: "node22",
-  format: "esm",
-  mainFields: ["module", "main"],
-  minify: true,
   // Maps point at file names and lines; the sources themselves stay out of the upload.
   sourcemap: true,
   sourcesContent: false,
-  // Only the SDK's browser user-agent code imports bowser (dynamically); it never runs on Node.
-  external: ["bowser"],
   plugins: [environmentCredentialsOnly],
   chunkNames: "chunks/[name]-[hash]",
-  legalComments: "none",
-  // Some SDK dependencies still call require() for Node built-ins.
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  logLevel: "warning",
+  banner: { js: REQUIRE_SHIM },
 });
+
+// The CLI keeps the whole credential chain (profiles, SSO) and runs on the operator's Node (>= 20).
+await build({
+  ...NODE_BUNDLE,
+  entryPoints: ["src/admin/cli.ts"],
+  outfile: CLI_PATH,
+  target: "node20",
+  banner: { js: `#!/usr/bin/env node\n${REQUIRE_SHIM}` },
+});
+await chmod(CLI_PATH, 0o755);
 
 async function listFiles(dir, prefix = "") {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -94,6 +112,7 @@ const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 console.log(
   `built ${ZIP_PATH}: ${kb(zipBytes)} zipped; code ${kb(codeBytes)} in ${code.length} files (index.mjs ${kb(entryBytes)})`,
 );
+console.log(`built ${CLI_PATH}: ${kb((await stat(CLI_PATH)).size)}`);
 
 const overBudget = [];
 if (codeBytes > MAX_CODE_BYTES) overBudget.push(`code ${kb(codeBytes)} > ${kb(MAX_CODE_BYTES)}`);

@@ -162,7 +162,7 @@ write_provider_override() {
 
   endpoints {
 EOF
-  for service in acm apigatewayv2 cloudwatch iam kms lambda logs route53 s3 sns sts; do
+  for service in acm apigatewayv2 cloudwatch events iam kms lambda logs route53 s3 sns sts; do
     printf '    %-12s = "%s"\n' "${service}" "${moto_url}"
   done
   cat <<'EOF'

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { errorSummary, type Logger } from "./core/log.js";
+import { DEFAULT_METRICS_NAMESPACE, emfFields } from "./metrics/emf.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
 import { handleDyndns2 } from "./protocols/dyndns2.js";
 import { viaEdge } from "./protocols/edge.js";
@@ -20,23 +21,34 @@ import { handleSeed } from "./protocols/seed.js";
 
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
 
+interface Route {
+  /** The metrics' protocol dimension (terraform/emf-metrics.json). */
+  readonly protocol: string;
+  readonly methods: ReadonlyMap<string, RouteHandler>;
+}
+
 /**
  * Routes by method and path, so the function works behind explicit routes or `$default` alike.
  * Looked up in Maps, never as object properties: a method or path the caller sends (`constructor`,
  * `__proto__`, `valueOf`) must not reach the object prototype.
  */
 const ROUTES = routeTable({
-  "/": { GET: handleSeed, POST: handleSeed },
-  "/checkip": { GET: handleCheckIp },
-  "/nic/update": { GET: handleDyndns2 },
-  "/health": { GET: handleHealth },
+  "/": { protocol: "seed", methods: { GET: handleSeed, POST: handleSeed } },
+  "/checkip": { protocol: "checkip", methods: { GET: handleCheckIp } },
+  "/nic/update": { protocol: "dyndns2", methods: { GET: handleDyndns2 } },
+  "/health": { protocol: "health", methods: { GET: handleHealth } },
 });
 
 function routeTable(
-  table: Record<string, Record<string, RouteHandler>>,
-): ReadonlyMap<string, ReadonlyMap<string, RouteHandler>> {
+  table: Record<string, { protocol: string; methods: Record<string, RouteHandler> }>,
+): ReadonlyMap<string, Route> {
   // Object.entries lists own properties only.
-  return new Map(Object.entries(table).map(([path, methods]) => [path, new Map(Object.entries(methods))]));
+  return new Map(
+    Object.entries(table).map(([path, { protocol, methods }]) => [
+      path,
+      { protocol, methods: new Map(Object.entries(methods)) },
+    ]),
+  );
 }
 
 export interface AppOptions {
@@ -45,12 +57,15 @@ export interface AppOptions {
   readonly now?: () => number;
   /** Set when the API sits behind the edge (`DDNS_EDGE_SECRET`): see protocols/edge.ts. */
   readonly edgeSecret?: string;
+  /** CloudWatch namespace of the metrics in the log line (DDNS_METRICS_NAMESPACE). */
+  readonly metricsNamespace?: string;
 }
 
 export type App = (event: HttpEvent, requestId?: string) => Promise<HttpResult>;
 
 export function createApp(options: AppOptions): App {
   const now = options.now ?? Date.now;
+  const namespace = options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
   return async (event, requestId = randomUUID()) => {
     const startedAt = performance.now();
     const method = event.requestContext?.http?.method ?? "GET";
@@ -59,7 +74,7 @@ export function createApp(options: AppOptions): App {
     let sourceIp = event.requestContext?.http?.sourceIp;
 
     let result: HttpResult;
-    const methods = ROUTES.get(path);
+    const methods = ROUTES.get(path)?.methods;
     // No HEAD-as-GET: a GET here may change DNS, and HEAD must never do that.
     const route = methods?.get(method);
     try {
@@ -82,6 +97,11 @@ export function createApp(options: AppOptions): App {
       result = jsonResponse(failure.status, { return_status: "fail", return_message: failure.message });
     }
 
+    const metrics = {
+      decision: log.decision ?? "error",
+      protocol: ROUTES.get(path)?.protocol ?? "none",
+      latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
+    };
     options.log({
       // dyndns2 reports a failed host with 200 (`dnserr`), so the status alone does not tell.
       level: result.statusCode >= 500 || log.error !== undefined ? "error" : "info",
@@ -93,7 +113,7 @@ export function createApp(options: AppOptions): App {
       ...log,
       error: errorSummary(log.error),
       status: result.statusCode,
-      latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
+      ...emfFields(namespace, metrics, now()),
     });
     return result;
   };

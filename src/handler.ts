@@ -5,7 +5,7 @@ import type { Context } from "aws-lambda";
 import { createApp } from "./app.js";
 import { jsonLineLogger } from "./core/log.js";
 import type { Backends, HttpEvent, HttpResult } from "./protocols/http.js";
-import { readSettings } from "./settings.js";
+import { readMetricsNamespace, readSettings } from "./settings.js";
 
 let backends: Promise<Backends> | undefined;
 
@@ -24,6 +24,7 @@ function loadBackends(): Promise<Backends> {
 const app = createApp({
   backends: loadBackends,
   log: jsonLineLogger,
+  metricsNamespace: readMetricsNamespace(process.env, jsonLineLogger),
   edgeSecret: process.env.DDNS_EDGE_SECRET || undefined,
 });
 

@@ -1,6 +1,8 @@
 /** The function's environment (DESIGN.md "Build artefact"), read and checked in one place. */
 import { parseReservedNames } from "./config/reserved-names.js";
 import { UnavailableError } from "./core/errors.js";
+import type { Logger } from "./core/log.js";
+import { DEFAULT_METRICS_NAMESPACE, isValidNamespace } from "./metrics/emf.js";
 
 export interface Settings {
   readonly configBucket: string;
@@ -35,4 +37,20 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     eventBus: env.DDNS_EVENT_BUS || undefined,
     reservedNames: parseReservedNames(env.DDNS_RESERVED_NAMES),
   };
+}
+
+/**
+ * DDNS_METRICS_NAMESPACE, apart from readSettings: every route's log line carries metrics, even when
+ * the rest of the environment is missing. A name CloudWatch would refuse falls back to the default
+ * with a warning, since refusing it would cost the request log itself.
+ */
+export function readMetricsNamespace(env: NodeJS.ProcessEnv, log: Logger): string {
+  const namespace = env.DDNS_METRICS_NAMESPACE;
+  if (namespace === undefined || namespace === "") return DEFAULT_METRICS_NAMESPACE;
+  if (isValidNamespace(namespace)) return namespace;
+  log({
+    level: "warn",
+    msg: `DDNS_METRICS_NAMESPACE "${namespace}" is not a CloudWatch namespace (letters, digits and . - _ / # : space, at most 255, not AWS/); using ${DEFAULT_METRICS_NAMESPACE}.`,
+  });
+  return DEFAULT_METRICS_NAMESPACE;
 }

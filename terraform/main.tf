@@ -10,8 +10,21 @@ provider "aws" {
 
 locals {
   lambda_package = abspath(coalesce(var.lambda_package, "${path.module}/../dist/lambda.zip"))
-  alarms_enabled = var.alarm_email != null || var.alarm_sns_topic_arn != null
-  edge_enabled   = var.per_address_rate_limit != null
+  alarms_enabled = var.alarm_email != null || var.alarm_sns_topic_arn != null || length(var.notify_emails) > 0
+  events_enabled = var.change_events || length(var.notify_emails) > 0 || var.notify_webhook_url != null
+
+  # What the function's log lines carry as metrics (src/metrics/emf.ts reads the same file); one
+  # namespace per deployment keeps two deployments in one account apart.
+  emf_catalogue     = jsondecode(file("${path.module}/emf-metrics.json"))
+  metrics_namespace = "${local.emf_catalogue.defaultNamespace}/${var.name}"
+
+  # The alarms' own topic when asked for (alarm_sns_topic_arn, or a new one for alarm_email), else the
+  # change-notification topic: whoever hears about changes hears about trouble.
+  alarm_topic_arn = (
+    var.alarm_sns_topic_arn != null ? var.alarm_sns_topic_arn :
+    var.alarm_email != null ? null : try(module.notifications[0].sns_topic_arn, null)
+  )
+  edge_enabled = var.per_address_rate_limit != null
 }
 
 # The header CloudFront adds to every origin request and the function requires behind the edge.
@@ -77,7 +90,34 @@ module "function" {
   api_domain_name = var.domain_name
   edge_secret     = try(terraform_data.edge_secret[0].output, null)
 
+  metrics_namespace = local.metrics_namespace
+  event_bus_name    = try(module.notifications[0].event_bus_name, null)
+  event_bus_arn     = try(module.notifications[0].event_bus_arn, null)
+
   tags = var.tags
+}
+
+module "notifications" {
+  source = "./modules/notifications"
+  count  = local.events_enabled ? 1 : 0
+
+  name                 = var.name
+  emails               = var.notify_emails
+  webhook_url          = var.notify_webhook_url
+  webhook_header_value = var.notify_webhook_header_value
+
+  tags = var.tags
+}
+
+module "dashboard" {
+  source = "./modules/dashboard"
+  count  = var.dashboard ? 1 : 0
+
+  name              = var.name
+  metrics_namespace = local.metrics_namespace
+  emf_catalogue     = local.emf_catalogue
+  function_name     = module.function.function_name
+  api_id            = module.http_api.api_id
 }
 
 module "http_api" {
@@ -121,12 +161,14 @@ module "alarms" {
 
   name                            = var.name
   email                           = var.alarm_email
-  sns_topic_arn                   = var.alarm_sns_topic_arn
+  sns_topic_arn                   = local.alarm_topic_arn
   function_name                   = module.function.function_name
   function_log_group_name         = module.function.log_group_name
   api_id                          = module.http_api.api_id
   api_5xx_rate_threshold_percent  = var.alarm_5xx_rate_percent
   failed_authentication_threshold = var.alarm_failed_auth_threshold
+  throttling_threshold            = var.alarm_throttling_threshold
+  metrics_namespace               = local.metrics_namespace
 
   tags = var.tags
 }

@@ -42,3 +42,23 @@ output "alarm_sns_topic_arn" {
   description = "ARN of the SNS topic the alarms notify, or null when alarms are off."
   value       = try(module.alarms[0].sns_topic_arn, null)
 }
+
+output "event_bus_name" {
+  description = "EventBridge bus the function announces record changes on (`DDNS_EVENT_BUS`), or null when change events are off."
+  value       = try(module.notifications[0].event_bus_name, null)
+}
+
+output "notification_sns_topic_arn" {
+  description = "ARN of the SNS topic that emails record changes (`notify_emails`), or null."
+  value       = try(module.notifications[0].sns_topic_arn, null)
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard, or null when `dashboard` is false."
+  value       = try(module.dashboard[0].dashboard_name, null)
+}
+
+output "metrics_namespace" {
+  description = "CloudWatch namespace of the function's metrics (`DDNS_METRICS_NAMESPACE`)."
+  value       = local.metrics_namespace
+}

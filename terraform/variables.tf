@@ -204,7 +204,7 @@ variable "domain_name" {
 }
 
 variable "alarm_email" {
-  description = "Email address that receives the alarms (AWS sends a confirmation link first). Alarms are created only when this or `alarm_sns_topic_arn` is set."
+  description = "Email address that receives the alarms (AWS sends a confirmation link first). Alarms are created only when this, `alarm_sns_topic_arn` or `notify_emails` is set."
   type        = string
   default     = null
 
@@ -245,6 +245,58 @@ variable "alarm_failed_auth_threshold" {
     condition     = var.alarm_failed_auth_threshold >= 1
     error_message = "alarm_failed_auth_threshold must be at least 1."
   }
+}
+
+variable "alarm_throttling_threshold" {
+  description = "Throttled requests (Lambda throttles plus Route 53 throttling the function) in 5 minutes at which the throttling alarm fires."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.alarm_throttling_threshold >= 1
+    error_message = "alarm_throttling_threshold must be at least 1."
+  }
+}
+
+variable "change_events" {
+  description = "Create the EventBridge bus `<name>-events` and have the function announce every record change on it (`DDNS_EVENT_BUS`), for your own rules. `notify_emails` and `notify_webhook_url` turn it on too."
+  type        = bool
+  default     = false
+}
+
+variable "notify_emails" {
+  description = "Addresses that get an email for every DNS record change (an SNS topic with one subscription each; AWS sends a confirmation link first). The alarms notify this topic too unless they have their own."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for email in var.notify_emails : can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", email))])
+    error_message = "notify_emails must be email addresses."
+  }
+}
+
+variable "notify_webhook_url" {
+  description = "HTTPS URL that receives every change event as JSON (an EventBridge API destination). Null: no webhook."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.notify_webhook_url == null || startswith(coalesce(var.notify_webhook_url, "-"), "https://")
+    error_message = "notify_webhook_url must be an https:// URL."
+  }
+}
+
+variable "notify_webhook_header_value" {
+  description = "Value of the `X-Route53-DDNS-Token` header the webhook is called with, so the receiver can tell the calls are ours. Kept by EventBridge in Secrets Manager."
+  type        = string
+  default     = "route53-ddns"
+  sensitive   = true
+}
+
+variable "dashboard" {
+  description = "Create the CloudWatch dashboard `<name>` (free for the first three dashboards of an account, then $3 a month)."
+  type        = bool
+  default     = true
 }
 
 variable "tags" {

@@ -7,7 +7,7 @@ import { displayHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
 import { RefusedError } from "./errors.js";
 
-export const CLIENT_FORMATS = ["sh", "ddclient", "inadyn", "ddwrt", "openwrt"] as const;
+export const CLIENT_FORMATS = ["sh", "ddclient", "inadyn", "ddwrt", "openwrt", "fritzbox"] as const;
 export type ClientFormat = (typeof CLIENT_FORMATS)[number];
 
 /** Stands in for the secret, which only `ddns host add` and `ddns host rotate` ever show. */
@@ -136,4 +136,27 @@ config service 'route53_ddns'
 	option interface 'wan'
 	option use_ipv6 '0'
 `,
+  fritzbox: (host, endpoint, secret) => {
+    // The box fills in its placeholders itself; <pass> stays out of the URL (it sends Basic auth).
+    const myip = host.recordTypes.map((type) => (type === "A" ? "<ipaddr>" : "<ip6addr>")).join(",");
+    const lan = host.lan ? "&ip6lanprefix=<ip6lanprefix>" : "";
+    const notes = [
+      host.recordTypes.length > 1 && !host.allowClientIp
+        ? "# The box sends both addresses in one request over one family: set \"allow_client_ip\": true on this host, or it answers 'abuse'."
+        : "",
+      host.lan
+        ? `# <ip6lanprefix> moves ${host.lan.devices.length} LAN name(s) (ddns host lan list ${displayHostname(host.fqdn)}).`
+        : "# This host has no ipv6_lan_hosts, so the URL leaves out ip6lanprefix (the server would refuse it).",
+    ].filter(Boolean);
+    return `# ${displayHostname(host.fqdn)} — AVM FRITZ!Box: Internet → Permit Access → DynDNS (Internet → Freigaben → DynDNS), route53-ddns.
+Use DynDNS:              on
+DynDNS provider:         User-defined (Benutzerdefiniert)
+Update URL:              ${endpoint.base}/nic/update?hostname=<domain>&myip=${myip}${lan}
+Domain name:             ${displayHostname(host.fqdn)}
+User name:               ${host.username}
+Password:                ${secret}
+# Type the URL exactly as shown: the box replaces <domain>, <ipaddr>, <ip6addr>${host.lan ? " and <ip6lanprefix>" : ""} (an empty one is fine).
+${notes.join("\n")}
+`;
+  },
 };

@@ -1,13 +1,25 @@
 /** `ddns config validate|history|restore` and `ddns client-config`. */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import {
   ConfigFileError,
   type ConfigProblem,
   describeProblem,
+  namesWrittenBy,
   parseConfigDocument,
-  parseConfigText,
+  parseConfigJson,
 } from "../config/schema.js";
-import { canonicalHostname, displayHostname } from "../core/hostname.js";
+import {
+  AUTO_SHARD_BYTES,
+  checkShardedConfig,
+  configText,
+  defaultShardCount,
+  isManifestDocument,
+  MAX_SHARDS,
+  readManifest,
+  shardPrefix,
+} from "../config/shards.js";
+import { canonicalHostname, displayHostname, isWithinZone } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import {
   CLIENT_FORMATS,
@@ -15,6 +27,7 @@ import {
   renderClientConfig,
   SECRET_PLACEHOLDER,
 } from "./client-config.js";
+import type { WriteResult } from "./config-object.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, InvalidConfigError, RefusedError, UsageError } from "./errors.js";
 import { estimateSecretBits, MIN_SECRET_BITS } from "./secrets.js";
@@ -37,28 +50,151 @@ function weakSecrets(document: Record<string, unknown>): ConfigProblem[] {
   });
 }
 
+/** `--zone` names, canonical; a bad one is a usage error. */
+function zoneOptions(context: CommandContext): string[] {
+  return context.strings("zone").map((raw) => {
+    const zone = canonicalHostname(raw);
+    if (!zone) throw new UsageError(`--zone ${raw} is not a valid zone name.`);
+    return zone;
+  });
+}
+
+/**
+ * With the deployment's zones given: every host and every name that follows it (wildcard, LAN
+ * devices) lies in one of them, and the followers in the host's own zone, since the function writes
+ * them in the host's change batch in that zone.
+ */
+function zoneProblems(hosts: Iterable<HostConfig>, zones: readonly string[]): ConfigProblem[] {
+  const zoneOf = (fqdn: string) =>
+    zones.filter((zone) => isWithinZone(fqdn, zone)).sort((a, b) => b.length - a.length)[0];
+  return [...hosts].flatMap((host) => {
+    const own = zoneOf(host.fqdn);
+    if (!own) {
+      return [
+        {
+          host: host.fqdn,
+          message: `Lies outside the zones given (${zones.join(", ")}).`,
+          severity: "error" as const,
+        },
+      ];
+    }
+    return namesWrittenBy(host).flatMap((name) =>
+      zoneOf(name.replace(/^\*\./, "")) === own
+        ? []
+        : [
+            {
+              host: host.fqdn,
+              field: "ipv6_lan_hosts",
+              message: `${displayHostname(name)} is not in the router's zone ${displayHostname(own)}; the function writes it in the router's change batch.`,
+              severity: "error" as const,
+            },
+          ],
+    );
+  });
+}
+
 export async function validateConfig(context: CommandContext): Promise<number> {
   const [file] = context.args;
   if (file === undefined)
-    throw new UsageError("Name the file to check: ddns config validate FILE ('-' reads stdin).");
-  const text = file === "-" ? await context.io.readStdin() : await readFile(file, "utf8");
-  let problems: ConfigProblem[];
-  let hostCount: number;
+    throw new UsageError(
+      "Name the config to check: ddns config validate FILE|DIRECTORY ('-' reads stdin; a sharded config: its manifest file or the directory holding it and its shards).",
+    );
+  const zones = zoneOptions(context);
+  let checked: { hostCount: number; problems: ConfigProblem[]; layout: string };
   try {
-    const parsed = parseConfigText(text);
-    problems = [...parsed.problems, ...weakSecrets(JSON.parse(text))];
-    hostCount = parsed.hosts.size;
+    const local = await checkLocalConfig(file, context);
+    const zoned = zones.length > 0 ? zoneProblems(local.hosts, zones) : [];
+    checked = { ...local, problems: [...local.problems, ...zoned] };
   } catch (error) {
     if (error instanceof ConfigFileError) throw new InvalidConfigError(`${file}: ${error.message}`);
     throw error;
   }
+  const { hostCount, problems, layout } = checked;
   const errors = problems.filter((problem) => problem.severity === "error").length;
-  const summary = `${file}: ${hostCount} usable host${hostCount === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}.`;
+  const summary = `${file}: ${layout}, ${hostCount} usable host${hostCount === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}.`;
   context.out.result(
     [...problems.map((problem) => `${problem.severity}: ${describeProblem(problem)}`), summary],
-    { file, valid: errors === 0, hosts: hostCount, problems },
+    { file, layout, valid: errors === 0, hosts: hostCount, problems },
   );
   return errors === 0 ? EXIT.ok : EXIT.invalidConfig;
+}
+
+/**
+ * A config on disk in either layout: a config.json, a manifest file (its shards next to it, as
+ * `aws s3 cp --recursive` lays out the bucket), or a directory holding one manifest or one config.
+ */
+async function checkLocalConfig(path: string, context: CommandContext) {
+  const manifestPath = path !== "-" && (await stat(path)).isDirectory() ? await findManifest(path) : path;
+  const text = manifestPath === "-" ? await context.io.readStdin() : await readFile(manifestPath, "utf8");
+  const document = parseConfigJson(text);
+  if (!isManifestDocument(document)) {
+    const parsed = parseConfigDocument(document);
+    return {
+      layout: "single file",
+      hosts: [...parsed.hosts],
+      hostCount: parsed.hosts.size,
+      problems: [...parsed.problems, ...weakSecrets(document as Record<string, unknown>)],
+    };
+  }
+  if (manifestPath === "-") {
+    throw new UsageError("A sharded config cannot come from stdin: name its manifest file or its directory.");
+  }
+  const manifest = readManifest(document);
+  const shardTexts = await Promise.all(
+    manifest.shards.map((key) => readShardFile(dirname(manifestPath), key)),
+  );
+  const checked = checkShardedConfig(document, shardTexts);
+  const weak = shardTexts.flatMap((shard) => {
+    if (shard === undefined) return [];
+    try {
+      return weakSecrets(JSON.parse(shard));
+    } catch {
+      return []; // reported by checkShardedConfig
+    }
+  });
+  return {
+    layout: `sharded (${manifest.shards.length} shards, generation ${manifest.generation})`,
+    hosts: checked.hosts,
+    hostCount: checked.hostCount,
+    problems: [...checked.problems, ...weak],
+  };
+}
+
+/** The one file in `directory` that is a manifest, else its config.json. */
+async function findManifest(directory: string): Promise<string> {
+  const names = (await readdir(directory)).filter((name) => name.endsWith(".json")).sort();
+  const manifests: string[] = [];
+  for (const name of names) {
+    try {
+      if (isManifestDocument(JSON.parse(await readFile(join(directory, name), "utf8")))) manifests.push(name);
+    } catch {
+      // not JSON: not a manifest
+    }
+  }
+  if (manifests.length === 1) return join(directory, manifests[0] as string);
+  if (manifests.length === 0 && names.includes("config.json")) return join(directory, "config.json");
+  throw new UsageError(
+    manifests.length === 0
+      ? `${directory} holds no manifest and no config.json.`
+      : `${directory} holds ${manifests.length} manifests (${manifests.join(", ")}): name one.`,
+  );
+}
+
+/**
+ * Shard `key` next to its manifest: `KEY.d/NAME` from the manifest's directory (the key's own folders
+ * left out), or the whole key below that directory. Undefined when neither file exists.
+ */
+async function readShardFile(directory: string, key: string): Promise<string | undefined> {
+  const marker = key.lastIndexOf(".d/");
+  const own = marker < 0 ? key : key.slice(key.lastIndexOf("/", marker) + 1);
+  for (const candidate of [join(directory, own), join(directory, key)]) {
+    try {
+      return await readFile(candidate, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  return undefined;
 }
 
 export async function configHistory(context: CommandContext): Promise<void> {
@@ -124,21 +260,24 @@ export async function restoreConfig(context: CommandContext): Promise<void> {
     throw new UsageError("Name the version: ddns config restore VERSION (see 'ddns config history').");
   const config = await context.configObject();
   context.out.progress(`reading version ${versionId} of ${config.location}`);
-  const document = await config.readVersion(versionId);
+  const { document, layout } = await config.readVersion(versionId);
   const restored = parseConfigDocument(document);
   for (const problem of restored.problems) {
     context.out.warn(`config: ${describeProblem(problem)}`);
   }
   await warnAboutOldSecrets(context, versionId, restored.hosts, () => config.read());
   // Restoring is how one recovers from a broken current file, so only its ETag matters here.
-  const basis = { document: {}, etag: await config.currentEtag() };
+  const basis = await config.current();
   context.out.progress(`writing ${config.location}`);
-  const newVersionId = await config.write(document, basis);
+  const written = await config.write(document, basis, layout);
   context.out.result(
-    [`Restored version ${versionId} of ${config.location} (new version ${newVersionId ?? "null"}).`],
+    [
+      `Restored version ${versionId} of ${config.location} (new version ${written.versionId ?? "null"}${layoutNote(written)}).`,
+    ],
     {
       restored: versionId,
-      version_id: newVersionId,
+      version_id: written.versionId,
+      layout: written.layout.kind,
     },
   );
 }
@@ -159,10 +298,65 @@ export async function clientConfig(context: CommandContext): Promise<void> {
 
   const config = await context.configObject();
   context.out.progress(`reading ${config.location}`);
-  const host = parseConfigDocument((await config.read()).document).hosts.find(fqdn);
+  const host = parseConfigDocument((await config.read([fqdn])).document).hosts.find(fqdn);
   if (!host)
     throw new RefusedError(`${raw} is not a usable host in ${config.location} (see 'ddns host list').`);
   const secret = context.flag("secret-stdin") ? (await context.io.readStdin()).trim() : SECRET_PLACEHOLDER;
   const text = renderClientConfig(format, host, apiUrl, secret);
   context.out.result([text.trimEnd()], { hostname: raw, format, config: text });
+}
+
+function layoutNote(written: WriteResult): string {
+  return written.layout.kind === "sharded"
+    ? `; ${written.layout.shards} shards, ${written.shardsWritten} written`
+    : "";
+}
+
+/** `ddns config shard [--shards N]`: the sharded layout for a large fleet (also changes the shard count). */
+export async function shardConfig(context: CommandContext): Promise<void> {
+  const raw = context.string("shards");
+  if (raw !== undefined && !(/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= MAX_SHARDS)) {
+    throw new UsageError(`--shards must be a whole number from 1 to ${MAX_SHARDS}, not ${raw}.`);
+  }
+  const config = await context.configObject();
+  context.out.progress(`reading ${config.location}`);
+  const snapshot = await config.read();
+  const hosts = parseConfigDocument(snapshot.document).hosts.size;
+  const shards = raw === undefined ? defaultShardCount(hosts) : Number(raw);
+  context.out.progress(`writing ${shards} shards and the manifest`);
+  const written = await config.write(snapshot.document, snapshot, { kind: "sharded", shards });
+  context.out.result(
+    [
+      `${config.location} is now a manifest: ${hosts} hosts in ${shards} shards below ${shardPrefix(config.key)} (${written.shardsWritten} written, version ${written.versionId ?? "null"}).`,
+    ],
+    {
+      layout: "sharded",
+      shards,
+      hosts,
+      shards_written: written.shardsWritten,
+      version_id: written.versionId,
+    },
+  );
+}
+
+/** `ddns config unshard`: back to one config.json (a small fleet, or before editing it by hand). */
+export async function unshardConfig(context: CommandContext): Promise<void> {
+  const config = await context.configObject();
+  context.out.progress(`reading ${config.location}`);
+  const snapshot = await config.read();
+  if (!snapshot.sharded) throw new RefusedError(`${config.location} is already a single file.`);
+  const hosts = parseConfigDocument(snapshot.document).hosts.size;
+  context.out.progress(`writing ${config.location}`);
+  const written = await config.write(snapshot.document, snapshot, { kind: "single" });
+  if (configText(snapshot.document).length > AUTO_SHARD_BYTES) {
+    context.out.warn(
+      `the single file is over ${AUTO_SHARD_BYTES / 1024 / 1024} MiB: every cold start parses all of it; the function may need more memory.`,
+    );
+  }
+  context.out.result(
+    [
+      `${config.location} is a single file again: ${hosts} hosts (version ${written.versionId ?? "null"}). The old shards are deleted by a later write once an hour old.`,
+    ],
+    { layout: "single", hosts, version_id: written.versionId },
+  );
 }

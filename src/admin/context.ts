@@ -4,7 +4,7 @@ import { ConfigObject } from "./config-object.js";
 import type { AwsClients, Io, Output } from "./io.js";
 import type { Target } from "./target.js";
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export class CommandContext {
   #clients: AwsClients | undefined;
@@ -30,6 +30,12 @@ export class CommandContext {
   string(name: string): string | undefined {
     const value = this.options[name];
     return typeof value === "string" ? value : undefined;
+  }
+
+  /** An option that may be given more than once. */
+  strings(name: string): string[] {
+    const value = this.options[name];
+    return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
   }
 
   flag(name: string): boolean {

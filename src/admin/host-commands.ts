@@ -1,9 +1,10 @@
 /** `ddns host add|remove|rotate|list|show`: edit and read the hosts of the config file in S3. */
 import type { ConfigProblem } from "../config/schema.js";
 import { DEFAULT_TTL_SECONDS, describeProblem, parseConfigDocument } from "../config/schema.js";
+import { AUTO_SHARD_BYTES, defaultShardCount, HOSTS_PER_SHARD } from "../config/shards.js";
 import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
-import { shClientCommand } from "./client-config.js";
+import { CLIENT_FORMATS, shClientCommand } from "./client-config.js";
 import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
 import type { CommandContext } from "./context.js";
 import { InvalidConfigError, RefusedError, UsageError } from "./errors.js";
@@ -23,12 +24,14 @@ function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
   return Object.keys(document).find((key) => canonicalHostname(key) === fqdn);
 }
 
+/** The config; with `fqdn`, a sharded config is read only in that host's shard. */
 async function readConfig(
   context: CommandContext,
+  fqdn?: string,
 ): Promise<{ config: ConfigObject; snapshot: ConfigSnapshot }> {
   const config = await context.configObject();
   context.out.progress(`reading ${config.location}`);
-  return { config, snapshot: await config.read() };
+  return { config, snapshot: await config.read(fqdn === undefined ? undefined : [fqdn]) };
 }
 
 /**
@@ -36,7 +39,7 @@ async function readConfig(
  * and returns the host as the function will see it. Problems elsewhere in the file are only warned
  * about: they were there before, and refusing would leave the operator unable to add anything.
  */
-async function writeChecked(
+export async function writeChecked(
   context: CommandContext,
   config: ConfigObject,
   snapshot: ConfigSnapshot,
@@ -49,7 +52,18 @@ async function writeChecked(
   if (ownErrors.length > 0) throw new UsageError(ownErrors.map(describeProblem).join("\n"));
   warnAbout(context, parsed.problems);
   context.out.progress(`writing ${config.location}`);
-  await config.write(document, snapshot);
+  const written = await config.write(document, snapshot);
+  if (written.layout.kind === "sharded" && !snapshot.sharded) {
+    context.out.warn(
+      `the config grew past ${AUTO_SHARD_BYTES / 1024 / 1024} MiB, so ${config.location} is now a manifest over ${written.layout.shards} shards (docs/configuration.md, "Large fleets").`,
+    );
+  }
+  const manifest = snapshot.sharded?.manifest;
+  if (manifest && manifest.hostCount > manifest.shards.length * HOSTS_PER_SHARD * 4) {
+    context.out.warn(
+      `about ${Math.round(manifest.hostCount / manifest.shards.length)} hosts per shard: 'ddns config shard' re-shards into ${defaultShardCount(manifest.hostCount)}, so cold starts stay short.`,
+    );
+  }
   return parsed.hosts.find(fqdn);
 }
 
@@ -86,7 +100,7 @@ async function printSecret(
       command
         ? `Update the record from the router with:\n  ${command}`
         : "Pass --api-url (or set DDNS_API_URL) to see the client command.",
-      `Other clients: ddns client-config ${displayHostname(host.fqdn)} --format sh|ddclient|inadyn|ddwrt|openwrt`,
+      `Other clients: ddns client-config ${displayHostname(host.fqdn)} --format ${CLIENT_FORMATS.join("|")}`,
     ],
     {
       hostname: displayHostname(host.fqdn),
@@ -116,7 +130,7 @@ export async function addHost(context: CommandContext): Promise<void> {
     );
   }
 
-  const { config, snapshot } = await readConfig(context);
+  const { config, snapshot } = await readConfig(context, fqdn);
   if (keyOf(snapshot.document, fqdn) !== undefined) {
     throw new RefusedError(
       `${displayHostname(fqdn)} is already in ${config.location}. Use 'ddns host rotate' for a new secret, or 'ddns host remove' first.`,
@@ -129,6 +143,7 @@ export async function addHost(context: CommandContext): Promise<void> {
     shared_secret: generateSecret(),
     ...(context.flag("dyndns2") ? { allow_dyndns2: true } : {}),
     ...(context.flag("require-timestamp") ? { require_timestamp: true } : {}),
+    ...(context.flag("wildcard") ? { wildcard: true } : {}),
   };
   // Keys in the seed's spelling: the FQDN with its trailing dot.
   const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [fqdn]: entry }, fqdn);
@@ -156,9 +171,9 @@ async function refuseReservedName(context: CommandContext, fqdn: string, zoneNam
   }
 }
 
-async function existingHost(context: CommandContext) {
+export async function existingHost(context: CommandContext) {
   const fqdn = hostArgument(context);
-  const { config, snapshot } = await readConfig(context);
+  const { config, snapshot } = await readConfig(context, fqdn);
   const key = keyOf(snapshot.document, fqdn);
   if (key === undefined) throw new RefusedError(`${displayHostname(fqdn)} is not in ${config.location}.`);
   return { fqdn, key, config, snapshot };
@@ -199,6 +214,8 @@ function describeHost(host: HostConfig, entry: Record<string, unknown>) {
     require_timestamp: host.requireTimestamp,
     allow_client_ip: host.allowClientIp,
     username: host.username,
+    wildcard: host.wildcard,
+    lan_devices: host.lan?.devices.length ?? 0,
     secret_bits: estimateSecretBits(host.secret),
     ...(typeof entry.comment === "string" ? { comment: entry.comment } : {}),
   };
@@ -220,6 +237,8 @@ function features(row: ReturnType<typeof describeHost>): string {
     row.allow_dyndns2 && "dyndns2",
     row.require_timestamp && "require-timestamp",
     row.allow_client_ip && "client-ip",
+    row.wildcard && "wildcard",
+    row.lan_devices > 0 && `lan:${row.lan_devices}`,
   ];
   return names.filter(Boolean).join(",") || "-";
 }

@@ -4,11 +4,20 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigFileError } from "../config/schema.js";
-import { clientConfig, configHistory, restoreConfig, validateConfig } from "./config-commands.js";
+import { CLIENT_FORMATS } from "./client-config.js";
+import {
+  clientConfig,
+  configHistory,
+  restoreConfig,
+  shardConfig,
+  unshardConfig,
+  validateConfig,
+} from "./config-commands.js";
 import { CommandContext, type OptionValues } from "./context.js";
 import { CliError, EXIT } from "./errors.js";
 import { addHost, listHosts, removeHost, rotateHost, showHost } from "./host-commands.js";
 import { type Io, Output } from "./io.js";
+import { addLanDevice, listLanDevices, removeLanDevice } from "./lan-commands.js";
 import { Target } from "./target.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -29,13 +38,14 @@ interface Command {
 const COMMANDS: readonly Command[] = [
   {
     name: "host add",
-    arguments: "HOST [--ttl N] [--types A,AAAA] [--dyndns2] [--require-timestamp] [--zone-id Z]",
-    summary: "add a host with a new 256-bit secret; prints the secret once",
+    arguments: "HOST [--ttl N] [--types A,AAAA] [--dyndns2] [--require-timestamp] [--wildcard] [--zone-id Z]",
+    summary: "add a host with a new 256-bit secret; prints the secret once (--wildcard: *.HOST follows it)",
     options: {
       ttl: { type: "string" },
       types: { type: "string" },
       dyndns2: { type: "boolean" },
       "require-timestamp": { type: "boolean" },
+      wildcard: { type: "boolean" },
       "zone-id": { type: "string" },
     },
     deployed: true,
@@ -74,10 +84,35 @@ const COMMANDS: readonly Command[] = [
     run: showHost,
   },
   {
-    name: "config validate",
-    arguments: "FILE",
-    summary: "check a config file as the function would, and flag weak secrets ('-' reads stdin)",
+    name: "host lan add",
+    arguments: "ROUTER NAME --interface-id ::…|--mac MAC",
+    summary: "a device behind ROUTER whose AAAA follows the router's LAN prefix",
+    options: { "interface-id": { type: "string" }, mac: { type: "string" } },
+    deployed: true,
+    run: addLanDevice,
+  },
+  {
+    name: "host lan list",
+    arguments: "ROUTER",
+    summary: "the devices whose AAAA follow ROUTER's LAN prefix",
     options: {},
+    deployed: true,
+    run: listLanDevices,
+  },
+  {
+    name: "host lan remove",
+    arguments: "ROUTER NAME",
+    summary: "stop a device's AAAA following ROUTER (the record itself stays)",
+    options: {},
+    deployed: true,
+    run: removeLanDevice,
+  },
+  {
+    name: "config validate",
+    arguments: "FILE|DIRECTORY [--zone NAME]…",
+    summary:
+      "check a config as the function would, and flag weak secrets: a config.json ('-' reads stdin), or a sharded config's manifest (or its directory) with its shards; with the deployment's zones (--zone), also that every name a host writes lies in its zone",
+    options: { zone: { type: "string", multiple: true } },
     deployed: false,
     run: validateConfig,
   },
@@ -98,8 +133,24 @@ const COMMANDS: readonly Command[] = [
     run: restoreConfig,
   },
   {
+    name: "config shard",
+    arguments: "[--shards N]",
+    summary: "store the hosts in N shard objects under a small manifest (large fleets; also re-shards)",
+    options: { shards: { type: "string" } },
+    deployed: true,
+    run: shardConfig,
+  },
+  {
+    name: "config unshard",
+    arguments: "",
+    summary: "store the whole config in one config.json again",
+    options: {},
+    deployed: true,
+    run: unshardConfig,
+  },
+  {
     name: "client-config",
-    arguments: "HOST --format sh|ddclient|inadyn|ddwrt|openwrt [--secret-stdin]",
+    arguments: `HOST --format ${CLIENT_FORMATS.join("|")} [--secret-stdin]`,
     summary: "settings for a router's client; the secret is a placeholder unless given on stdin",
     options: { format: { type: "string" }, "secret-stdin": { type: "boolean" } },
     deployed: true,

@@ -1,15 +1,27 @@
 /**
- * The config file in S3, parsed once and kept in the container. After `cacheSeconds` it is
- * revalidated with a conditional GET (If-None-Match: the ETag), so an unchanged file costs a 304.
- * When S3 fails, a copy validated at most `maxStaleSeconds` ago keeps serving; with none, the
- * store fails closed with UnavailableError (503). The function never writes the file.
+ * The config in S3 as the function reads it, in either layout (src/config/shards.ts): the seed's
+ * single config.json, or a manifest at the same key whose hosts live in shard objects. For a sharded
+ * config a request loads only the shards its host names live in, so a cold start does not grow with
+ * the fleet. The entry object and every shard are cached on their own (S3ObjectCache): revalidated by
+ * ETag, a stale copy for at most `maxStaleSeconds` while S3 fails, else fail closed (503) — for the
+ * hosts of that shard only. The function never writes the config.
  */
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { httpStatusOf, UnavailableError } from "../core/errors.js";
-import type { HostDirectory } from "../core/hosts.js";
-import { errorSummary, type Logger } from "../core/log.js";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { httpStatusOf } from "../core/errors.js";
+import { canonicalHostname } from "../core/hostname.js";
+import type { HostConfig, HostDirectory } from "../core/hosts.js";
+import type { Logger } from "../core/log.js";
 import type { ConfigSource } from "../core/ports.js";
-import { type ConfigProblem, describeProblem, parseConfigText } from "./schema.js";
+import { CONFIG_RETRY_AFTER_SECONDS, S3ObjectCache, type S3ObjectCacheOptions } from "./s3-object-cache.js";
+import {
+  type ConfigProblem,
+  describeProblem,
+  type HostTable,
+  type ParsedConfig,
+  parseConfigDocument,
+  parseConfigJson,
+} from "./schema.js";
+import { isManifestDocument, manifestSections, readManifest, type ShardManifest, shardOf } from "./shards.js";
 
 export interface S3ConfigStoreOptions {
   readonly bucket: string;
@@ -23,100 +35,141 @@ export interface S3ConfigStoreOptions {
   readonly log?: Logger;
 }
 
-interface CachedConfig {
-  readonly hosts: HostDirectory;
-  readonly etag: string | undefined;
-  /** When S3 last confirmed this copy (a 200 or a 304). */
-  readonly confirmedAt: number;
-}
-
-const RETRY_AFTER_SECONDS = 5;
+/** What the object at DDNS_CONFIG_KEY turned out to be. */
+type Entry =
+  | { readonly layout: "single"; readonly config: ParsedConfig }
+  | { readonly layout: "sharded"; readonly manifest: ShardManifest; readonly sections: ParsedConfig };
 
 export class S3ConfigStore implements ConfigSource {
   readonly #s3: S3Client;
-  readonly #options: Required<Omit<S3ConfigStoreOptions, "log">> & Pick<S3ConfigStoreOptions, "log">;
-  #cached: CachedConfig | undefined;
-  #lastFailureAt = Number.NEGATIVE_INFINITY;
-  #refreshing: Promise<HostDirectory> | undefined;
+  readonly #cacheOptions: Omit<S3ObjectCacheOptions<unknown>, "parse" | "cacheSeconds">;
+  readonly #entry: S3ObjectCache<Entry>;
+  readonly #entryKey: string;
+  readonly #log: Logger | undefined;
+  /** One cache per shard index; a shard's key changes when its hosts do. */
+  readonly #shards = new Map<number, S3ObjectCache<HostTable>>();
 
   constructor(s3: S3Client, options: S3ConfigStoreOptions) {
     this.#s3 = s3;
-    this.#options = {
-      maxStaleSeconds: 15 * 60,
-      failureBackoffSeconds: RETRY_AFTER_SECONDS,
-      now: Date.now,
-      ...options,
+    this.#entryKey = options.key;
+    this.#log = options.log;
+    this.#cacheOptions = {
+      bucket: options.bucket,
+      maxStaleSeconds: options.maxStaleSeconds ?? 15 * 60,
+      failureBackoffSeconds: options.failureBackoffSeconds ?? CONFIG_RETRY_AFTER_SECONDS,
+      now: options.now ?? Date.now,
+      log: options.log,
     };
-  }
-
-  async hosts(): Promise<HostDirectory> {
-    const now = this.#options.now();
-    const cached = this.#cached;
-    if (cached && now - cached.confirmedAt < this.#options.cacheSeconds * 1000) return cached.hosts;
-    // Right after a failure, answer from the stale copy (or fail closed) without asking S3 again:
-    // an outage should not cost every request a timeout, nor S3 a request per check.
-    if (now - this.#lastFailureAt < this.#options.failureBackoffSeconds * 1000) {
-      return this.#staleOrFail(now, undefined);
-    }
-    // One request to S3 however many callers arrive while it is under way.
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = undefined;
+    this.#entry = new S3ObjectCache(s3, {
+      ...this.#cacheOptions,
+      cacheSeconds: options.cacheSeconds,
+      parse: (text) => this.#parseEntry(text),
     });
-    return this.#refreshing;
   }
 
-  async #refresh(): Promise<HostDirectory> {
-    const { bucket, key, now } = this.#options;
-    const previous = this.#cached;
+  async hosts(names?: readonly string[]): Promise<HostDirectory> {
+    const entry = await this.#entry.get(this.#entryKey);
+    if (entry.layout === "single") return entry.config.hosts;
+
+    const { manifest } = entry;
+    const wanted =
+      names === undefined
+        ? manifest.shards.map((_key, index) => index)
+        : [
+            ...new Set(
+              names.flatMap((name) => {
+                const fqdn = canonicalHostname(name);
+                return fqdn === undefined ? [] : [shardOf(fqdn, manifest.shards.length)];
+              }),
+            ),
+          ];
+    const tables = new Map<number, HostTable>();
+    await Promise.all(
+      wanted.map(async (index) => {
+        tables.set(index, await this.#shard(index, manifest.shards[index] as string));
+      }),
+    );
+    return new ShardedDirectory(manifest, tables);
+  }
+
+  async #shard(index: number, key: string): Promise<HostTable> {
+    let cache = this.#shards.get(index);
+    if (!cache) {
+      cache = new S3ObjectCache(this.#s3, {
+        ...this.#cacheOptions,
+        // Content-addressed: a shard never changes under its key, so it is never revalidated.
+        cacheSeconds: Number.POSITIVE_INFINITY,
+        describe: { shard: index },
+        parse: (text, shardKey) => this.#parseShard(text, shardKey, index),
+      });
+      this.#shards.set(index, cache);
+    }
     try {
-      const response = await this.#s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: previous?.etag }),
-      );
-      const text = (await response.Body?.transformToString("utf-8")) ?? "";
-      const parsed = parseConfigText(text);
-      this.#report(parsed.problems);
-      this.#cached = { hosts: parsed.hosts, etag: response.ETag, confirmedAt: now() };
-      return parsed.hosts;
+      return await cache.get(key);
     } catch (error) {
-      if (previous && httpStatusOf(error) === 304) {
-        this.#cached = { ...previous, confirmedAt: now() };
-        return previous.hosts;
-      }
-      this.#lastFailureAt = now();
-      return this.#staleOrFail(now(), error);
+      // A shard the manifest names is gone: the manifest changed (and its old shards were pruned).
+      // Ask S3 for the manifest on the next request instead of waiting out the cache period.
+      if (httpStatusOf((error as Error).cause) === 404) this.#entry.expire();
+      throw error;
     }
   }
 
-  #staleOrFail(now: number, error: unknown): HostDirectory {
-    const cached = this.#cached;
-    const ageSeconds = cached ? Math.round((now - cached.confirmedAt) / 1000) : undefined;
-    if (cached && ageSeconds !== undefined && ageSeconds <= this.#options.maxStaleSeconds) {
-      if (error !== undefined) {
-        this.#options.log?.({
-          level: "warn",
-          msg: "config fetch failed; using cached copy",
-          ageSeconds,
-          error: errorSummary(error),
-        });
-      }
-      return cached.hosts;
+  #parseEntry(text: string): Entry {
+    const document = parseConfigJson(text);
+    if (!isManifestDocument(document)) {
+      const config = parseConfigDocument(document);
+      this.#report(config.problems, {});
+      return { layout: "single", config };
     }
-    this.#options.log?.({
-      level: "error",
-      msg: "config unavailable",
-      ageSeconds,
-      error: errorSummary(error),
+    const manifest = readManifest(document);
+    const sections = parseConfigDocument(manifestSections(document));
+    this.#report(sections.problems, { generation: manifest.generation });
+    this.#log?.({
+      level: "info",
+      msg: "sharded config",
+      generation: manifest.generation,
+      shards: manifest.shards.length,
+      hostCount: manifest.hostCount,
     });
-    throw new UnavailableError("The configuration is unavailable.", RETRY_AFTER_SECONDS, { cause: error });
+    return { layout: "sharded", manifest, sections };
   }
 
-  #report(problems: readonly ConfigProblem[]): void {
+  #parseShard(text: string, key: string, index: number): HostTable {
+    const parsed = parseConfigDocument(parseConfigJson(text));
+    this.#report(parsed.problems, { shard: index, key });
+    return parsed.hosts;
+  }
+
+  #report(problems: readonly ConfigProblem[], where: Record<string, unknown>): void {
     for (const problem of problems) {
-      this.#options.log?.({
+      this.#log?.({
         level: problem.severity === "error" ? "error" : "warn",
         msg: "config problem",
+        ...where,
         problem: describeProblem(problem),
       });
     }
+  }
+}
+
+/** The hosts of the shards a request loaded: a name in another shard is not found. */
+class ShardedDirectory implements HostDirectory {
+  readonly #manifest: ShardManifest;
+  readonly #tables: ReadonlyMap<number, HostTable>;
+
+  constructor(manifest: ShardManifest, tables: ReadonlyMap<number, HostTable>) {
+    this.#manifest = manifest;
+    this.#tables = tables;
+  }
+
+  find(hostname: string): HostConfig | undefined {
+    const fqdn = canonicalHostname(hostname);
+    if (fqdn === undefined) return undefined;
+    return this.#tables.get(shardOf(fqdn, this.#manifest.shards.length))?.find(fqdn);
+  }
+
+  /** The fleet's size as the manifest states it. */
+  get size(): number {
+    return this.#manifest.hostCount;
   }
 }

@@ -7,9 +7,16 @@
  */
 
 import { type ParseError, parse as scanJson } from "jsonc-parser";
-import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
-import type { HostConfig, HostDirectory } from "../core/hosts.js";
+import { canonicalHostname, displayHostname, parseHostname, wildcardName } from "../core/hostname.js";
+import type { HostConfig, HostDirectory, LanDevice, LanSettings } from "../core/hosts.js";
 import { RECORD_TYPES, type RecordType } from "../core/ip.js";
+import {
+  DEFAULT_LAN_PREFIX_LENGTH,
+  isLanPrefixLength,
+  MAX_LAN_PREFIX_LENGTH,
+  MIN_LAN_PREFIX_LENGTH,
+  parseInterfaceId,
+} from "../core/lan-prefix.js";
 
 export interface ConfigProblem {
   /** The host key as written in the file. */
@@ -39,6 +46,11 @@ export interface HostEntry {
   allow_client_ip?: boolean;
   username?: string;
   comment?: string;
+  wildcard?: boolean;
+  /** LAN device name → interface identifier (IPv6 suffix or MAC address). */
+  ipv6_lan_hosts?: Record<string, string>;
+  ipv6_lan_prefix_length?: number;
+  ipv6_lan_prefix_from_source?: boolean;
 }
 
 const KNOWN_FIELDS = new Set([
@@ -53,8 +65,21 @@ const KNOWN_FIELDS = new Set([
   "allow_client_ip",
   "username",
   "comment",
+  "wildcard",
+  "ipv6_lan_hosts",
+  "ipv6_lan_prefix_length",
+  "ipv6_lan_prefix_from_source",
 ]);
-const BOOLEAN_FIELDS = ["allow_dyndns2", "require_timestamp", "allow_client_ip"] as const;
+const BOOLEAN_FIELDS = [
+  "allow_dyndns2",
+  "require_timestamp",
+  "allow_client_ip",
+  "wildcard",
+  "ipv6_lan_prefix_from_source",
+] as const;
+
+/** One router's LAN devices; with its own records, every change still fits one Route 53 batch of 1,000. */
+export const MAX_LAN_DEVICES = 32;
 
 export const DEFAULT_TTL_SECONDS = 60;
 /** Route 53's own limits for a record's TTL. */
@@ -147,7 +172,67 @@ export function parseConfigDocument(document: unknown): ParsedConfig {
     }
     hosts.set(host.fqdn, host);
   }
+  leaveOutSharedNames(hosts, document, problems);
   return { hosts: new HostTable(hosts.values()), problems };
+}
+
+/**
+ * Every name a host writes (its own, its wildcard, its LAN devices') belongs to that host alone:
+ * two routers writing one name would take turns overwriting it. Like a duplicated host, neither
+ * claim can be trusted, so every host involved is left out and reported.
+ */
+function leaveOutSharedNames(
+  hosts: Map<string, HostConfig>,
+  document: Record<string, unknown>,
+  problems: ConfigProblem[],
+): void {
+  const keyOf = new Map(Object.keys(document).map((key) => [canonicalHostname(key), key]));
+  for (const problem of sharedNameProblems(hosts.values())) {
+    const fqdn = problem.host;
+    if (!hosts.delete(fqdn)) continue;
+    problems.push({ ...problem, host: keyOf.get(fqdn) ?? fqdn });
+  }
+}
+
+/**
+ * One error per host that writes a name another host also writes (`host` is the canonical name).
+ * Exported for checks over hosts parsed apart (a sharded config's shards).
+ */
+export function sharedNameProblems(hosts: Iterable<HostConfig>): ConfigProblem[] {
+  const writers = new Map<string, Set<string>>();
+  for (const host of hosts) {
+    for (const name of namesWrittenBy(host)) {
+      const set = writers.get(name) ?? new Set<string>();
+      set.add(host.fqdn);
+      writers.set(name, set);
+    }
+  }
+  const problems: ConfigProblem[] = [];
+  const reported = new Set<string>();
+  for (const [name, owners] of writers) {
+    if (owners.size < 2) continue;
+    for (const fqdn of owners) {
+      if (reported.has(fqdn)) continue;
+      reported.add(fqdn);
+      const others = [...owners].filter((other) => other !== fqdn).map(displayHostname);
+      problems.push({
+        host: fqdn,
+        field: "ipv6_lan_hosts",
+        message: `${displayHostname(name)} is also written by ${others.join(", ")}; a name belongs to one router only, so each of them is ignored.`,
+        severity: "error",
+      });
+    }
+  }
+  return problems;
+}
+
+/** The names a host's updates write: its own, its wildcard's and its LAN devices'. */
+export function namesWrittenBy(host: HostConfig): string[] {
+  return [
+    host.fqdn,
+    ...(host.wildcard ? [wildcardName(host.fqdn)] : []),
+    ...(host.lan?.devices.map((device) => device.fqdn) ?? []),
+  ];
 }
 
 function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]): HostConfig | undefined {
@@ -208,6 +293,8 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
     );
   }
 
+  const lan = parseLanSettings(name.fqdn, entry, fail);
+
   if (problems.slice(errorsBefore).some((problem) => problem.severity === "error")) return undefined;
   return {
     fqdn: name.fqdn,
@@ -219,6 +306,76 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
     requireTimestamp: entry.require_timestamp === true,
     allowClientIp: entry.allow_client_ip === true,
     username: typeof entry.username === "string" ? entry.username : displayHostname(name.fqdn),
+    wildcard: entry.wildcard === true,
+    ...(lan ? { lan } : {}),
+  };
+}
+
+/**
+ * `ipv6_lan_hosts` with `ipv6_lan_prefix_length` and `ipv6_lan_prefix_from_source`: undefined when
+ * the host has no LAN devices (the other two keys then mean nothing, and say so).
+ */
+function parseLanSettings(
+  routerFqdn: string,
+  entry: Record<string, unknown>,
+  fail: (field: string, message: string) => void,
+): LanSettings | undefined {
+  const length = entry.ipv6_lan_prefix_length ?? DEFAULT_LAN_PREFIX_LENGTH;
+  const lengthOk = isLanPrefixLength(length);
+  if (!lengthOk) {
+    fail(
+      "ipv6_lan_prefix_length",
+      `Must be a whole number from ${MIN_LAN_PREFIX_LENGTH} to ${MAX_LAN_PREFIX_LENGTH}.`,
+    );
+  }
+  const devicesField = entry.ipv6_lan_hosts;
+  if (devicesField === undefined) {
+    for (const field of ["ipv6_lan_prefix_length", "ipv6_lan_prefix_from_source"] as const) {
+      if (entry[field] !== undefined) fail(field, "Only means something with ipv6_lan_hosts.");
+    }
+    return undefined;
+  }
+  if (!isPlainObject(devicesField) || Object.keys(devicesField).length === 0) {
+    fail(
+      "ipv6_lan_hosts",
+      'Must be a non-empty object of names and interface identifiers, e.g. {"nas.dyn.example.com.": "::211:32ff:fe12:3456"}.',
+    );
+    return undefined;
+  }
+  const entries = Object.entries(devicesField);
+  if (entries.length > MAX_LAN_DEVICES) {
+    fail("ipv6_lan_hosts", `Lists ${entries.length} names; at most ${MAX_LAN_DEVICES} are allowed.`);
+    return undefined;
+  }
+  const devices: LanDevice[] = [];
+  for (const [key, raw] of entries) {
+    const name = parseHostname(key);
+    if (!name.ok) {
+      fail("ipv6_lan_hosts", `The name ${key} ${name.problem}.`);
+      continue;
+    }
+    if (name.fqdn === routerFqdn) {
+      fail("ipv6_lan_hosts", `${key} is the router's own name; its AAAA is the router's address.`);
+      continue;
+    }
+    if (devices.some((device) => device.fqdn === name.fqdn)) {
+      fail("ipv6_lan_hosts", `${key} is listed more than once.`);
+      continue;
+    }
+    if (!lengthOk) continue;
+    const interfaceId = typeof raw === "string" ? parseInterfaceId(raw, length) : undefined;
+    if (!interfaceId?.ok) {
+      const problem = interfaceId?.problem ?? "must be a string";
+      fail("ipv6_lan_hosts", `The interface identifier of ${key} ${problem}.`);
+      continue;
+    }
+    devices.push({ fqdn: name.fqdn, interfaceId: interfaceId.value });
+  }
+  if (!lengthOk) return undefined;
+  return {
+    devices,
+    prefixLength: length,
+    prefixFromSource: entry.ipv6_lan_prefix_from_source === true,
   };
 }
 

@@ -4,7 +4,7 @@
  * API cannot be used to list hosts; the AuthError's `reason` tells the log which it was.
  * dyndns2's Basic credentials are checked here too, under the same rule.
  */
-import { AuthError } from "./errors.js";
+import { AuthError, BadRequestError } from "./errors.js";
 import type { HostConfig } from "./hosts.js";
 import {
   checkTimestamp,
@@ -25,11 +25,20 @@ export interface TokenClaim {
   readonly hash: string;
   /** Unix seconds as sent, when the client used the replay-proof token. */
   readonly timestamp?: string | undefined;
+  /** The LAN prefix exactly as sent (ip6lanprefix=), when there is one: the token must cover it. */
+  readonly lanPrefix?: string | undefined;
 }
+
+export const LAN_PREFIX_NEEDS_HMAC_MESSAGE =
+  "A LAN prefix (ip6lanprefix=) must be covered by the replay-proof token: send ts= with an HMAC hash.";
 
 /** Refuses stale and future timestamps before any host is looked up, so the answer reveals nothing about hosts. */
 export function checkClaimTimestamp(claim: TokenClaim, nowSeconds: number): void {
-  if (claim.timestamp === undefined) return;
+  if (claim.timestamp === undefined) {
+    // The seed token is sha256(ip + hostname + secret): nothing else can be added to it unambiguously.
+    if (claim.lanPrefix !== undefined) throw new BadRequestError(LAN_PREFIX_NEEDS_HMAC_MESSAGE);
+    return;
+  }
   const check = checkTimestamp(claim.timestamp, nowSeconds);
   if (check.ok) return;
   const messages = {
@@ -53,7 +62,7 @@ export function verifyClaim(
   const expected =
     claim.timestamp === undefined
       ? seedToken(claim.ip, claim.hostnameAsSent, secret)
-      : timestampedToken(claim.ip, claim.hostnameAsSent, claim.timestamp, secret);
+      : timestampedToken(claim.ip, claim.hostnameAsSent, claim.timestamp, secret, claim.lanPrefix);
   const matches = hexDigestsEqual(claim.hash, expected);
   if (!host) throw new AuthError(HASH_MISMATCH_MESSAGE, "unknown host");
   if (!matches) throw new AuthError(HASH_MISMATCH_MESSAGE, "hash mismatch");

@@ -41,3 +41,8 @@ export function displayHostname(fqdn: string): string {
 export function isWithinZone(fqdn: string, zone: string): boolean {
   return fqdn === zone || fqdn.endsWith(`.${zone}`);
 }
+
+/** The wildcard name that follows a host (RFC 4592): `*.` and the host's canonical name. */
+export function wildcardName(fqdn: string): string {
+  return `*.${fqdn}`;
+}

@@ -15,6 +15,24 @@ export interface HostConfig {
   readonly allowClientIp: boolean;
   /** dyndns2 Basic-auth user name; defaults to the host name. Compared case-insensitively. */
   readonly username: string;
+  /** `*.<fqdn>` gets the same A/AAAA as the host. */
+  readonly wildcard: boolean;
+  /** The devices behind the router whose AAAA follow its LAN prefix; undefined when it has none. */
+  readonly lan?: LanSettings | undefined;
+}
+
+export interface LanSettings {
+  readonly devices: readonly LanDevice[];
+  /** How many leading bits of the prefix the identifiers complete (48–64). */
+  readonly prefixLength: number;
+  /** Without an explicit prefix, an IPv6 caller's own address gives it (a client running on a LAN device). */
+  readonly prefixFromSource: boolean;
+}
+
+export interface LanDevice {
+  /** Canonical name, in the router's zone. */
+  readonly fqdn: string;
+  readonly interfaceId: bigint;
 }
 
 /** The validated hosts, looked up by any spelling of their name. */

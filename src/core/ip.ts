@@ -83,6 +83,19 @@ function formatIpv6(groups: number[]): string {
   return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
 
+/** An IPv6 address as one 128-bit number, or undefined when `raw` is not IPv6 text (IPv4 is not). */
+export function ipv6ToBigInt(raw: string): bigint | undefined {
+  const groups = parseIpv6Groups(raw);
+  return groups?.reduce((value, group) => (value << 16n) | BigInt(group), 0n);
+}
+
+/** The canonical (RFC 5952) text of a 128-bit number. */
+export function bigIntToIpv6(value: bigint): string {
+  const groups: number[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((value >> shift) & 0xffffn));
+  return formatIpv6(groups);
+}
+
 export function parseIp(raw: string): IpAddress | undefined {
   const octets = parseIpv4Octets(raw);
   if (octets) return { text: octets.join("."), recordType: "A" };

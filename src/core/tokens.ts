@@ -20,9 +20,23 @@ export function seedToken(ip: string, hostname: string, secret: string): string 
     .digest("hex");
 }
 
-/** The replay-proof token: HMAC-SHA256 over fields with separators, so no two inputs share a message. */
-export function timestampedToken(ip: string, hostname: string, timestamp: string, secret: string): string {
-  return createHmac("sha256", secret).update(`ddns-v2|${ip}|${hostname}|${timestamp}`, "utf8").digest("hex");
+/**
+ * The replay-proof token: HMAC-SHA256 over fields with separators, so no two inputs share a message.
+ * A LAN prefix, when sent, is covered too: `|lan=<prefix as sent>` is appended. A timestamp is digits
+ * only, so a message with the suffix never equals one without it, and requests without a prefix sign
+ * exactly what they always did.
+ */
+export function timestampedToken(
+  ip: string,
+  hostname: string,
+  timestamp: string,
+  secret: string,
+  lanPrefix?: string,
+): string {
+  const lan = lanPrefix === undefined ? "" : `|lan=${lanPrefix}`;
+  return createHmac("sha256", secret)
+    .update(`ddns-v2|${ip}|${hostname}|${timestamp}${lan}`, "utf8")
+    .digest("hex");
 }
 
 /** Compares two hex digests in constant time; `presented` may be in either case. */

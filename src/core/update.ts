@@ -1,17 +1,17 @@
 /**
- * The update decision: which of the wanted addresses differ from what Route 53 holds, and one
- * UPSERT batch per zone for those. Nothing is written when every record already matches.
+ * The update decision: the records an update wants (the host's own, the wildcard `*.<host>` that
+ * follows it, and the AAAA of its LAN devices under the router's prefix), which of them differ from
+ * what Route 53 holds, and one UPSERT batch per zone for those. Nothing is written when every record
+ * already matches, and the reads come from the DNS adapter's record cache, so a no-change check costs
+ * no Route 53 call however many names follow the host.
  * Each record written is announced afterwards as one change event, with the values it replaced.
  */
 import { ForbiddenError } from "./errors.js";
+import { wildcardName } from "./hostname.js";
 import type { HostConfig } from "./hosts.js";
 import type { IpAddress } from "./ip.js";
+import { type LanPrefix, lanAddress, prefixOfAddress } from "./lan-prefix.js";
 import type { ChangeEvents, DnsRecords, RecordChange, RecordChangeEvent } from "./ports.js";
-
-export interface WantedAddress {
-  readonly host: HostConfig;
-  readonly ip: IpAddress;
-}
 
 /** Where the decision writes and announces; the protocols pass their Backends. */
 export interface UpdateTargets {
@@ -26,15 +26,22 @@ export interface UpdateOrigin {
   readonly sourceIp: string;
 }
 
-/** A record to write and what Route 53 held before, which its change event reports. */
-interface PendingChange {
-  readonly change: RecordChange;
+export interface HostUpdate {
+  readonly host: HostConfig;
+  /** The host's own addresses, at most one per family. */
+  readonly addresses: readonly IpAddress[];
+  /** The router's LAN prefix; the host's LAN devices follow it. */
+  readonly lanPrefix?: LanPrefix | undefined;
+}
+
+/** A record the decision wrote, with the values it replaced (empty when it is new). */
+export interface RecordUpdate extends RecordChange {
   readonly previous: readonly string[];
 }
 
 export type UpdateResult =
   | { readonly outcome: "unchanged" }
-  | { readonly outcome: "updated"; readonly changeId: string }
+  | { readonly outcome: "updated"; readonly changeId: string; readonly changes: readonly RecordUpdate[] }
   | { readonly outcome: "failed"; readonly error: unknown };
 
 export function assertRecordTypeAllowed(host: HostConfig, ip: IpAddress): void {
@@ -46,66 +53,122 @@ export function assertRecordTypeAllowed(host: HostConfig, ip: IpAddress): void {
   }
 }
 
-/** A record is right when it holds exactly the wanted address and nothing else. */
-export function recordMatches(currentValues: readonly string[], ip: IpAddress): boolean {
-  return currentValues.length === 1 && currentValues[0] === ip.text;
+/**
+ * The LAN prefix that applies to `host`: the one the client sent, else (for hosts that opt in) the
+ * prefix of the caller's own IPv6 address. A host without LAN devices refuses a sent prefix, so a
+ * client that believes otherwise hears about it instead of being ignored.
+ */
+export function lanPrefixFor(
+  host: HostConfig,
+  sent: LanPrefix | undefined,
+  source: IpAddress,
+): LanPrefix | undefined {
+  if (sent && !host.lan) {
+    throw new ForbiddenError(
+      `The host ${host.fqdn} has no ipv6_lan_hosts, so it does not take a LAN prefix (ip6lanprefix=); nothing was changed.`,
+    );
+  }
+  if (sent || !host.lan?.prefixFromSource) return sent;
+  return prefixOfAddress(source, host.lan.prefixLength);
+}
+
+/** A record is right when it holds exactly the wanted value and nothing else. */
+export function recordMatches(currentValues: readonly string[], value: string): boolean {
+  return currentValues.length === 1 && currentValues[0] === value;
+}
+
+/** Every record an update wants, the host's own first. */
+export function wantedRecords(update: HostUpdate): RecordChange[] {
+  const { host } = update;
+  const records = update.addresses.flatMap((ip) => {
+    const own: RecordChange = { name: host.fqdn, type: ip.recordType, ttl: host.ttl, value: ip.text };
+    return host.wildcard ? [own, { ...own, name: wildcardName(host.fqdn) }] : [own];
+  });
+  const lan = host.lan;
+  if (update.lanPrefix && lan) {
+    for (const device of lan.devices) {
+      const ip = lanAddress(update.lanPrefix, device.interfaceId, lan.prefixLength);
+      records.push({ name: device.fqdn, type: "AAAA", ttl: host.ttl, value: ip.text });
+    }
+  }
+  return records;
+}
+
+async function differingRecords(
+  dns: DnsRecords,
+  zoneId: string,
+  records: readonly RecordChange[],
+): Promise<RecordUpdate[]> {
+  const current = await Promise.all(
+    records.map((record) => dns.currentValues(zoneId, record.name, record.type)),
+  );
+  return records.flatMap((record, index) => {
+    const previous = current[index] ?? [];
+    return recordMatches(previous, record.value) ? [] : [{ ...record, previous }];
+  });
+}
+
+/** One zone's change batch, and which update owns which of its changes. */
+interface ZoneBatch {
+  readonly owners: Map<number, RecordUpdate[]>;
+  readonly changes: RecordUpdate[];
 }
 
 /**
- * Applies every wanted address; results come back in the same order. A failure reading or writing
- * one zone fails only the hosts of that zone.
+ * Applies every update; results come back in the same order, one per update. Everything that
+ * differs in one zone goes into one change batch, so a router and the names that follow it move
+ * together or not at all. A failure reading or writing one zone fails only the updates of that zone.
  */
-export async function applyAddresses(
+export async function applyUpdates(
   targets: UpdateTargets,
-  wanted: readonly WantedAddress[],
+  updates: readonly HostUpdate[],
   origin: UpdateOrigin,
 ): Promise<UpdateResult[]> {
   const { dns } = targets;
-  const results: UpdateResult[] = new Array(wanted.length);
-  const changesByZone = new Map<string, { indexes: number[]; changes: PendingChange[] }>();
+  const results: UpdateResult[] = new Array(updates.length);
+  const batches = new Map<string, ZoneBatch>();
 
   await Promise.all(
-    wanted.map(async ({ host, ip }, index) => {
-      let current: readonly string[];
+    updates.map(async (update, index) => {
+      const { zoneId } = update.host;
+      let differing: RecordUpdate[];
       try {
-        current = await dns.currentValues(host.zoneId, host.fqdn, ip.recordType);
-        if (recordMatches(current, ip)) {
-          results[index] = { outcome: "unchanged" };
-          return;
-        }
+        differing = await differingRecords(dns, zoneId, wantedRecords(update));
       } catch (error) {
         results[index] = { outcome: "failed", error };
         return;
       }
-      const zone = changesByZone.get(host.zoneId) ?? { indexes: [], changes: [] };
-      zone.indexes.push(index);
-      // Route 53 refuses a batch that names one record twice (a client may repeat a host name).
-      const duplicate = zone.changes.some(
-        ({ change }) => change.name === host.fqdn && change.type === ip.recordType,
-      );
-      if (!duplicate) {
-        const change = { name: host.fqdn, type: ip.recordType, ttl: host.ttl, value: ip.text };
-        zone.changes.push({ change, previous: current });
+      if (differing.length === 0) {
+        results[index] = { outcome: "unchanged" };
+        return;
       }
-      changesByZone.set(host.zoneId, zone);
+      const batch: ZoneBatch = batches.get(zoneId) ?? { owners: new Map(), changes: [] };
+      // Route 53 refuses a batch that names one record twice (a client may repeat a host name):
+      // the first update to want a record owns its change.
+      const owned = differing.filter(
+        (change) => !batch.changes.some((known) => known.name === change.name && known.type === change.type),
+      );
+      batch.changes.push(...owned);
+      batch.owners.set(index, owned);
+      batches.set(zoneId, batch);
     }),
   );
 
   const events: RecordChangeEvent[] = [];
   await Promise.all(
-    [...changesByZone].map(async ([zoneId, { indexes, changes }]) => {
-      let result: UpdateResult;
+    [...batches].map(async ([zoneId, { owners, changes }]) => {
+      let changeId: string;
       try {
-        const changeId = await dns.upsert(
+        changeId = await dns.upsert(
           zoneId,
-          changes.map(({ change }) => change),
+          changes.map(({ name, type, ttl, value }) => ({ name, type, ttl, value })),
         );
-        result = { outcome: "updated", changeId };
-        events.push(...changes.map((pending) => changeEvent(pending, origin, changeId)));
       } catch (error) {
-        result = { outcome: "failed", error };
+        for (const index of owners.keys()) results[index] = { outcome: "failed", error };
+        return;
       }
-      for (const index of indexes) results[index] = result;
+      for (const [index, owned] of owners) results[index] = { outcome: "updated", changeId, changes: owned };
+      events.push(...changes.map((change) => changeEvent(change, origin, changeId)));
     }),
   );
   // After every write: the bound of publish() is all an update can wait for its events.
@@ -113,15 +176,11 @@ export async function applyAddresses(
   return results;
 }
 
-function changeEvent(
-  { change, previous }: PendingChange,
-  origin: UpdateOrigin,
-  changeId: string,
-): RecordChangeEvent {
+function changeEvent(change: RecordUpdate, origin: UpdateOrigin, changeId: string): RecordChangeEvent {
   return {
     hostname: change.name,
     type: change.type,
-    previous,
+    previous: change.previous,
     current: [change.value],
     protocol: origin.protocol,
     sourceIp: origin.sourceIp,

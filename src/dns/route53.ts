@@ -169,11 +169,20 @@ function simpleAddressRecord(recordSet: ResourceRecordSet): ListedRecord | undef
   const type = recordSet.Type as RecordType;
   if (!RECORD_TYPES.includes(type) || recordSet.AliasTarget || recordSet.SetIdentifier) return undefined;
   return {
-    name: (recordSet.Name ?? "").toLowerCase(),
+    name: recordName(recordSet.Name ?? ""),
     type,
     values: (recordSet.ResourceRecords ?? []).map((record) => canonicalRecordValue(record.Value ?? "")),
     ttlSeconds: recordSet.TTL ?? 0,
   };
+}
+
+/**
+ * A listed name as the core spells it: lower case, and `*` where Route 53 lists the wildcard label
+ * as the escape `\052` (the only escape a name the core writes can contain).
+ */
+export function recordName(listed: string): string {
+  const name = listed.toLowerCase();
+  return name.startsWith("\\052.") ? `*${name.slice(4)}` : name;
 }
 
 const THROTTLING = new Set([

@@ -14,11 +14,12 @@
  * when no host of the request accepts the credentials, else `nohost` on that host's line.
  */
 import { type BasicCredentials, checkPassword } from "../core/auth.js";
-import { AuthError, BadRequestError } from "../core/errors.js";
+import { AuthError, BadRequestError, ForbiddenError } from "../core/errors.js";
 import { canonicalHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import type { IpAddress } from "../core/ip.js";
-import { applyAddresses, type UpdateResult, type UpdateTargets, type WantedAddress } from "../core/update.js";
+import type { LanPrefix } from "../core/lan-prefix.js";
+import { applyUpdates, lanPrefixFor, type UpdateResult, type UpdateTargets } from "../core/update.js";
 import { MAX_HOSTNAMES, parseBasicAuth, readDyndns2Query } from "./dyndns2-request.js";
 import { describeFailure, retryAfterHeader } from "./failures.js";
 import {
@@ -27,6 +28,8 @@ import {
   headerOf,
   queryOf,
   type RequestContext,
+  readLanPrefix,
+  singleParam,
   textResponse,
 } from "./http.js";
 
@@ -37,7 +40,14 @@ type RefusalCode = "notfqdn" | "nohost" | "abuse";
 /** What one host name of the request comes to before any DNS work. */
 type HostVerdict =
   | { readonly kind: "refused"; readonly code: RefusalCode; readonly reason: string }
-  | { readonly kind: "accepted"; readonly host: HostConfig };
+  | { readonly kind: "accepted"; readonly host: HostConfig; readonly lanPrefix: LanPrefix | undefined };
+
+/** What the request asks for, the same for every host name in it. */
+interface UpdateRequest {
+  readonly addresses: readonly IpAddress[];
+  readonly source: IpAddress;
+  readonly lanPrefix: LanPrefix | undefined;
+}
 
 function answer(
   context: RequestContext,
@@ -56,7 +66,9 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     if (!credentials) {
       throw new AuthError("badauth", header === undefined ? "no credentials" : "malformed credentials");
     }
-    const query = readDyndns2Query(queryOf(context.event));
+    const params = queryOf(context.event);
+    const query = readDyndns2Query(params);
+    const sentPrefix = readLanPrefix(singleParam(params, "ip6lanprefix"), context.log);
     if (query.hostnames.length === 0) {
       context.log.decision = "notfqdn";
       return answer(context, ["notfqdn"]);
@@ -71,9 +83,8 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
 
     const backends = await context.backends();
     const hosts = await backends.config.hosts(query.hostnames);
-    const verdicts = query.hostnames.map((name) =>
-      judgeHost(hosts, name, credentials, { addresses, source }),
-    );
+    const request: UpdateRequest = { addresses, source, lanPrefix: sentPrefix?.prefix };
+    const verdicts = query.hostnames.map((name) => judgeHost(hosts, name, credentials, request));
     logHosts(context, query.hostnames, verdicts);
     const anyNameValid = verdicts.some(
       (verdict) => verdict.kind === "accepted" || verdict.code !== "notfqdn",
@@ -94,7 +105,7 @@ function judgeHost(
   hosts: HostDirectory,
   nameAsSent: string,
   credentials: BasicCredentials,
-  request: { readonly addresses: readonly IpAddress[]; readonly source: IpAddress },
+  request: UpdateRequest,
 ): HostVerdict {
   const name = parseHostname(nameAsSent);
   if (!name.ok) return { kind: "refused", code: "notfqdn", reason: `the name ${name.problem}` };
@@ -115,7 +126,16 @@ function judgeHost(
   if (refusedType) {
     return { kind: "refused", code: "abuse", reason: `${refusedType.recordType} records are not allowed` };
   }
-  return { kind: "accepted", host };
+  try {
+    return { kind: "accepted", host, lanPrefix: lanPrefixFor(host, request.lanPrefix, request.source) };
+  } catch (error) {
+    if (!(error instanceof ForbiddenError)) throw error;
+    return {
+      kind: "refused",
+      code: "abuse",
+      reason: "ip6lanprefix sent, but the host has no ipv6_lan_hosts",
+    };
+  }
 }
 
 /** The request's log line names every host asked for and why each refused one was refused (never a secret). */
@@ -127,7 +147,7 @@ function logHosts(context: RequestContext, names: readonly string[], verdicts: r
   context.log.reason = reasons.join("; ") || undefined;
 }
 
-/** All accepted hosts go to applyAddresses together: one Route 53 change batch per zone. */
+/** All accepted hosts go to applyUpdates together: one Route 53 change batch per zone. */
 async function updateAccepted(
   context: RequestContext,
   targets: UpdateTargets,
@@ -135,31 +155,29 @@ async function updateAccepted(
   addresses: readonly IpAddress[],
   source: IpAddress,
 ): Promise<string[]> {
-  const wanted: WantedAddress[] = verdicts.flatMap((verdict) =>
-    verdict.kind === "accepted" ? addresses.map((ip) => ({ host: verdict.host, ip })) : [],
+  const accepted = verdicts.flatMap((verdict) => (verdict.kind === "accepted" ? [verdict] : []));
+  const results = await applyUpdates(
+    targets,
+    accepted.map(({ host, lanPrefix }) => ({ host, addresses, lanPrefix })),
+    { protocol: "dyndns2", sourceIp: source.text },
   );
-  const results = await applyAddresses(targets, wanted, { protocol: "dyndns2", sourceIp: source.text });
   const ipList = addresses.map((ip) => ip.text).join(",");
   let next = 0;
   const lines = verdicts.map((verdict) => {
     if (verdict.kind === "refused") return verdict.code;
-    const own = results.slice(next, next + addresses.length);
-    next += addresses.length;
-    return hostLine(context, own, ipList);
+    return hostLine(context, results[next++] as UpdateResult, ipList);
   });
   context.log.decision = overallDecision(lines);
   return lines;
 }
 
-function hostLine(context: RequestContext, results: readonly UpdateResult[], ipList: string): string {
-  const failed = results.find((result) => result.outcome === "failed");
-  if (failed) {
-    context.log.error ??= failed.error;
+function hostLine(context: RequestContext, result: UpdateResult, ipList: string): string {
+  if (result.outcome === "failed") {
+    context.log.error ??= result.error;
     return "dnserr";
   }
-  const updated = results.find((result) => result.outcome === "updated");
-  if (updated) {
-    context.log.changeId ??= updated.changeId;
+  if (result.outcome === "updated") {
+    context.log.changeId ??= result.changeId;
     return `good ${ipList}`;
   }
   return `nochg ${ipList}`;

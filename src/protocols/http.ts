@@ -5,6 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
+import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
 import type { ChangeEvents, ConfigSource, DnsRecords } from "../core/ports.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -24,6 +25,8 @@ export interface RequestLogFields {
   decision?: string;
   reason?: string;
   changeId?: string;
+  /** The LAN prefix the request sent (canonical), when it sent one. */
+  lanPrefix?: string;
   error?: unknown;
   results?: string[];
 }
@@ -82,6 +85,24 @@ export function singleParam(params: URLSearchParams, name: string): string | und
   const values = params.getAll(name);
   if (values.length > 1) throw new BadRequestError(`Pass the ${name}= argument only once.`);
   return values[0];
+}
+
+/** A LAN prefix as the client sent it (the replay-proof token covers these exact bytes) and as parsed. */
+export interface SentLanPrefix {
+  readonly asSent: string;
+  readonly prefix: LanPrefix;
+}
+
+/**
+ * `ip6lanprefix=`, shared by dyndns2 and the seed's `set`. An empty value counts as absent: a
+ * FRITZ!Box without IPv6 fills its `<ip6lanprefix>` placeholder with nothing.
+ */
+export function readLanPrefix(raw: string | undefined, log: RequestLogFields): SentLanPrefix | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const parsed = parseLanPrefix(raw);
+  if (!parsed.ok) throw new BadRequestError(`The ip6lanprefix= argument ${parsed.problem}.`);
+  log.lanPrefix = formatLanPrefix(parsed.value);
+  return { asSent: raw, prefix: parsed.value };
 }
 
 export function bodyText(event: HttpEvent): string {

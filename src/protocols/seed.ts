@@ -7,7 +7,7 @@ import { verifyClaim } from "../core/auth.js";
 import { BadRequestError } from "../core/errors.js";
 import { parseHostname } from "../core/hostname.js";
 import { isSha256Hex } from "../core/tokens.js";
-import { applyAddresses, assertRecordTypeAllowed } from "../core/update.js";
+import { applyUpdates, assertRecordTypeAllowed, lanPrefixFor } from "../core/update.js";
 import { describeFailure, retryAfterHeader } from "./failures.js";
 import {
   bodyText,
@@ -16,6 +16,7 @@ import {
   jsonResponse,
   queryOf,
   type RequestContext,
+  readLanPrefix,
   singleParam,
 } from "./http.js";
 
@@ -28,6 +29,7 @@ interface SeedRequest {
   readonly hostname: string | undefined;
   readonly hash: string | undefined;
   readonly ts: string | undefined;
+  readonly ip6lanprefix: string | undefined;
 }
 
 function success(statusCode: number, message: string): HttpResult {
@@ -45,10 +47,11 @@ function readQuery(context: RequestContext): SeedRequest {
     hostname: singleParam(params, "hostname"),
     hash: singleParam(params, "hash"),
     ts: singleParam(params, "ts"),
+    ip6lanprefix: singleParam(params, "ip6lanprefix"),
   };
 }
 
-/** The upstream client's body: {"execution_mode", "ddns_hostname", "validation_hash"}, plus our "ts". */
+/** The upstream client's body: {"execution_mode", "ddns_hostname", "validation_hash"}, plus our "ts" and "ip6lanprefix". */
 function readJsonBody(context: RequestContext): SeedRequest {
   let body: unknown;
   try {
@@ -73,6 +76,7 @@ function readJsonBody(context: RequestContext): SeedRequest {
     hostname: text("ddns_hostname"),
     hash: text("validation_hash"),
     ts: text("ts"),
+    ip6lanprefix: text("ip6lanprefix"),
   };
 }
 
@@ -105,6 +109,7 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
     );
   }
   if (request.hash === undefined || !isSha256Hex(request.hash)) throw new BadRequestError(HASH_MESSAGE);
+  const sentPrefix = readLanPrefix(request.ip6lanprefix, context.log);
   const ip = callerAddress(context.event);
   context.log.hostname = name.fqdn;
   context.log.recordType = ip.recordType;
@@ -113,12 +118,22 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   const host = (await backends.config.hosts([name.fqdn])).find(name.fqdn);
   verifyClaim(
     host,
-    { ip: ip.text, hostnameAsSent, hash: request.hash, timestamp: request.ts },
+    {
+      ip: ip.text,
+      hostnameAsSent,
+      hash: request.hash,
+      timestamp: request.ts,
+      lanPrefix: sentPrefix?.asSent,
+    },
     context.nowSeconds(),
   );
   assertRecordTypeAllowed(host, ip);
+  const lanPrefix = lanPrefixFor(host, sentPrefix?.prefix, ip);
 
-  const [result] = await applyAddresses(backends, [{ host, ip }], { protocol: "seed", sourceIp: ip.text });
+  const [result] = await applyUpdates(backends, [{ host, addresses: [ip], lanPrefix }], {
+    protocol: "seed",
+    sourceIp: ip.text,
+  });
   if (!result || result.outcome === "failed") throw result?.error;
   if (result.outcome === "unchanged") {
     context.log.decision = "unchanged";

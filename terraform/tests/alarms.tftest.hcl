@@ -1,5 +1,5 @@
-# The alarms module: function errors, API 5xx rate and failed authentications, each telling the
-# operator what to check first.
+# The alarms module: function errors, API 5xx rate, failed authentications and throttling, each
+# telling the operator what to check first.
 
 mock_provider "aws" {
   source          = "./tests/mocks"
@@ -11,6 +11,7 @@ variables {
   function_name           = "ddns"
   function_log_group_name = "/aws/lambda/ddns"
   api_id                  = "a1b2c3d4e5"
+  metrics_namespace       = "route53-ddns/ddns"
 }
 
 run "email_creates_topic_subscription_and_alarms" {
@@ -31,7 +32,7 @@ run "email_creates_topic_subscription_and_alarms" {
 
   assert {
     condition = alltrue([
-      for a in [aws_cloudwatch_metric_alarm.function_errors, aws_cloudwatch_metric_alarm.api_5xx_rate, aws_cloudwatch_metric_alarm.failed_authentications] :
+      for a in [aws_cloudwatch_metric_alarm.function_errors, aws_cloudwatch_metric_alarm.api_5xx_rate, aws_cloudwatch_metric_alarm.failed_authentications, aws_cloudwatch_metric_alarm.throttling] :
       a.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ddns-alarms"]) && strcontains(a.alarm_description, "Check first")
     ])
     error_message = "Every alarm must notify the topic and say what to check first."
@@ -58,19 +59,23 @@ run "email_creates_topic_subscription_and_alarms" {
 
   assert {
     condition = (
-      aws_cloudwatch_log_metric_filter.failed_authentications.log_group_name == "/aws/lambda/ddns" &&
-      strcontains(aws_cloudwatch_log_metric_filter.failed_authentications.pattern, "$.decision = \"badauth\"")
+      aws_cloudwatch_metric_alarm.failed_authentications.namespace == "route53-ddns/ddns" &&
+      contains(keys(jsondecode(file("emf-metrics.json")).metrics), aws_cloudwatch_metric_alarm.failed_authentications.metric_name) &&
+      aws_cloudwatch_metric_alarm.failed_authentications.dimensions == tomap({ decision = "badauth" }) &&
+      contains(keys(jsondecode(file("emf-metrics.json")).decisions), "badauth") &&
+      aws_cloudwatch_metric_alarm.failed_authentications.threshold == 20
     )
-    error_message = "Failed authentications must be counted from the function's JSON log lines with decision badauth."
+    error_message = "The failed-authentication alarm must watch the function's EMF requests with decision badauth (20 in 5 minutes by default)."
   }
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.failed_authentications.namespace == aws_cloudwatch_log_metric_filter.failed_authentications.metric_transformation[0].namespace &&
-      aws_cloudwatch_metric_alarm.failed_authentications.metric_name == aws_cloudwatch_log_metric_filter.failed_authentications.metric_transformation[0].name &&
-      aws_cloudwatch_metric_alarm.failed_authentications.threshold == 20
+      toset([for q in aws_cloudwatch_metric_alarm.throttling.metric_query : "${one(q.metric).namespace}/${one(q.metric).metric_name}/${jsonencode(one(q.metric).dimensions)}" if length(q.metric) > 0]) ==
+      toset(["AWS/Lambda/Throttles/{\"FunctionName\":\"ddns\"}", "route53-ddns/ddns/requests/{\"decision\":\"throttled\"}"]) &&
+      contains(keys(jsondecode(file("emf-metrics.json")).decisions), "throttled") &&
+      aws_cloudwatch_metric_alarm.throttling.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ddns-alarms"])
     )
-    error_message = "The failed-authentication alarm must watch the filter's metric (20 in 5 minutes by default)."
+    error_message = "The throttling alarm must add Lambda's throttles to the function's throttled decisions and notify the topic."
   }
 }
 

@@ -100,12 +100,13 @@ run "iam_policy_is_least_privilege" {
     condition = {
       for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid => { effect = s.Effect, actions = s.Action, resources = s.Resource }
       } == {
-      WriteOwnLogs               = { effect = "Allow", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns:*"] }
-      ReadConfigObject           = { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001/config.json"] }
-      ListConfigBucket           = { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001"] }
-      ReadZoneRecords            = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
-      UpsertAddressRecordsInZone = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
-      DenyReservedNames          = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      WriteOwnLogs                       = { effect = "Allow", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns:*"] }
+      ReadConfigObject                   = { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001/config.json", "arn:aws:s3:::ddns-config-20240101000000000000000001/config.json.d/*"] }
+      ListConfigBucket                   = { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001"] }
+      ReadZoneRecords                    = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      UpsertAddressRecordsInZone         = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      RefuseEscapedNamesButHostWildcards = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      DenyReservedNames                  = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
     }
     error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, and Route 53 reads and changes on the zone, and deny changes to the reserved names."
   }
@@ -148,7 +149,7 @@ run "iam_policy_is_least_privilege" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "DenyReservedNames"], s.Sid) || !can(s.Condition)])
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards"], s.Sid) || !can(s.Condition)])
     error_message = "Only the change statements carry conditions."
   }
 }
@@ -198,6 +199,41 @@ run "edge_secret_reaches_the_function_but_not_the_output" {
   assert {
     condition     = !contains(keys(output.environment), "DDNS_EDGE_SECRET") && contains(keys(output.environment), "DDNS_CONFIG_BUCKET")
     error_message = "The environment output (used to run the bundle locally) must leave the edge secret out."
+  }
+}
+
+# IAM StringLike evaluated here as regular expressions (`*` any run, `?` one character, the rest
+# literal), over the names a host and its wildcard normalize to and over the names nothing may write.
+run "record_names_admit_host_wildcards_and_nothing_more" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    allowed = ["home.dyn.example.com", "\\052.home.dyn.example.com", "\\052.a-b_c.home.dyn.example.com", "nas.home.dyn.example.com"]
+    refused = [
+      "\\052.dyn.example.com", "\\052\\052.home.dyn.example.com", "\\052x.home.dyn.example.com", "\\052-.home.dyn.example.com",
+      "a\\052.home.dyn.example.com", "home.\\052.dyn.example.com", "\\100.dyn.example.com", "\\012.home.dyn.example.com",
+      "\\053.home.dyn.example.com", "\\0521.dyn.example.com", "example.com", "home.example.org", "dyn.example.com",
+    ]
+  }
+
+  assert {
+    condition = alltrue([
+      for name in concat(var.allowed, var.refused) : (
+        anytrue([
+          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "UpsertAddressRecordsInZone"][0] :
+          can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
+        ])
+        && !anytrue([
+          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAnyValue:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "RefuseEscapedNamesButHostWildcards"][0] :
+          can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
+        ])
+      ) == contains(var.allowed, name)
+    ])
+    error_message = "The function may write plain names in the zone and a host's wildcard (\\052. then a plain name below the zone), and no other escaped name."
   }
 }
 

@@ -46,6 +46,7 @@ run "defaults" {
       DDNS_CONFIG_BUCKET        = "ddns-config-20240101000000000000000001"
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
+      DDNS_METRICS_NAMESPACE    = "route53-ddns/ddns"
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
     }
@@ -172,8 +173,8 @@ run "alarms_with_email" {
   }
 
   assert {
-    condition     = keys(module.alarms[0].alarm_names) == ["api_5xx_rate", "failed_authentications", "function_errors"]
-    error_message = "The three alarms must exist."
+    condition     = keys(module.alarms[0].alarm_names) == ["api_5xx_rate", "failed_authentications", "function_errors", "throttling"]
+    error_message = "The four alarms must exist."
   }
 }
 

@@ -170,3 +170,34 @@ for_each_shell() {
     "$@"
   done
 }
+
+# stub_router TOOLS ip|ifconfig OUTPUT_FILE INTERFACE — a fake `ip` or `ifconfig` in the tool set
+# TOOLS that prints OUTPUT_FILE (recorded on a real router, test/client/routers/) for INTERFACE
+# and fails as the real one does for any other interface.
+stub_router() {
+  local dir="$BATS_FILE_TMPDIR/tools/$1"
+  rm -f "$dir/$2"
+  case $2 in
+    ip)
+      cat >"$dir/ip" <<STUB
+#!/bin/sh
+if [ "\$*" != "-6 addr show dev $4 scope global" ]; then
+  echo "Device \"\$5\" does not exist." >&2
+  exit 1
+fi
+cat "$3"
+STUB
+      ;;
+    ifconfig)
+      cat >"$dir/ifconfig" <<STUB
+#!/bin/sh
+if [ "\$*" != "$4" ]; then
+  echo "ifconfig: \$1: error fetching interface information: Device not found" >&2
+  exit 1
+fi
+cat "$3"
+STUB
+      ;;
+  esac
+  chmod +x "$dir/$2"
+}

@@ -25,7 +25,7 @@ expect_record() {
 }
 
 # The hosts for one shell: NAME KIND (v4: A only; dual: A+AAAA; strict: require_timestamp;
-# odd: a secret with quotes, spaces, $, \ and non-ASCII).
+# odd: a secret with quotes, spaces, $, \ and non-ASCII; lan: a router with one LAN device, nas-SHELL).
 host() {
   echo "$1-$CLIENT_SHELL.dyn.example.com"
 }
@@ -44,6 +44,7 @@ kinds = {
     "dual": {"record_types": ["A", "AAAA"]},
     "strict": {"record_types": ["A", "AAAA"], "require_timestamp": True},
     "odd": {"route_53_record_type": "A"},
+    "lan": {"route_53_record_type": "A"},
 }
 config = {}
 for shell in shells:
@@ -59,6 +60,10 @@ for shell in shells:
             "shared_secret": secret,
             **entry,
         }
+        if kind == "lan":
+            config[f"{kind}-{shell}.dyn.example.com."]["ipv6_lan_hosts"] = {
+                f"nas-{shell}.dyn.example.com.": "00:11:32:12:34:56"
+            }
 print(json.dumps(config, ensure_ascii=False, indent=2))
 EOF
 }
@@ -82,6 +87,9 @@ setup_file() {
   # 20 days behind.
   fake_clock unset-clock 849376800
   fake_clock slow-clock 1728000
+  # An OpenWrt router's br-lan, as `ip -6 addr` shows it (test/client/routers/).
+  make_tools openwrt curl sha256sum
+  stub_router openwrt ip "$BATS_TEST_DIRNAME/routers/openwrt-ip-br-lan.txt" br-lan
   export STACK="$BATS_FILE_TMPDIR/stack"
   dev_stack up "$STACK" 2>"$BATS_FILE_TMPDIR/stack.log"
   # shellcheck disable=SC1091
@@ -324,4 +332,31 @@ bad_clock() {
 
 @test "an unset local clock takes the server's time from its Date header; a set one is kept" {
   for_each_shell bad_clock
+}
+
+lan_prefix() {
+  local name cache="$BATS_TEST_TMPDIR/cache-$CLIENT_SHELL"
+  name=$(host lan)
+  # The prefix read from br-lan is sent, covered by the token; the LAN device's AAAA follows it.
+  run_client openwrt DDNS_SECRET="$(secret_of lan)" -- -u "$DDNS_URL" -h "$name" --lan-prefix auto -C "$cache"
+  expect_status 0
+  expect_in "$err" "$name A set to 127.0.0.1 (LAN prefix 2001:db8:77:1100::1/64)"
+  expect_record "nas-$CLIENT_SHELL.dyn.example.com" AAAA 2001:db8:77:1100:211:32ff:fe12:3456
+  # Same address and prefix: the cache saves the request. A new prefix alone is sent.
+  run_client openwrt DDNS_SECRET="$(secret_of lan)" -- -u "$DDNS_URL" -h "$name" -P br-lan -C "$cache"
+  expect_status 0
+  expect_requests "get"
+  run_client openwrt DDNS_SECRET="$(secret_of lan)" -- -u "$DDNS_URL" -h "$name" -P 2001:db8:1200:ab00::/56 -C "$cache"
+  expect_status 0
+  expect_requests "get set"
+  expect_record "nas-$CLIENT_SHELL.dyn.example.com" AAAA 2001:db8:1200:ab00:211:32ff:fe12:3456
+  # A host without ipv6_lan_hosts refuses a prefix, and its record stays as it was.
+  run_client openwrt DDNS_SECRET="$(secret_of v4)" CURL_SOURCE=127.0.0.3 -- -u "$DDNS_URL" -h "$(host v4)" -P auto
+  expect_status 4
+  expect_in "$err" "has no ipv6_lan_hosts, so it does not take a LAN prefix"
+  [ "$(record "$(host v4)" A)" != 127.0.0.3 ] || { show_run && false; }
+}
+
+@test "--lan-prefix: the router's LAN devices follow the prefix it reads from br-lan" {
+  for_each_shell lan_prefix
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# scripts/local-stack: up (moto + the real Terraform + the local API + a demo host), a client run
-# against it (ddclient with the printed snippet, the sh client, dyndns2 with curl), status, a second
-# up that reuses it, down, and nothing left running.
+# scripts/local-stack: up (moto + the real Terraform + the local API + the DNS server + a demo host),
+# a client run against it (ddclient with the printed snippet, the sh client, dyndns2 with curl), the
+# record seen through the DNS server with the printed dig line, status, a second up that reuses it,
+# down, and nothing left running.
 # Needs `make build` first. One Terraform apply for the whole file (about a minute).
 
 setup_file() {
@@ -26,7 +27,7 @@ state() {
 }
 
 @test "up writes stack.json with the documented fields, private to its owner" {
-  for field in .api_url .moto_url .config_bucket .zone_id .demo.hostname .demo.secret; do
+  for field in .api_url .moto_url .config_bucket .zone_id .dns_server .demo.hostname .demo.secret; do
     [[ -n $(state "${field}") && $(state "${field}") != null ]]
   done
   [[ $(stat -c %a "${DDNS_LOCAL_DIR}/stack.json") == 600 ]]
@@ -61,6 +62,18 @@ state() {
     "$(state .api_url)nic/update?hostname=$(state .demo.hostname)"
   [[ ${status} -eq 0 ]]
   [[ ${output} == "good 127.0.0.1" || ${output} == "nochg 127.0.0.1" ]]
+}
+
+@test "the dig line that up prints gets the demo record from the DNS server, authoritatively" {
+  [[ $(state .dns_server) =~ ^127\.0\.0\.1:[0-9]+$ ]]
+  dig_line="$(sed -n 's/^  \(dig @.*\)/\1/p' "${BATS_FILE_TMPDIR}/up.out")"
+  [[ ${dig_line} == "dig @127.0.0.1 -p $(state .dns_server | cut -d: -f2) $(state .demo.hostname) A" ]]
+  run ${dig_line} +norecurse +time=2 +tries=1
+  [[ ${status} -eq 0 ]]
+  [[ ${output} == *"status: NOERROR"* && ${output} == *"flags: qr aa"* ]]
+  [[ ${output} =~ $(state .demo.hostname)\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.0\.0\.1 ]]
+  run dig @127.0.0.1 -p "$(state .dns_server | cut -d: -f2)" +tcp +short "$(state .demo.hostname)" A
+  [[ ${output} == "127.0.0.1" ]]
 }
 
 @test "status reports the running stack without its secret" {

@@ -343,6 +343,126 @@ describe("ddns CLI against moto", () => {
     expect(notJson.stderr).not.toContain("hunter3");
   });
 
+  it("adds, lists and removes a router's LAN devices; its FRITZ!Box settings carry ip6lanprefix", async () => {
+    // prepare
+    const secret = await addHost("fritz.dyn.example.com", "--dyndns2", "--wildcard", "--types", "A");
+    await addHost("taken.dyn.example.com");
+    // act
+    const byMac = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "nas.dyn.example.com",
+      "--mac",
+      "00:11:32:12:34:56",
+    ]);
+    const bySuffix = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "Printer.dyn.example.com.",
+      "--interface-id",
+      "::10",
+    ]);
+    const outsideZone = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "nas.example.com",
+      "--mac",
+      "00:11:32:12:34:57",
+    ]);
+    const ownedElsewhere = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "taken.dyn.example.com",
+      "--interface-id",
+      "::11",
+    ]);
+    const overflowing = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "tv.dyn.example.com",
+      "--interface-id",
+      "::1:0:0:0:1",
+    ]);
+    const neither = await ddns(["host", "lan", "add", "fritz.dyn.example.com", "tv.dyn.example.com"]);
+    const removed = await ddns(["host", "lan", "remove", "fritz.dyn.example.com", "printer.dyn.example.com"]);
+    const list = await ddns(["host", "lan", "list", "fritz.dyn.example.com", "--json"]);
+    const hosts = await ddns(["host", "list"]);
+    const fritzbox = await ddns(["client-config", "fritz.dyn.example.com", "--format", "fritzbox"]);
+    // assess
+    expect(byMac.code, byMac.stderr).toBe(0);
+    expect(byMac.stdout).toContain("with the interface identifier ::211:32ff:fe12:3456.");
+    expect(bySuffix.code, bySuffix.stderr).toBe(0);
+    expect(outsideZone.code).toBe(3);
+    expect(outsideZone.stderr).toContain("nas.example.com. is not inside the zone dyn.example.com.");
+    expect(ownedElsewhere.code).toBe(2);
+    expect(ownedElsewhere.stderr).toContain("taken.dyn.example.com is also written by");
+    expect(overflowing.code).toBe(2);
+    expect(overflowing.stderr).toContain("does not fit in the 64 bits a /64 prefix leaves");
+    expect(neither.code).toBe(2);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual({
+      router: "fritz.dyn.example.com",
+      prefix_length: 64,
+      prefix_from_source: false,
+      devices: [{ name: "nas.dyn.example.com", interface_id: "::211:32ff:fe12:3456" }],
+    });
+    expect(hosts.stdout).toMatch(/fritz\.dyn\.example\.com\t.*\tdyndns2,wildcard,lan:1\n/);
+    expect(fritzbox.code, fritzbox.stderr).toBe(0);
+    expect(fritzbox.stdout).toContain(
+      "Update URL:              https://api.example.test/nic/update?hostname=<domain>&myip=<ipaddr>&ip6lanprefix=<ip6lanprefix>\n",
+    );
+    expect(fritzbox.stdout).toContain("User name:               fritz.dyn.example.com\n");
+    expect(fritzbox.stdout).not.toContain(secret);
+  });
+
+  it("validates that the names a host writes lie in its zone, given the deployment's zones", async () => {
+    // prepare
+    const dir = await mkdtemp(join(tmpdir(), "ddns-validate-lan-"));
+    const file = join(dir, "lan.json");
+    const router = { route_53_zone_id: "Z1", shared_secret: "Aa0_".repeat(11), wildcard: true };
+    await writeFile(
+      file,
+      JSON.stringify({
+        "home.dyn.example.com.": {
+          ...router,
+          ipv6_lan_hosts: { "nas.dyn.example.com.": "::1", "cam.example.org.": "::2" },
+        },
+        "other.example.net.": router,
+      }),
+    );
+    // act
+    const withZones = await ddns([
+      "config",
+      "validate",
+      file,
+      "--zone",
+      "dyn.example.com",
+      "--zone",
+      "example.org",
+    ]);
+    const withoutZones = await ddns(["config", "validate", file]);
+    // assess
+    expect(withZones.code).toBe(5);
+    expect(withZones.stdout).toContain(
+      "error: home.dyn.example.com.: ipv6_lan_hosts: cam.example.org is not in the router's zone dyn.example.com;",
+    );
+    expect(withZones.stdout).toContain(
+      "error: other.example.net.: Lies outside the zones given (dyn.example.com., example.org.).",
+    );
+    expect(withZones.stdout).not.toContain("nas.dyn.example.com is not");
+    expect(withoutZones.code, withoutZones.stdout).toBe(0);
+  });
+
   it("reports usage errors and a missing bucket with exit code 2", async () => {
     // prepare
     const { DDNS_CONFIG_BUCKET: _bucket, ...withoutBucket } = env;

@@ -8,6 +8,7 @@ import {
   CreateHostedZoneCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
+  type RRType,
 } from "@aws-sdk/client-route-53";
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { bareZoneId } from "../../src/config/schema.js";
@@ -37,7 +38,8 @@ export interface AwsFixture {
   putConfigText(text: string, key?: string): Promise<void>;
   deleteConfig(key?: string): Promise<void>;
   recordValues(name: string, type: "A" | "AAAA"): Promise<{ values: string[]; ttl: number | undefined }>;
-  setRecord(name: string, type: "A" | "AAAA", value: string, ttl?: number): Promise<void>;
+  /** UPSERTs one record set: any type, one value or several (TXT values quoted as Route 53 wants them). */
+  setRecord(name: string, type: RRType, value: string | readonly string[], ttl?: number): Promise<void>;
 }
 
 function clientsFor(endpointUrl: string) {
@@ -119,7 +121,12 @@ export function attachAwsFixture(
             Changes: [
               {
                 Action: "UPSERT",
-                ResourceRecordSet: { Name: name, Type: type, TTL: ttl, ResourceRecords: [{ Value: value }] },
+                ResourceRecordSet: {
+                  Name: name,
+                  Type: type,
+                  TTL: ttl,
+                  ResourceRecords: [value].flat().map((one) => ({ Value: one })),
+                },
               },
             ],
           },

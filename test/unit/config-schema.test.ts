@@ -31,6 +31,7 @@ describe("config schema", () => {
       requireTimestamp: false,
       allowClientIp: false,
       username: "home.dyn.example.com",
+      wildcard: false,
     });
   });
 

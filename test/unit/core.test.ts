@@ -128,6 +128,7 @@ describe("verifyClaim", () => {
     requireTimestamp: false,
     allowClientIp: false,
     username: "h.example.com",
+    wildcard: false,
   };
 
   it("explains its refusals only in the log", () => {

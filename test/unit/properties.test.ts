@@ -87,6 +87,7 @@ describe("tokens", () => {
     requireTimestamp: false,
     allowClientIp: false,
     username: HOST,
+    wildcard: false,
   };
 
   it("only the exact seed or replay-proof token passes", () => {

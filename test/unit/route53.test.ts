@@ -42,6 +42,20 @@ describe("Route53Records", () => {
     });
   });
 
+  it("knows a wildcard record Route 53 lists as \\052 by the name the core writes", async () => {
+    // prepare
+    mockRecords(route53, [
+      aRecord("\\052.home.example.com.", "192.0.2.7"),
+      aRecord("home.example.com.", "192.0.2.7"),
+    ]);
+    const dns = records(60);
+    // act
+    const values = await dns.currentValues(ZONE, "*.home.example.com.", "A");
+    // assess
+    expect(values).toEqual(["192.0.2.7"]);
+    expect(route53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
+  });
+
   it("answers checks from one zone snapshot for the cache period", async () => {
     // prepare: 650 records, three pages
     const zone = Array.from({ length: 650 }, (_, i) =>

@@ -1,8 +1,6 @@
 locals {
   create_topic  = var.sns_topic_arn == null
   sns_topic_arn = local.create_topic ? aws_sns_topic.this[0].arn : var.sns_topic_arn
-  # A metric namespace per deployment keeps two deployments in one account apart.
-  metric_namespace = "route53-ddns/${var.name}"
 }
 
 # Not encrypted with the AWS-managed SNS key: CloudWatch alarms cannot publish to a topic encrypted with it,
@@ -89,33 +87,66 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx_rate" {
   tags = var.tags
 }
 
-# Lambda's JSON log format puts a line the function logged as an object under "message", and passes a line
-# it printed as a JSON string through as is; match both.
-resource "aws_cloudwatch_log_metric_filter" "failed_authentications" {
-  name           = "${var.name}-failed-authentications"
-  log_group_name = var.function_log_group_name
-  pattern        = "{ ($.decision = \"badauth\") || ($.message.decision = \"badauth\") }"
-
-  metric_transformation {
-    namespace     = local.metric_namespace
-    name          = "FailedAuthentications"
-    value         = "1"
-    default_value = "0"
-    unit          = "Count"
-  }
-}
-
+# From the EMF in the function's request log lines (src/metrics/emf.ts, terraform/emf-metrics.json):
+# `requests` counted per `decision`.
 resource "aws_cloudwatch_metric_alarm" "failed_authentications" {
   alarm_name        = "${var.name}-failed-authentications"
-  alarm_description = "At least ${var.failed_authentication_threshold} failed authentications in 5 minutes: someone may be guessing secrets, or a router kept an old one. Check first: log lines with \"decision\":\"badauth\" in ${var.function_log_group_name} (fields hostname and sourceIp); rotate the host's secret (`npx ddns host rotate`) if the source is not the host's own router."
+  alarm_description = "At least ${var.failed_authentication_threshold} failed authentications in 5 minutes: someone may be guessing secrets, or a router kept an old one. Check first: log lines with \"decision\":\"badauth\" in ${var.function_log_group_name} (fields hostname, reason and sourceIp; `npx ddns host list --status` shows which hosts stopped updating); rotate the host's secret (`npx ddns host rotate`) if the source is not the host's own router."
 
-  namespace           = local.metric_namespace
-  metric_name         = aws_cloudwatch_log_metric_filter.failed_authentications.metric_transformation[0].name
+  namespace   = var.metrics_namespace
+  metric_name = "requests"
+  dimensions = {
+    decision = "badauth"
+  }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
   threshold           = var.failed_authentication_threshold
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.sns_topic_arn]
+  ok_actions    = [local.sns_topic_arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "throttling" {
+  alarm_name        = "${var.name}-throttling"
+  alarm_description = "Requests were turned away for lack of capacity in 5 minutes: Lambda throttled invocations (concurrency limit) or Route 53 throttled the function's updates (answered 429/911 with Retry-After). Check first: the dashboard's \"Lambda: invocations, errors, throttles\" graph (Lambda) and \"Failed or throttled on our side\" (Route 53); for Route 53, whether another tool in the account writes records at the same time."
+
+  metric_query {
+    id          = "throttled"
+    expression  = "FILL(lambda, 0) + FILL(route53, 0)"
+    label       = "Throttled requests"
+    return_data = true
+  }
+
+  metric_query {
+    id = "lambda"
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Throttles"
+      dimensions  = { FunctionName = var.function_name }
+      stat        = "Sum"
+      period      = 300
+    }
+  }
+
+  metric_query {
+    id = "route53"
+    metric {
+      namespace   = var.metrics_namespace
+      metric_name = "requests"
+      dimensions  = { decision = "throttled" }
+      stat        = "Sum"
+      period      = 300
+    }
+  }
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = var.throttling_threshold
   treat_missing_data  = "notBreaching"
 
   alarm_actions = [local.sns_topic_arn]

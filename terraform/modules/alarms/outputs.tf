@@ -9,5 +9,6 @@ output "alarm_names" {
     function_errors        = aws_cloudwatch_metric_alarm.function_errors.alarm_name
     api_5xx_rate           = aws_cloudwatch_metric_alarm.api_5xx_rate.alarm_name
     failed_authentications = aws_cloudwatch_metric_alarm.failed_authentications.alarm_name
+    throttling             = aws_cloudwatch_metric_alarm.throttling.alarm_name
   }
 }

@@ -21,7 +21,7 @@ variable "function_name" {
 }
 
 variable "function_log_group_name" {
-  description = "Log group of that function, where the failed-authentication metric filter runs."
+  description = "Log group of that function, named in the alarm descriptions."
   type        = string
 }
 
@@ -40,6 +40,17 @@ variable "failed_authentication_threshold" {
   description = "Failed authentications in 5 minutes at which the failed-authentication alarm fires."
   type        = number
   default     = 20
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the function's EMF metrics (`DDNS_METRICS_NAMESPACE`)."
+  type        = string
+}
+
+variable "throttling_threshold" {
+  description = "Throttled requests (Lambda throttles plus Route 53 throttling answered 429) in 5 minutes at which the throttling alarm fires."
+  type        = number
+  default     = 1
 }
 
 variable "tags" {

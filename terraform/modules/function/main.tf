@@ -7,6 +7,20 @@ locals {
   # Where the config bucket lives: S3 asks KMS on the function's behalf from this region only.
   region = split(":", aws_cloudwatch_log_group.this.arn)[3]
 
+  # IAM's `*` above also matches the octal escapes of normalized names (`\052` is `*`). The only
+  # escape a name the function writes carries is a host's wildcard label: `\052.` first, then a
+  # plain name below the zone. Every other escaped name is refused. Escapes are always `\` and
+  # three octal digits, so the patterns below list each way of not being that one.
+  octal_digits       = ["0", "1", "2", "3", "4", "5", "6", "7"]
+  plain_name_symbols = split("", "abcdefghijklmnopqrstuvwxyz0123456789-_")
+  refused_escaped_names = concat(
+    ["*\\*\\*", "?*\\*", "\\052.${var.zone_name}"],
+    [for d in setsubtract(local.octal_digits, ["0"]) : "\\${d}*"],
+    [for d in setsubtract(local.octal_digits, ["5"]) : "\\0${d}*"],
+    [for d in setsubtract(local.octal_digits, ["2"]) : "\\05${d}*"],
+    [for c in local.plain_name_symbols : "\\052${c}*"],
+  )
+
   # Every key the ForAllValues conditions test must be present: ForAllValues is true for an empty set.
   change_condition_keys = [
     "route53:ChangeResourceRecordSetsActions",
@@ -38,10 +52,11 @@ locals {
           Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
         },
         {
+          # The config, and the shards of a sharded config (named "<config_key>.d/…", src/config/shards.ts).
           Sid      = "ReadConfigObject"
           Effect   = "Allow"
           Action   = ["s3:GetObject"]
-          Resource = ["${var.config_bucket_arn}/${var.config_key}"]
+          Resource = ["${var.config_bucket_arn}/${var.config_key}", "${var.config_bucket_arn}/${var.config_key}.d/*"]
         },
         {
           # Without ListBucket, S3 answers 403 instead of 404 for a missing object.
@@ -84,6 +99,21 @@ locals {
             }
           }
         },
+        {
+          Sid       = "RefuseEscapedNamesButHostWildcards"
+          Effect    = "Deny"
+          Action    = ["route53:ChangeResourceRecordSets"]
+          Resource  = [var.zone_arn]
+          Condition = { "ForAnyValue:StringLike" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_escaped_names } }
+        },
+      ],
+      var.event_bus_arn == null ? [] : [
+        {
+          Sid      = "PutChangeEventsOnOwnBus"
+          Effect   = "Allow"
+          Action   = ["events:PutEvents"]
+          Resource = [var.event_bus_arn]
+        },
       ],
       var.kms_key_arn == null ? [] : [
         {
@@ -109,14 +139,18 @@ locals {
   # requests stays under 100 MB resident at 128 MB), leaving room for code, buffers and Node itself.
   node_options = "--enable-source-maps --max-old-space-size=${max(64, var.memory_size - 28)} --max-semi-space-size=4"
 
-  environment = merge({
-    DDNS_CONFIG_BUCKET        = var.config_bucket
-    DDNS_CONFIG_KEY           = var.config_key
-    DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
-    DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
-    NODE_OPTIONS              = local.node_options
-  }, var.edge_secret == null ? {} : { DDNS_EDGE_SECRET = var.edge_secret })
-
+  environment = merge(
+    {
+      DDNS_CONFIG_BUCKET        = var.config_bucket
+      DDNS_CONFIG_KEY           = var.config_key
+      DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
+      DDNS_METRICS_NAMESPACE    = var.metrics_namespace
+      DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
+      NODE_OPTIONS              = local.node_options
+    },
+    var.event_bus_name == null ? {} : { DDNS_EVENT_BUS = var.event_bus_name },
+    var.edge_secret == null ? {} : { DDNS_EDGE_SECRET = var.edge_secret },
+  )
 }
 
 resource "aws_iam_role" "this" {

@@ -99,6 +99,24 @@ variable "edge_secret" {
   default     = null
 }
 
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the metrics in the function's log lines (`DDNS_METRICS_NAMESPACE`)."
+  type        = string
+  default     = "route53-ddns"
+}
+
+variable "event_bus_name" {
+  description = "Name of the EventBridge bus the function announces record changes on (`DDNS_EVENT_BUS`). Null: no change events."
+  type        = string
+  default     = null
+}
+
+variable "event_bus_arn" {
+  description = "ARN of that bus: the only one the function may `events:PutEvents` on. Null with `event_bus_name`."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags added to the function, its role and its log group."
   type        = map(string)

