@@ -5,8 +5,13 @@
  *       in Python (boto3 clients, GetObject, ListResourceRecordSets)         (target ≤ 0.5×)
  * First it checks which bundle files each route loads: mode=get, /checkip and /health must load
  * no AWS SDK code. Also prints the bundle's size.
+ * Then, by fleet size (issue #13): the first `mode=set` of a fresh process running dist/lambda.zip's
+ * index.mjs against moto holding 10, 100,000 and 1,000,000 hosts, in the layout each size would use
+ * (config.json for 10, sharded above AUTO_SHARD_BYTES) and, for contrast, 100,000 in one config.json.
+ * The zone holds only the hosts asked for, so the figures isolate what the config costs.
+ *                                                       (target: 100,000 ≤ 1.5× the 10-host figure)
  *
- *   npx tsx bench/cold-start.ts [--runs 15]
+ *   npx tsx bench/cold-start.ts [--runs 15] [--fleet 10,100000,1000000] [--fleet-runs 11] [--only-fleet]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -14,8 +19,9 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createAwsFixture, emulatorEnvironment } from "../test/support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../test/support/aws-fixture.js";
 import { startMoto } from "../test/support/moto.js";
+import { type FleetConfig, putFleetConfig, unpackBundle } from "./cold/fleet-configs.js";
 import { fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
 import { median, ms, printTable, verdict } from "./lib/stats.js";
 
@@ -85,18 +91,36 @@ function loadedFiles(args: readonly string[], env: NodeJS.ProcessEnv) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "15" } } });
+  const { values } = parseArgs({
+    options: {
+      runs: { type: "string", default: "15" },
+      fleet: { type: "string", default: "10,100000,1000000" },
+      "fleet-runs": { type: "string", default: "11" },
+      "only-fleet": { type: "boolean", default: false },
+    },
+  });
   const runs = Number(values.runs);
   printBundleSize();
 
-  const moto = await startMoto({ maxLifetimeSeconds: 600 });
+  const moto = await startMoto({ maxLifetimeSeconds: 1800 });
   try {
     const fixture = await createAwsFixture(moto.url);
+    if (!values["only-fleet"]) await bundleColdStart(moto.url, fixture, runs);
+    const sizes = values.fleet.split(",").filter(Boolean).map(Number);
+    if (sizes.length > 0) await fleetColdStart(moto.url, fixture, sizes, Number(values["fleet-runs"]));
+  } finally {
+    await moto.stop();
+  }
+}
+
+/** (a) and (b) above, plus which bundle files each route loads. */
+async function bundleColdStart(motoUrl: string, fixture: AwsFixture, runs: number): Promise<void> {
+  {
     const host = fleetHost(0);
     await fixture.putConfig(fleetConfig(1, fixture.zoneId));
     await fixture.setRecord(`${host.hostname}.`, "A", SOURCE_IP);
     // boto3 reads the region from AWS_DEFAULT_REGION; the JavaScript SDK from AWS_REGION.
-    const aws = emulatorEnvironment(moto.url, fixture.bucket);
+    const aws = emulatorEnvironment(motoUrl, fixture.bucket);
     const env = { ...process.env, ...aws, AWS_DEFAULT_REGION: aws.AWS_REGION };
     const setArgs = [BUNDLE, SOURCE_IP, "/", setQuery(host, SOURCE_IP)];
 
@@ -163,8 +187,94 @@ async function main(): Promise<void> {
         setRatio <= 0.5,
       ),
     );
+  }
+}
+
+/** Hosts asked for in the fleet runs (in every fleet), one per run in turn; their records match. */
+const ASKED_HOSTS = 5;
+
+/** The first mode=set of a fresh process, by fleet size and layout. */
+async function fleetColdStart(
+  motoUrl: string,
+  fixture: AwsFixture,
+  sizes: readonly number[],
+  runs: number,
+): Promise<void> {
+  const bundle = unpackBundle();
+  try {
+    for (let index = 0; index < ASKED_HOSTS; index++) {
+      await fixture.setRecord(`${fleetHost(index).hostname}.`, "A", SOURCE_IP);
+    }
+    console.log("\nfleet configs in moto (built and uploaded with the CLI's writer):");
+    const configs: FleetConfig[] = [];
+    for (const hosts of sizes) {
+      const layouts =
+        hosts <= 10_000
+          ? (["single"] as const)
+          : hosts <= 100_000
+            ? (["sharded", "single"] as const)
+            : (["sharded"] as const);
+      for (const layout of layouts) {
+        configs.push(await putFleetConfig(fixture.s3, fixture.bucket, fixture.zoneId, hosts, layout));
+      }
+    }
+    printTable(
+      ["hosts", "layout", "shards", "config as one file", "build + upload"],
+      configs.map((config) => [
+        config.hosts.toLocaleString("en-US"),
+        config.layout,
+        config.layout === "sharded" ? String(config.shards) : "-",
+        `${(config.bytes / 1024 / 1024).toFixed(1)} MiB`,
+        `${config.seconds.toFixed(1)} s`,
+      ]),
+    );
+
+    const aws = emulatorEnvironment(motoUrl, fixture.bucket);
+    const label = (config: FleetConfig) =>
+      `${config.hosts.toLocaleString("en-US")} hosts, ${config.layout === "single" ? "config.json" : `${config.shards} shards`}`;
+    const times = new Map<string, number[]>(configs.map((config) => [label(config), []]));
+    const command = (config: FleetConfig, round: number): Command => ({
+      label: label(config),
+      file: process.execPath,
+      args: [DRIVER, bundle.entry, SOURCE_IP, "/", setQuery(fleetHost(round % ASKED_HOSTS), SOURCE_IP)],
+    });
+    const envFor = (config: FleetConfig) => ({ ...process.env, ...aws, DDNS_CONFIG_KEY: config.key });
+    console.log(
+      `\ncold first mode=set by fleet size: ${runs} runs of each, interleaved, spawn → exit, dist/lambda.zip's index.mjs`,
+    );
+    for (const config of configs) run(command(config, 0), envFor(config)); // warm the OS file cache first
+    for (let round = 0; round < runs; round++) {
+      for (const config of configs)
+        times.get(label(config))?.push(run(command(config, round), envFor(config)));
+      process.stdout.write(round === runs - 1 ? "\n" : ".");
+    }
+    const base = configs.find((config) => config.layout === "single" && config.hosts <= 10_000);
+    const baseMedian = base ? median(times.get(label(base)) ?? []) : Number.NaN;
+    printTable(
+      ["config", "median", "min", "max", "× smallest"],
+      configs.map((config) => {
+        const samples = times.get(label(config)) ?? [];
+        return [
+          label(config),
+          ms(median(samples)),
+          ms(Math.min(...samples)),
+          ms(Math.max(...samples)),
+          `${(median(samples) / baseMedian).toFixed(2)}×`,
+        ];
+      }),
+    );
+    const target = configs.find((config) => config.hosts === 100_000 && config.layout === "sharded");
+    if (base && target) {
+      const ratio = median(times.get(label(target)) ?? []) / baseMedian;
+      console.log(
+        verdict(
+          `100,000 hosts (sharded) / ${base.hosts} hosts = ${ratio.toFixed(2)}× (target ≤ 1.5×)`,
+          ratio <= 1.5,
+        ),
+      );
+    }
   } finally {
-    await moto.stop();
+    bundle.remove();
   }
 }
 

@@ -23,8 +23,11 @@ echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), node $(node --version)," \
   "$(python3 --version), $(date -u +%Y-%m-%d)"
 
-section "1. Cold start"
-npx tsx bench/cold-start.ts --runs "${BENCH_COLD_RUNS:-21}"
+section "1. Cold start (and by fleet size: 10 / 100,000 / 1,000,000 hosts)"
+npx tsx bench/cold-start.ts --runs "${BENCH_COLD_RUNS:-21}" --fleet "${BENCH_FLEET:-10,100000,1000000}"
+
+section "2. Function memory with 100,000 hosts"
+npx tsx bench/fleet-memory.ts --hosts 100000 --requests 10000
 
 section "4. Warm throughput and memory (one container, 10,000 hosts)"
 # Bundled like the function (no tsx loader in the process), so RSS is the function's own.

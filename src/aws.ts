@@ -9,7 +9,8 @@ import { withoutReservedNames } from "./config/reserved-names.js";
 import { S3ConfigStore } from "./config/s3-store.js";
 import type { Logger } from "./core/log.js";
 import type { ChangeEvents } from "./core/ports.js";
-import { Route53Records } from "./dns/route53.js";
+import { NodeDnsReader } from "./dns/name-servers.js";
+import { Route53Records, zoneNameServers } from "./dns/route53.js";
 import { boundedChangeEvents, DEFAULT_PUBLISH_TIMEOUT_MS } from "./events/bounded.js";
 import type { Backends } from "./protocols/http.js";
 import type { Settings } from "./settings.js";
@@ -39,7 +40,16 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
       settings.reservedNames ?? [],
       log,
     ),
-    dns: new Route53Records(route53, { recordCacheSeconds: settings.recordCacheSeconds, now }),
+    dns: new Route53Records(route53, {
+      recordCacheSeconds: settings.recordCacheSeconds,
+      // The no-change check asks the zone's name servers; Route 53's API only when they fail.
+      dns: new NodeDnsReader({
+        nameServers: async (zoneId) =>
+          settings.nameServers.length > 0 ? settings.nameServers : zoneNameServers(route53, zoneId),
+        now,
+      }),
+      now,
+    }),
     events: settings.eventBus === undefined ? undefined : eventBridgeChangeEvents(settings.eventBus, log),
   };
 }

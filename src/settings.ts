@@ -2,6 +2,7 @@
 import { parseReservedNames } from "./config/reserved-names.js";
 import { UnavailableError } from "./core/errors.js";
 import type { Logger } from "./core/log.js";
+import { parseNameServer } from "./dns/name-servers.js";
 import { DEFAULT_METRICS_NAMESPACE, isValidNamespace } from "./metrics/emf.js";
 
 export interface Settings {
@@ -10,6 +11,11 @@ export interface Settings {
   readonly configCacheSeconds: number;
   /** Upper bound on how old a cached Route 53 answer may be; 0 reads Route 53 on every check. */
   readonly recordCacheSeconds: number;
+  /**
+   * The zone's authoritative name servers (`host[:port]`) the no-change check asks over DNS; empty
+   * means: learn them from Route 53 (one GetHostedZone per zone per container).
+   */
+  readonly nameServers: readonly string[];
   /** EventBridge bus for change events; undefined publishes none. */
   readonly eventBus?: string;
   /** Canonical names that may never be hosts (`DDNS_RESERVED_NAMES`: the zone apex, the API's domain). */
@@ -26,6 +32,21 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+function nameServers(raw: string | undefined): string[] {
+  const entries = (raw ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    try {
+      parseNameServer(entry);
+    } catch (error) {
+      throw new UnavailableError(`DDNS_NAME_SERVERS: ${(error as Error).message}`, 60);
+    }
+  }
+  return entries;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const configBucket = env.DDNS_CONFIG_BUCKET;
   if (!configBucket) throw new UnavailableError("DDNS_CONFIG_BUCKET is not set.", 60);
@@ -34,6 +55,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     configKey: env.DDNS_CONFIG_KEY || "config.json",
     configCacheSeconds: seconds(env, "DDNS_CONFIG_CACHE_SECONDS", 60),
     recordCacheSeconds: seconds(env, "DDNS_RECORD_CACHE_SECONDS", 60),
+    nameServers: nameServers(env.DDNS_NAME_SERVERS),
     eventBus: env.DDNS_EVENT_BUS || undefined,
     reservedNames: parseReservedNames(env.DDNS_RESERVED_NAMES),
   };

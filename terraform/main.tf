@@ -87,6 +87,7 @@ module "function" {
 
   zone_arn        = module.zone.zone_arn
   zone_name       = module.zone.name
+  name_servers    = module.zone.name_servers
   api_domain_name = var.domain_name
   edge_secret     = try(terraform_data.edge_secret[0].output, null)
 

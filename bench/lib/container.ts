@@ -1,14 +1,16 @@
 /**
  * A warm function container assembled in-process: the real request path (createApp) over the real
- * adapters (S3ConfigStore, Route53Records), with stand-in clients in place of the SDK's.
+ * adapters (S3ConfigStore, Route53Records), with stand-in clients in place of the SDK's and, for
+ * this design's DNS path, a stand-in for the zone's name servers.
  */
 import { type App, createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import type { Logger } from "../../src/core/log.js";
+import type { ConfigSource } from "../../src/core/ports.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import type { Backends } from "../../src/protocols/http.js";
 import type { Clock } from "./clock.js";
-import type { Route53StandIn, S3StandIn } from "./stand-ins.js";
+import type { DnsStandIn, Route53StandIn, S3StandIn } from "./stand-ins.js";
 
 export interface ContainerOptions {
   readonly s3: S3StandIn;
@@ -18,6 +20,25 @@ export interface ContainerOptions {
   readonly recordCacheSeconds: number;
   /** 0 asks S3 on every request. */
   readonly configCacheSeconds: number;
+  /** The zone's name servers; without them reads the cache cannot answer go to the API (today's design). */
+  readonly dns?: DnsStandIn;
+  /** Receives each request's log line (default: built, then dropped). */
+  readonly log?: Logger;
+  /** false: changes go one caller at a time (the design before #13). */
+  readonly coalesce?: boolean;
+  /** A config shared with other containers (one parsed copy for a simulation of a huge fleet). */
+  readonly config?: ConfigSource;
+}
+
+/** The function's config store over the S3 stand-in. */
+export function createConfigStore(options: ContainerOptions): ConfigSource {
+  return new S3ConfigStore(options.s3.client, {
+    bucket: "ddns-bench",
+    key: "config.json",
+    cacheSeconds: options.configCacheSeconds,
+    now: () => options.clock.now(),
+    log: options.log ?? discardingLogger,
+  });
 }
 
 /**
@@ -30,16 +51,17 @@ export const discardingLogger: Logger = (entry) => {
 
 export function createContainer(options: ContainerOptions): App {
   const now = () => options.clock.now();
+  const log = options.log ?? discardingLogger;
   const backends: Backends = {
-    config: new S3ConfigStore(options.s3.client, {
-      bucket: "ddns-bench",
-      key: "config.json",
-      cacheSeconds: options.configCacheSeconds,
+    config: options.config ?? createConfigStore(options),
+    dns: new Route53Records(options.route53.client, {
+      recordCacheSeconds: options.recordCacheSeconds,
+      dns: options.dns,
       now,
-      log: discardingLogger,
+      sleep: (milliseconds) => options.clock.sleep(milliseconds),
+      coalesce: options.coalesce,
     }),
-    dns: new Route53Records(options.route53.client, { recordCacheSeconds: options.recordCacheSeconds, now }),
   };
   const loaded = Promise.resolve(backends);
-  return createApp({ backends: () => loaded, log: discardingLogger, now });
+  return createApp({ backends: () => loaded, log, now });
 }

@@ -6,11 +6,14 @@
  */
 import {
   ChangeResourceRecordSetsCommand,
+  GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { RecordType } from "../../src/core/ip.js";
+import type { AnsweredRecord, AuthoritativeDns } from "../../src/core/ports.js";
 import { type Clock, wallClock } from "./clock.js";
 
 /** Route 53's documented per-account limits (issue #7): per API action, and the change budget. */
@@ -62,6 +65,8 @@ interface StoredRecord {
   readonly type: string;
   ttl: number;
   values: string[];
+  /** What the name servers still serve until `servedFrom` (Route 53's propagation lag). */
+  previous?: { readonly values: string[]; readonly until: number };
 }
 
 export interface Route53StandInOptions {
@@ -72,6 +77,8 @@ export interface Route53StandInOptions {
   readonly latencyMs?: { readonly list: number; readonly change: number };
   /** The SDK's attempts per call (src/aws.ts: 3); throttled attempts back off as the SDK does. */
   readonly maxAttempts?: number;
+  /** How long a change takes to reach the name servers (DnsStandIn), drawn per change; default none. */
+  readonly propagationMs?: () => number;
 }
 
 const PAGE_LIMIT = 300;
@@ -84,7 +91,11 @@ function compareKeys(aName: string, aType: string, bName: string, bType: string)
 
 export class Route53StandIn {
   /** API calls that reached the service, by action, throttled ones included. */
-  readonly calls = { ListResourceRecordSets: 0, ChangeResourceRecordSets: 0 };
+  readonly calls = { ListResourceRecordSets: 0, ChangeResourceRecordSets: 0, GetHostedZone: 0 };
+  /** When each ChangeResourceRecordSets call was accepted (clock time), and how many changes it carried. */
+  readonly changesAccepted: { at: number; changes: number }[] = [];
+  /** When each ChangeResourceRecordSets attempt arrived, throttled ones included. */
+  readonly changesAttemptedAt: number[] = [];
   throttled = 0;
   /** When each throttled call happened (clock time), to tell a start-up burst from steady state. */
   readonly throttledAt: number[] = [];
@@ -113,20 +124,24 @@ export class Route53StandIn {
   }
 
   get totalCalls(): number {
-    return this.calls.ListResourceRecordSets + this.calls.ChangeResourceRecordSets;
+    return this.calls.ListResourceRecordSets + this.calls.ChangeResourceRecordSets + this.calls.GetHostedZone;
   }
 
   /** Sets a record directly, as an operator or another tool would: no quota, no counting. */
-  setRecord(zoneId: string, name: string, type: string, value: string, ttl = 60): void {
+  setRecord(zoneId: string, name: string, type: string, value: string, ttl = 60, propagationMs = 0): void {
     const zone = this.#zone(zoneId);
     const key = `${name}|${type}`;
     const existing = zone.byKey.get(key);
     if (existing) {
+      if (propagationMs > 0) {
+        existing.previous = { values: existing.values, until: this.#clock.now() + propagationMs };
+      }
       existing.values = [value];
       existing.ttl = ttl;
       return;
     }
-    zone.byKey.set(key, { name, type, ttl, values: [value] });
+    const previous = propagationMs > 0 ? { values: [], until: this.#clock.now() + propagationMs } : undefined;
+    zone.byKey.set(key, { name, type, ttl, values: [value], previous });
     zone.sorted = undefined;
   }
 
@@ -134,11 +149,20 @@ export class Route53StandIn {
     return this.#zone(zoneId).byKey.get(`${name}|${type}`)?.values[0];
   }
 
+  /** What the zone's name servers answer now: the latest values once they have propagated. */
+  served(zoneId: string, name: string, type: string): { values: string[]; ttl: number } | undefined {
+    const record = this.#zone(zoneId).byKey.get(`${name}|${type}`);
+    if (!record) return undefined;
+    const lagging = record.previous && this.#clock.now() < record.previous.until;
+    return { values: lagging ? (record.previous?.values ?? []) : record.values, ttl: record.ttl };
+  }
+
   async send(command: unknown): Promise<unknown> {
     const maxAttempts = this.#options.maxAttempts ?? 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#attempt(command);
+        const output = (await this.#attempt(command)) as object;
+        return { ...output, $metadata: { httpStatusCode: 200, attempts: attempt } };
       } catch (error) {
         if ((error as Error).name !== "Throttling" || attempt >= maxAttempts) throw error;
         // The SDK's standard retry: full jitter over an exponential delay, 500 ms base for throttling.
@@ -157,10 +181,16 @@ export class Route53StandIn {
     }
     if (command instanceof ChangeResourceRecordSetsCommand) {
       this.calls.ChangeResourceRecordSets++;
+      this.changesAttemptedAt.push(this.#clock.now());
       const changes = command.input.ChangeBatch?.Changes ?? [];
       const cost = changes.length * (this.#options.quotas?.upsertCost ?? 0);
       this.#takeOrThrottle(this.#buckets.change);
       this.#takeOrThrottle(this.#buckets.changeBudget, cost);
+      this.changesAccepted.push({ at: this.#clock.now(), changes: changes.length });
+      const names = new Set(
+        changes.map((change) => `${change.ResourceRecordSet?.Name}|${change.ResourceRecordSet?.Type}`),
+      );
+      if (names.size < changes.length) throw awsError("InvalidChangeBatch", 400, "Duplicate Resource Record");
       await this.#clock.sleep(latency?.change ?? 0);
       for (const change of changes) {
         const set = change.ResourceRecordSet;
@@ -171,9 +201,15 @@ export class Route53StandIn {
           set.Type,
           set.ResourceRecords?.[0]?.Value ?? "",
           set.TTL,
+          this.#options.propagationMs?.() ?? 0,
         );
       }
       return { ChangeInfo: { Id: `/change/C${this.calls.ChangeResourceRecordSets}`, Status: "PENDING" } };
+    }
+    if (command instanceof GetHostedZoneCommand) {
+      this.calls.GetHostedZone++;
+      await this.#clock.sleep(latency?.list ?? 0);
+      return { DelegationSet: { NameServers: ["ns-1.stand-in.example", "ns-2.stand-in.example"] } };
     }
     throw new Error(`the Route 53 stand-in does not answer ${(command as object).constructor.name}`);
   }
@@ -255,5 +291,28 @@ export class S3StandIn {
     if (command.input.IfNoneMatch === this.#etag) throw awsError("NotModified", 304, "Not Modified");
     const text = this.#text;
     return { ETag: this.#etag, Body: { transformToString: async () => text } };
+  }
+}
+
+/**
+ * The zone's authoritative name servers as the DNS path sees them: what Route 53 holds, after its
+ * propagation lag, with no quota. `failing` makes every query fail (the API fallback).
+ */
+export class DnsStandIn implements AuthoritativeDns {
+  queries = 0;
+  failing = false;
+
+  constructor(
+    private readonly route53: Route53StandIn,
+    private readonly clock: Clock = wallClock,
+    private readonly latencyMs = 0,
+  ) {}
+
+  async query(zoneId: string, name: string, type: RecordType): Promise<AnsweredRecord> {
+    this.queries++;
+    await this.clock.sleep(this.latencyMs);
+    if (this.failing) throw Object.assign(new Error("queryA ETIMEOUT"), { code: "ETIMEOUT" });
+    const served = this.route53.served(zoneId, name, type);
+    return { values: served?.values ?? [], ttlSeconds: served?.ttl ?? 60 };
   }
 }

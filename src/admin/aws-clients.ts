@@ -2,11 +2,14 @@
  * SDK clients for the operator's own credentials (the SDK's default chain: environment, profile,
  * SSO, instance role). Emulators are reached through the SDK's standard AWS_ENDPOINT_URL variables.
  */
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { AwsClients } from "./io.js";
 
-export function createAwsClients(env: Readonly<Record<string, string | undefined>>): AwsClients {
+export function createAwsClients(
+  env: Readonly<Record<string, string | undefined>>,
+): AwsClients & Required<Pick<AwsClients, "logs">> {
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? {
@@ -17,9 +20,10 @@ export function createAwsClients(env: Readonly<Record<string, string | undefined
       : undefined;
   const endpoint = (service: string) =>
     env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1";
   return {
     s3: new S3Client({
-      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
+      region,
       // The bucket may live in another region than the operator's default: follow S3's redirect.
       followRegionRedirects: true,
       endpoint: endpoint("S3"),
@@ -27,5 +31,7 @@ export function createAwsClients(env: Readonly<Record<string, string | undefined
     }),
     // Route 53 is a global service, signed in us-east-1.
     route53: new Route53Client({ region: "us-east-1", endpoint: endpoint("ROUTE_53"), credentials }),
+    // The function's log group, in the deployment's region.
+    logs: new CloudWatchLogsClient({ region, endpoint: endpoint("CLOUDWATCH_LOGS"), credentials }),
   };
 }

@@ -31,8 +31,8 @@ import {
   type ShardManifest,
   type ShardObject,
   shardObjects,
-  shardOf,
   shardPrefix,
+  shardsOf,
 } from "../config/shards.js";
 import { httpStatusOf } from "../core/errors.js";
 import { canonicalHostname } from "../core/hostname.js";
@@ -113,14 +113,7 @@ export class ConfigObject {
     const wanted =
       names === undefined
         ? manifest.shards.map((_key, index) => index)
-        : [
-            ...new Set(
-              names.flatMap((name) => {
-                const fqdn = canonicalHostname(name);
-                return fqdn === undefined ? [] : [shardOf(fqdn, manifest.shards.length)];
-              }),
-            ),
-          ];
+        : shardsOf(names, manifest.shards.length);
     const shards = await this.#readShards(manifest, wanted, false);
     return {
       document: { ...manifestSections(document), ...Object.assign({}, ...shards) },

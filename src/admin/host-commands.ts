@@ -25,7 +25,7 @@ function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
 }
 
 /** The config; with `fqdn`, a sharded config is read only in that host's shard. */
-async function readConfig(
+export async function readConfig(
   context: CommandContext,
   fqdn?: string,
 ): Promise<{ config: ConfigObject; snapshot: ConfigSnapshot }> {
@@ -55,7 +55,7 @@ export async function writeChecked(
   const written = await config.write(document, snapshot);
   if (written.layout.kind === "sharded" && !snapshot.sharded) {
     context.out.warn(
-      `the config grew past ${AUTO_SHARD_BYTES / 1024 / 1024} MiB, so ${config.location} is now a manifest over ${written.layout.shards} shards (docs/configuration.md, "Large fleets").`,
+      `the config grew past ${AUTO_SHARD_BYTES / 1024 / 1024} MiB, so ${config.location} is now a manifest over ${written.layout.shards} shards (docs/large-fleets.md).`,
     );
   }
   const manifest = snapshot.sharded?.manifest;

@@ -2,12 +2,15 @@
  * Where a command's words go. Results go to stdout (human text, or JSON with --json); progress,
  * warnings and errors go to stderr, so `ddns … --json | jq` always sees clean JSON.
  */
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { Route53Client } from "@aws-sdk/client-route-53";
 import type { S3Client } from "@aws-sdk/client-s3";
 
 export interface AwsClients {
   readonly s3: S3Client;
   readonly route53: Route53Client;
+  /** Only `host status` and `host list --status` read logs; tests that need none leave it out. */
+  readonly logs?: CloudWatchLogsClient;
 }
 
 export interface Io {

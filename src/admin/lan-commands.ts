@@ -5,7 +5,14 @@
  */
 
 import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
-import { DEFAULT_LAN_PREFIX_LENGTH, formatInterfaceId, parseInterfaceId } from "../core/lan-prefix.js";
+import {
+  DEFAULT_LAN_PREFIX_LENGTH,
+  formatInterfaceId,
+  isLanPrefixLength,
+  MAX_LAN_PREFIX_LENGTH,
+  MIN_LAN_PREFIX_LENGTH,
+  parseInterfaceId,
+} from "../core/lan-prefix.js";
 import type { CommandContext } from "./context.js";
 import { RefusedError, UsageError } from "./errors.js";
 import { existingHost, writeChecked } from "./host-commands.js";
@@ -37,6 +44,19 @@ function prefixLengthOf(entry: Entry): number {
   return typeof length === "number" ? length : DEFAULT_LAN_PREFIX_LENGTH;
 }
 
+/** `--prefix-length N` (the router's setting, for every device), or undefined when not given. */
+function prefixLengthOption(context: CommandContext): number | undefined {
+  const raw = context.string("prefix-length");
+  if (raw === undefined) return undefined;
+  const length = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!isLanPrefixLength(length)) {
+    throw new UsageError(
+      `--prefix-length must be a whole number from ${MIN_LAN_PREFIX_LENGTH} to ${MAX_LAN_PREFIX_LENGTH}, not ${raw}.`,
+    );
+  }
+  return length;
+}
+
 /** `--interface-id ::…` or `--mac …`, exactly one, as the suffix form the config stores. */
 function interfaceIdOption(context: CommandContext, prefixLength: number): string {
   const suffix = context.string("interface-id");
@@ -59,7 +79,10 @@ function interfaceIdOption(context: CommandContext, prefixLength: number): strin
 export async function addLanDevice(context: CommandContext): Promise<void> {
   const { fqdn: router, key, config, snapshot } = await existingHost(context);
   const device = deviceArgument(context);
-  const entry = snapshot.document[key] as Entry;
+  const entry = { ...(snapshot.document[key] as Entry) };
+  const newLength = prefixLengthOption(context);
+  if (newLength !== undefined) entry.ipv6_lan_prefix_length = newLength;
+  if (context.flag("prefix-from-source")) entry.ipv6_lan_prefix_from_source = true;
   const prefixLength = prefixLengthOf(entry);
   const interfaceId = interfaceIdOption(context, prefixLength);
   const devices = devicesOf(entry);

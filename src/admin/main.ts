@@ -18,6 +18,7 @@ import { CliError, EXIT } from "./errors.js";
 import { addHost, listHosts, removeHost, rotateHost, showHost } from "./host-commands.js";
 import { type Io, Output } from "./io.js";
 import { addLanDevice, listLanDevices, removeLanDevice } from "./lan-commands.js";
+import { fleetStatus, hostStatus } from "./status-commands.js";
 import { Target } from "./target.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -69,11 +70,25 @@ const COMMANDS: readonly Command[] = [
   },
   {
     name: "host list",
-    arguments: "",
-    summary: "list the hosts (never their secrets)",
-    options: {},
+    arguments: "[--status [--since 7d] [--log-group NAME]]",
+    summary:
+      "list the hosts (never their secrets); --status adds what Route 53 holds, the last check-in and the last change, from one Logs Insights query",
+    options: { status: { type: "boolean" }, since: { type: "string" }, "log-group": { type: "string" } },
     deployed: true,
-    run: listHosts,
+    run: (context) => (context.flag("status") ? fleetStatus(context) : listHosts(context)),
+  },
+  {
+    name: "host status",
+    arguments: "HOST [--since 7d] [--log-group NAME] [--name-servers HOST[:PORT],...]",
+    summary:
+      "what Route 53 holds, what the zone's name servers answer, the last check-in and change, and previous addresses (from the function's log lines)",
+    options: {
+      since: { type: "string" },
+      "log-group": { type: "string" },
+      "name-servers": { type: "string" },
+    },
+    deployed: true,
+    run: hostStatus,
   },
   {
     name: "host show",
@@ -85,9 +100,15 @@ const COMMANDS: readonly Command[] = [
   },
   {
     name: "host lan add",
-    arguments: "ROUTER NAME --interface-id ::…|--mac MAC",
-    summary: "a device behind ROUTER whose AAAA follows the router's LAN prefix",
-    options: { "interface-id": { type: "string" }, mac: { type: "string" } },
+    arguments: "ROUTER NAME --interface-id ::…|--mac MAC [--prefix-length 48-64] [--prefix-from-source]",
+    summary:
+      "a device behind ROUTER whose AAAA follows the router's LAN prefix (the prefix options apply to all of ROUTER's devices)",
+    options: {
+      "interface-id": { type: "string" },
+      mac: { type: "string" },
+      "prefix-length": { type: "string" },
+      "prefix-from-source": { type: "boolean" },
+    },
     deployed: true,
     run: addLanDevice,
   },
@@ -184,6 +205,7 @@ Options:
   --terraform-dir DIR    the deployed Terraform root module, read with 'terraform output -json'
                          (default: terraform/, when it has been initialised)
   --api-url URL          the API's URL for client commands (else DDNS_API_URL, the Terraform outputs)
+  --log-group NAME       the function's log group for status (else DDNS_LOG_GROUP, the Terraform outputs)
   --json                 machine-readable output on stdout
   -q, --quiet            no progress messages on stderr
   -h, --help             this text

@@ -62,6 +62,11 @@ export class Target {
    * The outputs when they describe the deployment in use: always with --terraform-dir, and otherwise
    * only when nothing else named the bucket (a key or URL from another deployment would be wrong).
    */
+  /** The function's log group (`host status`): DDNS_LOG_GROUP, else the Terraform outputs. */
+  async logGroup(): Promise<string | undefined> {
+    return this.env.DDNS_LOG_GROUP || stringOutput(await this.#terraform(), "function_log_group_name");
+  }
+
   /** The deployment's hosted zone, when its Terraform outputs are at hand. */
   async zoneId(): Promise<string | undefined> {
     return stringOutput(await this.#terraform(), "zone_id");

@@ -16,12 +16,19 @@ import { CONFIG_RETRY_AFTER_SECONDS, S3ObjectCache, type S3ObjectCacheOptions } 
 import {
   type ConfigProblem,
   describeProblem,
-  type HostTable,
   type ParsedConfig,
+  parseConfigCompactly,
   parseConfigDocument,
   parseConfigJson,
 } from "./schema.js";
-import { isManifestDocument, manifestSections, readManifest, type ShardManifest, shardOf } from "./shards.js";
+import {
+  isManifestDocument,
+  manifestSections,
+  readManifest,
+  type ShardManifest,
+  shardOf,
+  shardsOf,
+} from "./shards.js";
 
 export interface S3ConfigStoreOptions {
   readonly bucket: string;
@@ -47,7 +54,7 @@ export class S3ConfigStore implements ConfigSource {
   readonly #entryKey: string;
   readonly #log: Logger | undefined;
   /** One cache per shard index; a shard's key changes when its hosts do. */
-  readonly #shards = new Map<number, S3ObjectCache<HostTable>>();
+  readonly #shards = new Map<number, S3ObjectCache<HostDirectory>>();
 
   constructor(s3: S3Client, options: S3ConfigStoreOptions) {
     this.#s3 = s3;
@@ -75,15 +82,8 @@ export class S3ConfigStore implements ConfigSource {
     const wanted =
       names === undefined
         ? manifest.shards.map((_key, index) => index)
-        : [
-            ...new Set(
-              names.flatMap((name) => {
-                const fqdn = canonicalHostname(name);
-                return fqdn === undefined ? [] : [shardOf(fqdn, manifest.shards.length)];
-              }),
-            ),
-          ];
-    const tables = new Map<number, HostTable>();
+        : shardsOf(names, manifest.shards.length);
+    const tables = new Map<number, HostDirectory>();
     await Promise.all(
       wanted.map(async (index) => {
         tables.set(index, await this.#shard(index, manifest.shards[index] as string));
@@ -92,7 +92,7 @@ export class S3ConfigStore implements ConfigSource {
     return new ShardedDirectory(manifest, tables);
   }
 
-  async #shard(index: number, key: string): Promise<HostTable> {
+  async #shard(index: number, key: string): Promise<HostDirectory> {
     let cache = this.#shards.get(index);
     if (!cache) {
       cache = new S3ObjectCache(this.#s3, {
@@ -134,8 +134,8 @@ export class S3ConfigStore implements ConfigSource {
     return { layout: "sharded", manifest, sections };
   }
 
-  #parseShard(text: string, key: string, index: number): HostTable {
-    const parsed = parseConfigDocument(parseConfigJson(text));
+  #parseShard(text: string, key: string, index: number): HostDirectory {
+    const parsed = parseConfigCompactly(parseConfigJson(text));
     this.#report(parsed.problems, { shard: index, key });
     return parsed.hosts;
   }
@@ -155,9 +155,9 @@ export class S3ConfigStore implements ConfigSource {
 /** The hosts of the shards a request loaded: a name in another shard is not found. */
 class ShardedDirectory implements HostDirectory {
   readonly #manifest: ShardManifest;
-  readonly #tables: ReadonlyMap<number, HostTable>;
+  readonly #tables: ReadonlyMap<number, HostDirectory>;
 
-  constructor(manifest: ShardManifest, tables: ReadonlyMap<number, HostTable>) {
+  constructor(manifest: ShardManifest, tables: ReadonlyMap<number, HostDirectory>) {
     this.#manifest = manifest;
     this.#tables = tables;
   }

@@ -1,5 +1,5 @@
 /**
- * The sharded config layout for large fleets (docs/configuration.md "Large fleets"), shared by the
+ * The sharded config layout for large fleets (docs/large-fleets.md), shared by the
  * function and the CLI so both place a host in the same shard and read a manifest the same way.
  *
  * The object at DDNS_CONFIG_KEY is either the seed's config.json (every key a host) or a manifest:
@@ -13,7 +13,7 @@
  * old manifest with the old shards or the new one with the new shards, never half of an edit.
  */
 import { createHash } from "node:crypto";
-import { displayHostname, parseHostname } from "../core/hostname.js";
+import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
 import {
   ConfigFileError,
@@ -101,6 +101,16 @@ export function manifestDocument(
 /** Which shard a canonical name (lower case, trailing dot) lives in. */
 export function shardOf(fqdn: string, shardCount: number): number {
   return createHash("sha256").update(fqdn).digest().readUInt32BE(0) % shardCount;
+}
+
+/** The shards the hosts `names` (any spelling; invalid names skipped) live in, each once. */
+export function shardsOf(names: readonly string[], shardCount: number): number[] {
+  const indices = new Set<number>();
+  for (const name of names) {
+    const fqdn = canonicalHostname(name);
+    if (fqdn !== undefined) indices.add(shardOf(fqdn, shardCount));
+  }
+  return [...indices];
 }
 
 /** The key of shard `index` with this text: next to the manifest, named by index and content. */

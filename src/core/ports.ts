@@ -21,11 +21,39 @@ export interface RecordChange {
   readonly value: string;
 }
 
+/** What answered a read, for the request's log line: this container's cache, the zone's name servers, or the Route 53 API. */
+export type RecordSource = "cache" | "dns" | "api";
+
 export interface DnsRecords {
-  /** The values of the simple record `name`/`type` (canonical), empty when there is none. */
-  currentValues(zoneId: string, name: string, type: RecordType): Promise<readonly string[]>;
-  /** UPSERTs every change in one batch; resolves to the change id. */
+  /**
+   * The values of the simple record `name`/`type` (canonical), empty when there is none.
+   * `answeredBy` hears which path answered.
+   */
+  currentValues(
+    zoneId: string,
+    name: string,
+    type: RecordType,
+    answeredBy?: (source: RecordSource) => void,
+  ): Promise<readonly string[]>;
+  /**
+   * UPSERTs every change in one atomic batch (possibly together with other callers' changes to the
+   * same zone); resolves to the change id. Throws ThrottledError when the change could not be made now.
+   */
   upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string>;
+}
+
+/** One record as the zone's authoritative name servers answer it. */
+export interface AnsweredRecord {
+  /** Canonical values; empty when the name has no record of that type. */
+  readonly values: readonly string[];
+  /** How long the answer may be reused (the record's TTL, or a negative-answer time). */
+  readonly ttlSeconds: number;
+}
+
+/** The zone's own name servers, asked over DNS: no API quota, unlike the Route 53 API. */
+export interface AuthoritativeDns {
+  /** Throws when the name servers cannot answer (timeout, refusal, unknown servers). */
+  query(zoneId: string, name: string, type: RecordType): Promise<AnsweredRecord>;
 }
 
 /** One record the update decision changed (DESIGN.md "Events"): the detail of its change event. */

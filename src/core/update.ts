@@ -11,7 +11,7 @@ import { wildcardName } from "./hostname.js";
 import type { HostConfig } from "./hosts.js";
 import type { IpAddress } from "./ip.js";
 import { type LanPrefix, lanAddress, prefixOfAddress } from "./lan-prefix.js";
-import type { ChangeEvents, DnsRecords, RecordChange, RecordChangeEvent } from "./ports.js";
+import type { ChangeEvents, DnsRecords, RecordChange, RecordChangeEvent, RecordSource } from "./ports.js";
 
 /** Where the decision writes and announces; the protocols pass their Backends. */
 export interface UpdateTargets {
@@ -24,6 +24,8 @@ export interface UpdateTargets {
 export interface UpdateOrigin {
   readonly protocol: string;
   readonly sourceIp: string;
+  /** Hears which path answered each read (cache, DNS or the API), for the request's log line. */
+  readonly answeredBy?: (source: RecordSource) => void;
 }
 
 export interface HostUpdate {
@@ -98,9 +100,10 @@ async function differingRecords(
   dns: DnsRecords,
   zoneId: string,
   records: readonly RecordChange[],
+  answeredBy: UpdateOrigin["answeredBy"],
 ): Promise<RecordUpdate[]> {
   const current = await Promise.all(
-    records.map((record) => dns.currentValues(zoneId, record.name, record.type)),
+    records.map((record) => dns.currentValues(zoneId, record.name, record.type, answeredBy)),
   );
   return records.flatMap((record, index) => {
     const previous = current[index] ?? [];
@@ -133,7 +136,7 @@ export async function applyUpdates(
       const { zoneId } = update.host;
       let differing: RecordUpdate[];
       try {
-        differing = await differingRecords(dns, zoneId, wantedRecords(update));
+        differing = await differingRecords(dns, zoneId, wantedRecords(update), origin.answeredBy);
       } catch (error) {
         results[index] = { outcome: "failed", error };
         return;

@@ -87,6 +87,11 @@ export class RecordCache {
     this.#records.set(recordKey(zoneId, name, type), { values, ttlSeconds, at });
   }
 
+  /** The values last seen or written for a record, however old; undefined when never known. */
+  lastKnown(zoneId: string, name: string, type: RecordType): readonly string[] | undefined {
+    return this.#records.get(recordKey(zoneId, name, type))?.values;
+  }
+
   /** Forgets a record whose state is uncertain (a change that failed may or may not have applied). */
   forget(zoneId: string, name: string, type: RecordType): void {
     this.#records.delete(recordKey(zoneId, name, type));

@@ -1,25 +1,42 @@
 /**
- * The Route 53 side of DnsRecords. Reads are answered from a RecordCache kept fresh by zone
- * snapshots, so a check whose address is unchanged normally makes no Route 53 call; with
- * `recordCacheSeconds: 0` every check reads its one record (the upstream behaviour, kept for
- * comparison). Identical concurrent reads and changes share one call.
+ * The Route 53 side of DnsRecords. Reads are answered from a RecordCache; what it does not know is
+ * asked of the zone's own name servers over DNS (no API quota), and only when they fail, of the API
+ * (zone snapshots: a few hundred records per call). So a check whose address is unchanged makes no
+ * Route 53 API call. With `recordCacheSeconds: 0` and no name servers every check reads its one
+ * record through the API (the upstream behaviour, kept for comparison). Identical concurrent reads
+ * share one call; changes are coalesced per zone by a ChangeBatcher.
+ *
+ * Route 53's name servers can lag a change by up to about a minute: for OWN_WRITE_WINS_MS after this
+ * container wrote a record, DNS still showing the value it replaced is taken as that lag, not as a
+ * reason to write the record again.
  */
 import {
   ChangeResourceRecordSetsCommand,
+  GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
 import { DnsUpdateError, httpStatusOf, ThrottledError, UnavailableError } from "../core/errors.js";
 import { canonicalRecordValue, RECORD_TYPES, type RecordType } from "../core/ip.js";
-import type { DnsRecords, RecordChange } from "../core/ports.js";
+import type { AuthoritativeDns, DnsRecords, RecordChange, RecordSource } from "../core/ports.js";
+import { ChangeBatcher, type SentBatch } from "./change-batcher.js";
 import { type ListedRecord, RecordCache } from "./record-cache.js";
 
 export interface Route53RecordsOptions {
   /** Upper bound on how old a cached answer may be (also bounded by each record's TTL). 0 disables the cache. */
   readonly recordCacheSeconds: number;
+  /** The zone's name servers; without them every read the cache cannot answer goes to the API. */
+  readonly dns?: AuthoritativeDns;
   readonly now?: () => number;
+  /** How the change batcher waits (virtual time in simulations). */
+  readonly sleep?: (milliseconds: number) => Promise<void>;
+  /** false: every caller's changes go alone, at once (the design before #13, kept for comparison). */
+  readonly coalesce?: boolean;
 }
+
+/** Route 53 documents that changes reach all its name servers within about 60 seconds. */
+export const OWN_WRITE_WINS_MS = 120_000;
 
 /** Route 53 returns at most this many record sets per ListResourceRecordSets call. */
 const PAGE_SIZE = 300;
@@ -32,14 +49,89 @@ export class Route53Records implements DnsRecords {
   readonly #inFlight = new Map<string, Promise<unknown>>();
   /** A zone listing that failed part-way (throttled, say): the next one resumes where it stopped. */
   readonly #unfinished = new Map<string, UnfinishedListing>();
+  readonly #dns: AuthoritativeDns | undefined;
+  readonly #batcher: ChangeBatcher | undefined;
+  /** What this container wrote lately, in write order, and the values it replaced. */
+  readonly #written = new Map<
+    string,
+    { value: string; replaced: readonly string[] | undefined; at: number }
+  >();
 
   constructor(route53: Route53Client, options: Route53RecordsOptions) {
     this.#route53 = route53;
     this.#now = options.now ?? Date.now;
+    this.#dns = options.dns;
     this.#cache = new RecordCache(options.recordCacheSeconds, this.#now);
+    this.#batcher =
+      options.coalesce === false
+        ? undefined
+        : new ChangeBatcher({
+            send: (zoneId, changes) => this.#change(zoneId, changes),
+            sleep: options.sleep,
+            now: this.#now,
+          });
   }
 
-  async currentValues(zoneId: string, name: string, type: RecordType): Promise<readonly string[]> {
+  async currentValues(
+    zoneId: string,
+    name: string,
+    type: RecordType,
+    answeredBy: (source: RecordSource) => void = () => {},
+  ): Promise<readonly string[]> {
+    const cached = this.#cache.lookup(zoneId, name, type);
+    if (cached.known) {
+      answeredBy("cache");
+      return cached.values;
+    }
+    if (this.#dns) {
+      const values = await this.#readOverDns(this.#dns, zoneId, name, type);
+      if (values) {
+        answeredBy("dns");
+        return values;
+      }
+    }
+    answeredBy("api");
+    return this.#readThroughApi(zoneId, name, type);
+  }
+
+  async upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string> {
+    if (this.#batcher) return this.#batcher.submit(zoneId, changes);
+    return (await this.#change(zoneId, changes)).changeId;
+  }
+
+  /** Undefined when the name servers could not answer: the caller falls back to the API. */
+  async #readOverDns(
+    dns: AuthoritativeDns,
+    zoneId: string,
+    name: string,
+    type: RecordType,
+  ): Promise<readonly string[] | undefined> {
+    const at = this.#now();
+    try {
+      const answer = await this.#shared(`dns|${zoneId}|${name}|${type}`, () => dns.query(zoneId, name, type));
+      const values = this.#ownWriteOr(zoneId, name, type, answer.values);
+      this.#cache.remember(zoneId, name, type, values, answer.ttlSeconds, at);
+      return values;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** What DNS shows, unless it is the value this container just replaced (the name servers lag). */
+  #ownWriteOr(zoneId: string, name: string, type: RecordType, shown: readonly string[]): readonly string[] {
+    const key = `${zoneId}|${name}|${type}`;
+    const written = this.#written.get(key);
+    if (!written) return shown;
+    if (this.#now() - written.at >= OWN_WRITE_WINS_MS) {
+      this.#written.delete(key);
+      return shown;
+    }
+    const showsOwn = shown.length === 1 && shown[0] === written.value;
+    const showsReplaced = written.replaced === undefined || sameValues(shown, written.replaced);
+    return !showsOwn && showsReplaced ? [written.value] : shown;
+  }
+
+  async #readThroughApi(zoneId: string, name: string, type: RecordType): Promise<readonly string[]> {
     if (this.#cache.maxAgeSeconds <= 0) return this.#readRecord(zoneId, name, type);
     let answer = this.#cache.lookup(zoneId, name, type);
     if (answer.known) return answer.values;
@@ -57,37 +149,49 @@ export class Route53Records implements DnsRecords {
     return this.#readRecord(zoneId, name, type);
   }
 
-  async upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string> {
-    const key = `change|${zoneId}|${JSON.stringify(changes)}`;
-    return this.#shared(key, async () => {
-      try {
-        const response = await this.#route53.send(
-          new ChangeResourceRecordSetsCommand({
-            HostedZoneId: zoneId,
-            ChangeBatch: {
-              Comment: CHANGE_COMMENT,
-              Changes: changes.map((change) => ({
-                Action: "UPSERT",
-                ResourceRecordSet: {
-                  Name: change.name,
-                  Type: change.type,
-                  TTL: change.ttl,
-                  ResourceRecords: [{ Value: change.value }],
-                },
-              })),
-            },
-          }),
-        );
-        const at = this.#now();
-        for (const change of changes) {
-          this.#cache.remember(zoneId, change.name, change.type, [change.value], change.ttl, at);
-        }
-        return response.ChangeInfo?.Id ?? "";
-      } catch (error) {
-        for (const change of changes) this.#cache.forget(zoneId, change.name, change.type);
-        throw translateRoute53Error(error);
-      }
-    });
+  /** Sends one (coalesced) batch; the cache and the own-writes list learn its values. */
+  async #change(zoneId: string, changes: readonly RecordChange[]): Promise<SentBatch> {
+    const replaced = changes.map((change) => this.#cache.lastKnown(zoneId, change.name, change.type));
+    try {
+      const response = await this.#route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Comment: CHANGE_COMMENT,
+            Changes: changes.map((change) => ({
+              Action: "UPSERT",
+              ResourceRecordSet: {
+                Name: change.name,
+                Type: change.type,
+                TTL: change.ttl,
+                ResourceRecords: [{ Value: change.value }],
+              },
+            })),
+          },
+        }),
+      );
+      const at = this.#now();
+      changes.forEach((change, index) => {
+        this.#cache.remember(zoneId, change.name, change.type, [change.value], change.ttl, at);
+        this.#rememberWrite(`${zoneId}|${change.name}|${change.type}`, change.value, replaced[index], at);
+      });
+      return {
+        changeId: response.ChangeInfo?.Id ?? "",
+        retried: (response.$metadata?.attempts ?? 1) > 1,
+      };
+    } catch (error) {
+      for (const change of changes) this.#cache.forget(zoneId, change.name, change.type);
+      throw translateRoute53Error(error);
+    }
+  }
+
+  #rememberWrite(key: string, value: string, replaced: readonly string[] | undefined, at: number): void {
+    this.#written.delete(key); // re-inserted at the end: the map stays in write order
+    this.#written.set(key, { value, replaced, at });
+    for (const [oldest, entry] of this.#written) {
+      if (at - entry.at < OWN_WRITE_WINS_MS) break;
+      this.#written.delete(oldest);
+    }
   }
 
   /** Reads exactly one record: the first record set at or after name/type is it, or there is none. */
@@ -156,6 +260,23 @@ export class Route53Records implements DnsRecords {
     this.#inFlight.set(key, promise);
     return promise;
   }
+}
+
+/**
+ * The name servers of a zone as Route 53 delegates it (one GetHostedZone), for a container that was
+ * not given DDNS_NAME_SERVERS.
+ */
+export async function zoneNameServers(route53: Route53Client, zoneId: string): Promise<string[]> {
+  try {
+    const zone = await route53.send(new GetHostedZoneCommand({ Id: zoneId }));
+    return zone.DelegationSet?.NameServers ?? [];
+  } catch (error) {
+    throw translateRoute53Error(error);
+  }
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value) => b.includes(value));
 }
 
 interface UnfinishedListing {

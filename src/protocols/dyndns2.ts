@@ -29,6 +29,7 @@ import {
   queryOf,
   type RequestContext,
   readLanPrefix,
+  recordSourceNoter,
   singleParam,
   textResponse,
 } from "./http.js";
@@ -159,7 +160,7 @@ async function updateAccepted(
   const results = await applyUpdates(
     targets,
     accepted.map(({ host, lanPrefix }) => ({ host, addresses, lanPrefix })),
-    { protocol: "dyndns2", sourceIp: source.text },
+    { protocol: "dyndns2", sourceIp: source.text, answeredBy: recordSourceNoter(context.log) },
   );
   const ipList = addresses.map((ip) => ip.text).join(",");
   let next = 0;
@@ -178,6 +179,7 @@ function hostLine(context: RequestContext, result: UpdateResult, ipList: string)
   }
   if (result.outcome === "updated") {
     context.log.changeId ??= result.changeId;
+    context.log.changes = [...(context.log.changes ?? []), ...result.changes];
     return `good ${ipList}`;
   }
   return `nochg ${ipList}`;

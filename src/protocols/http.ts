@@ -6,7 +6,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
-import type { ChangeEvents, ConfigSource, DnsRecords } from "../core/ports.js";
+import type { ChangeEvents, ConfigSource, DnsRecords, RecordSource } from "../core/ports.js";
+import type { RecordUpdate } from "../core/update.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -25,10 +26,22 @@ export interface RequestLogFields {
   decision?: string;
   reason?: string;
   changeId?: string;
+  /** Which path answered the record reads: "cache", "dns" or "api" (several joined by commas). */
+  recordSource?: string;
   /** The LAN prefix the request sent (canonical), when it sent one. */
   lanPrefix?: string;
   error?: unknown;
   results?: string[];
+  /** The records written, with the values they replaced: `ddns host status` reads them back. */
+  changes?: RecordUpdate[];
+}
+
+/** Collects the paths that answered this request's record reads into its log line. */
+export function recordSourceNoter(log: RequestLogFields): (source: RecordSource) => void {
+  return (source) => {
+    const seen = log.recordSource?.split(",") ?? [];
+    if (!seen.includes(source)) log.recordSource = [...seen, source].join(",");
+  };
 }
 
 export interface RequestContext {

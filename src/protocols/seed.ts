@@ -17,6 +17,7 @@ import {
   queryOf,
   type RequestContext,
   readLanPrefix,
+  recordSourceNoter,
   singleParam,
 } from "./http.js";
 
@@ -133,6 +134,7 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   const [result] = await applyUpdates(backends, [{ host, addresses: [ip], lanPrefix }], {
     protocol: "seed",
     sourceIp: ip.text,
+    answeredBy: recordSourceNoter(context.log),
   });
   if (!result || result.outcome === "failed") throw result?.error;
   if (result.outcome === "unchanged") {
@@ -141,5 +143,6 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   }
   context.log.decision = "updated";
   context.log.changeId = result.changeId;
+  context.log.changes = [...result.changes];
   return success(201, `Your hostname record ${hostnameAsSent} has been set to ${ip.text}.`);
 }

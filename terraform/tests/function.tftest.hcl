@@ -106,10 +106,11 @@ run "iam_policy_is_least_privilege" {
       ListConfigBucket                   = { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001"] }
       ReadZoneRecords                    = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       UpsertAddressRecordsInZone         = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      ReadZoneNameServers                = { effect = "Allow", actions = ["route53:GetHostedZone"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       RefuseEscapedNamesButHostWildcards = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       DenyReservedNames                  = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
     }
-    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, and Route 53 reads and changes on the zone, and deny changes to the reserved names."
+    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, Route 53 reads and changes on the zone, and GetHostedZone on it when the name servers are not given; and deny changes to the reserved names."
   }
 
   assert {
@@ -344,4 +345,26 @@ run "missing_package_is_refused" {
   }
 
   expect_failures = [var.package_path]
+}
+
+run "name_servers_given" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    name_servers = ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"]
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["DDNS_NAME_SERVERS"] == "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk"
+    error_message = "name_servers must reach DDNS_NAME_SERVERS, comma-separated."
+  }
+
+  assert {
+    condition     = !contains([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid], "ReadZoneNameServers")
+    error_message = "With the name servers given, the function needs no route53:GetHostedZone."
+  }
 }

@@ -49,8 +49,9 @@ run "defaults" {
       DDNS_METRICS_NAMESPACE    = "route53-ddns/ddns"
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
+      DDNS_NAME_SERVERS         = "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk,ns-3.awsdns-03.com,ns-4.awsdns-04.net"
     }
-    error_message = "The function's environment must point at the configuration object."
+    error_message = "The function's environment must point at the configuration object and the zone's name servers."
   }
 
   assert {

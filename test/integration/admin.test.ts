@@ -14,7 +14,7 @@ import { PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AwsClients } from "../../src/admin/io.js";
 import { run } from "../../src/admin/main.js";
-import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
+import type { HttpResult } from "../../src/protocols/http.js";
 import {
   type AwsFixture,
   createAwsFixture,
@@ -22,14 +22,9 @@ import {
   TEST_CREDENTIALS,
   TEST_REGION,
 } from "../support/aws-fixture.js";
+import { freshHandler, runDdns } from "../support/ddns-cli.js";
 import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 const SOURCE_IP = "198.51.100.7";
 const seedHash = (host: string, secret: string) =>
@@ -43,25 +38,8 @@ describe("ddns CLI against moto", () => {
   let env: Record<string, string>;
   const apiUrl = "https://api.example.test/";
 
-  async function ddns(
-    argv: string[],
-    options: { stdin?: string; clients?: AwsClients } = {},
-  ): Promise<CliResult> {
-    let stdout = "";
-    let stderr = "";
-    const code = await run(argv, {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      readStdin: async () => options.stdin ?? "",
-      env,
-      clients: options.clients,
-    });
-    return { code, stdout, stderr };
-  }
+  const ddns = (argv: string[], options: { stdin?: string; clients?: AwsClients } = {}) =>
+    runDdns(argv, env, options);
 
   async function addHost(name: string, ...flags: string[]): Promise<string> {
     const added = await ddns(["host", "add", name, "--json", ...flags]);
@@ -71,12 +49,7 @@ describe("ddns CLI against moto", () => {
 
   /** The real handler, reading the config on every request (cache 0), as a fresh container. */
   async function updateFromRouter(host: string, secret: string): Promise<HttpResult> {
-    vi.resetModules();
-    for (const [name, value] of Object.entries({ ...env, DDNS_CONFIG_CACHE_SECONDS: "0" }))
-      vi.stubEnv(name, value);
-    const { handler } = (await import("../../src/handler.js")) as {
-      handler: (event: HttpEvent) => Promise<HttpResult>;
-    };
+    const handler = await freshHandler({ ...env, DDNS_CONFIG_CACHE_SECONDS: "0" });
     return handler(
       httpEvent({
         query: { mode: "set", hostname: host, hash: seedHash(host, secret) },
@@ -395,6 +368,28 @@ describe("ddns CLI against moto", () => {
     ]);
     const neither = await ddns(["host", "lan", "add", "fritz.dyn.example.com", "tv.dyn.example.com"]);
     const removed = await ddns(["host", "lan", "remove", "fritz.dyn.example.com", "printer.dyn.example.com"]);
+    const badLength = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "tv.dyn.example.com",
+      "--interface-id",
+      "::12:0:0:0:7",
+      "--prefix-length",
+      "40",
+    ]);
+    const subnetted = await ddns([
+      "host",
+      "lan",
+      "add",
+      "fritz.dyn.example.com",
+      "tv.dyn.example.com",
+      "--interface-id",
+      "::12:0:0:0:7",
+      "--prefix-length",
+      "56",
+    ]);
     const list = await ddns(["host", "lan", "list", "fritz.dyn.example.com", "--json"]);
     const hosts = await ddns(["host", "list"]);
     const fritzbox = await ddns(["client-config", "fritz.dyn.example.com", "--format", "fritzbox"]);
@@ -410,13 +405,19 @@ describe("ddns CLI against moto", () => {
     expect(overflowing.stderr).toContain("does not fit in the 64 bits a /64 prefix leaves");
     expect(neither.code).toBe(2);
     expect(removed.code, removed.stderr).toBe(0);
+    expect(badLength.code).toBe(2);
+    expect(badLength.stderr).toContain("--prefix-length must be a whole number from 48 to 64, not 40.");
+    expect(subnetted.code, subnetted.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual({
       router: "fritz.dyn.example.com",
-      prefix_length: 64,
+      prefix_length: 56,
       prefix_from_source: false,
-      devices: [{ name: "nas.dyn.example.com", interface_id: "::211:32ff:fe12:3456" }],
+      devices: [
+        { name: "nas.dyn.example.com", interface_id: "::211:32ff:fe12:3456" },
+        { name: "tv.dyn.example.com", interface_id: "::12:0:0:0:7" },
+      ],
     });
-    expect(hosts.stdout).toMatch(/fritz\.dyn\.example\.com\t.*\tdyndns2,wildcard,lan:1\n/);
+    expect(hosts.stdout).toMatch(/fritz\.dyn\.example\.com\t.*\tdyndns2,wildcard,lan:2\n/);
     expect(fritzbox.code, fritzbox.stderr).toBe(0);
     expect(fritzbox.stdout).toContain(
       "Update URL:              https://api.example.test/nic/update?hostname=<domain>&myip=<ipaddr>&ip6lanprefix=<ip6lanprefix>\n",

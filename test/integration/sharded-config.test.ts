@@ -3,7 +3,6 @@
  * (conditional writes included), and the real handler, as a fresh container, reads only what it needs
  * and keeps serving the hosts of good shards when one shard is broken.
  */
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigObject } from "../../src/admin/config-object.js";
 import { ConcurrentEditError } from "../../src/admin/errors.js";
 import { isManifestDocument, readManifest, shardOf } from "../../src/config/shards.js";
+import { seedToken } from "../../src/core/tokens.js";
 import type { HttpResult } from "../../src/protocols/http.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
 import { freshHandler, runDdns } from "../support/ddns-cli.js";
@@ -24,11 +24,6 @@ import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 const SOURCE_IP = "198.51.100.9";
-const seedHash = (host: string, secret: string) =>
-  createHash("sha256")
-    .update(SOURCE_IP + host + secret)
-    .digest("hex");
-
 describe("sharded config against moto", () => {
   let moto: MotoServer;
   let aws: AwsFixture;
@@ -51,7 +46,7 @@ describe("sharded config against moto", () => {
     const handler = await freshHandler({ ...env, DDNS_CONFIG_CACHE_SECONDS: "0" }, logs);
     const result = await handler(
       httpEvent({
-        query: { mode: "set", hostname: host, hash: seedHash(host, secret) },
+        query: { mode: "set", hostname: host, hash: seedToken(SOURCE_IP, host, secret) },
         sourceIp: SOURCE_IP,
       }),
     );

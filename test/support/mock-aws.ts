@@ -94,6 +94,7 @@ export function testApp(
       configKey: "config.json",
       configCacheSeconds: options.configCacheSeconds ?? 60,
       recordCacheSeconds: options.recordCacheSeconds ?? 60,
+      nameServers: [],
       eventBus: options.eventBus,
       reservedNames: options.reservedNames,
     },

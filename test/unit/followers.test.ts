@@ -3,6 +3,13 @@
  * in-memory DNS: one change batch with the host's own record, only differing records written, the
  * prefix authenticated (dyndns2 Basic auth; the v2 HMAC covers it; seed tokens refused).
  */
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from "@aws-sdk/client-route-53";
+import { S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { parseConfigDocument } from "../../src/config/schema.js";
@@ -13,6 +20,7 @@ import type { DnsRecords, RecordChange, RecordChangeEvent } from "../../src/core
 import { seedToken, timestampedToken } from "../../src/core/tokens.js";
 import { applyUpdates } from "../../src/core/update.js";
 import { httpEvent, seedBody } from "../support/events.js";
+import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
 
 const ZONE = "Z1";
 const SECRET = "router-secret-0123456789abcdef";
@@ -362,5 +370,47 @@ describe("config: names that follow a host", () => {
       "r.dyn.example.com.": { ...router, ipv6_lan_hosts: devices },
     });
     expect(problems[0]?.message).toBe("Lists 33 names; at most 32 are allowed.");
+  });
+});
+
+describe("names that follow a host, with the Route 53 adapter", () => {
+  const s3 = mockClient(S3Client);
+  const route53 = mockClient(Route53Client);
+
+  beforeEach(() => {
+    s3.reset();
+    route53.reset();
+  });
+
+  it("a repeated update checks every follower from one zone listing and makes no Route 53 call", async () => {
+    // prepare: Route 53 already holds every record, the wildcard listed as \052 as Route 53 lists it
+    const router = CONFIG[`${ROUTER}.`];
+    mockConfig(s3, { [`${ROUTER}.`]: { ...router, route_53_zone_id: ZONE_ID } });
+    mockRecords(route53, [
+      aRecord("camera.dyn.example.com.", "2001:db8:1200:ab00:211:32ff:feab:cdef", "AAAA"),
+      aRecord(`${ROUTER}.`, "198.51.100.7"),
+      aRecord(`\\052.${ROUTER}.`, "198.51.100.7"),
+      aRecord("nas.dyn.example.com.", "2001:db8:1200:ab00:211:32ff:fe12:3456", "AAAA"),
+      aRecord("printer.dyn.example.com.", "2001:db8:1200:ab00::10", "AAAA"),
+    ]);
+    const { app } = testApp();
+    const fritzbox = () =>
+      app(
+        httpEvent({
+          path: "/nic/update",
+          query: `hostname=${ROUTER}&myip=198.51.100.7,&ip6lanprefix=2001:db8:1200:ab00::/64`,
+          sourceIp: "198.51.100.7",
+          headers: { authorization: `Basic ${Buffer.from(`${ROUTER}:${SECRET}`).toString("base64")}` },
+        }),
+      );
+    // act
+    const first = await fritzbox();
+    const listingsAfterFirst = route53.commandCalls(ListResourceRecordSetsCommand).length;
+    const again = await fritzbox();
+    // assess
+    expect([first.body, again.body]).toEqual(["nochg 198.51.100.7\n", "nochg 198.51.100.7\n"]);
+    expect(listingsAfterFirst).toBe(1);
+    expect(route53.calls()).toHaveLength(1);
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
   });
 });

@@ -107,6 +107,15 @@ locals {
           Condition = { "ForAnyValue:StringLike" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_escaped_names } }
         },
       ],
+      var.name_servers != null ? [] : [
+        {
+          # Only to learn the zone's name servers (DNS no-change check) when they are not given.
+          Sid      = "ReadZoneNameServers"
+          Effect   = "Allow"
+          Action   = ["route53:GetHostedZone"]
+          Resource = [var.zone_arn]
+        },
+      ],
       var.event_bus_arn == null ? [] : [
         {
           Sid      = "PutChangeEventsOnOwnBus"
@@ -148,6 +157,7 @@ locals {
       DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
       NODE_OPTIONS              = local.node_options
     },
+    var.name_servers == null ? {} : { DDNS_NAME_SERVERS = join(",", var.name_servers) },
     var.event_bus_name == null ? {} : { DDNS_EVENT_BUS = var.event_bus_name },
     var.edge_secret == null ? {} : { DDNS_EDGE_SECRET = var.edge_secret },
   )

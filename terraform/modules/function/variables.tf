@@ -99,6 +99,12 @@ variable "edge_secret" {
   default     = null
 }
 
+variable "name_servers" {
+  description = "The zone's authoritative name servers (`host[:port]`), which the function asks over DNS for the no-change check (`DDNS_NAME_SERVERS`). Null: the function learns them with one route53:GetHostedZone per container, and only then is that action granted."
+  type        = list(string)
+  default     = null
+}
+
 variable "metrics_namespace" {
   description = "CloudWatch namespace of the metrics in the function's log lines (`DDNS_METRICS_NAMESPACE`)."
   type        = string

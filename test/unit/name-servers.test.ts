@@ -1,0 +1,217 @@
+/**
+ * The DNS reader (src/dns/name-servers.ts) against a tiny authoritative server on loopback, built
+ * here with dns-packet: answers and TTLs, empty answers, TCP after a truncated UDP answer, and the
+ * failures that send a check back to the API path (refusal, silence) within the budget.
+ */
+import { createSocket } from "node:dgram";
+import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:net";
+import packet, { type Answer, type Packet } from "dns-packet";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DnsQueryError, NodeDnsReader, parseNameServer } from "../../src/dns/name-servers.js";
+
+const ZONE_ID = "ZTEST";
+const NXDOMAIN = 3;
+const REFUSED = 5;
+
+interface Behaviour {
+  rcode?: number;
+  answers?: Answer[];
+  /** UDP answers carry only the TC bit; TCP gets the answers. */
+  truncateUdp?: boolean;
+  /** Never answer. */
+  silent?: boolean;
+}
+
+/** A loopback DNS server whose answer for each query the test decides; it counts queries by transport. */
+async function startServer() {
+  const state = { behaviour: {} as Behaviour, udpQueries: 0, tcpQueries: 0 };
+  const respond = (query: Packet, truncated: boolean): Buffer =>
+    packet.encode({
+      type: "response",
+      id: query.id,
+      flags:
+        packet.AUTHORITATIVE_ANSWER |
+        (truncated ? packet.TRUNCATED_RESPONSE : 0) |
+        (state.behaviour.rcode ?? 0),
+      questions: query.questions,
+      answers: truncated ? [] : (state.behaviour.answers ?? []),
+    });
+
+  const udp = createSocket("udp4");
+  udp.on("message", (message, peer) => {
+    state.udpQueries++;
+    if (state.behaviour.silent) return;
+    udp.send(respond(packet.decode(message), state.behaviour.truncateUdp === true), peer.port, peer.address);
+  });
+  await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+  const port = (udp.address() as AddressInfo).port;
+
+  const tcp: Server = createServer((socket) => {
+    socket.on("data", (data) => {
+      state.tcpQueries++;
+      if (state.behaviour.silent) return;
+      const query = packet.streamDecode(data);
+      socket.end(framed(respond(query, false)));
+    });
+  });
+  await new Promise<void>((resolve) => tcp.listen(port, "127.0.0.1", resolve));
+
+  return {
+    state,
+    address: `127.0.0.1:${port}`,
+    stop: () => {
+      udp.close();
+      tcp.close();
+    },
+  };
+}
+
+function framed(message: Buffer): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(message.length);
+  return Buffer.concat([length, message]);
+}
+
+const a = (name: string, data: string, ttl = 60): Answer => ({ type: "A", name, ttl, data });
+
+describe("the DNS reader", () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => {
+    server.state.behaviour = {};
+    server.state.udpQueries = 0;
+    server.state.tcpQueries = 0;
+  });
+  const reader = (timeoutMs = 800) =>
+    new NodeDnsReader({ nameServers: async () => [server.address], timeoutMs });
+
+  it("answers a record's values and TTL over UDP", async () => {
+    // prepare
+    server.state.behaviour = { answers: [a("home.example.com", "198.51.100.7", 300)] };
+
+    // act
+    const answer = await reader().query(ZONE_ID, "home.example.com.", "A");
+
+    // assess
+    expect(answer).toEqual({ values: ["198.51.100.7"], ttlSeconds: 300 });
+    expect(server.state.udpQueries).toBe(1);
+    expect(server.state.tcpQueries).toBe(0);
+  });
+
+  it("gives AAAA values in canonical form", async () => {
+    // prepare
+    server.state.behaviour = {
+      answers: [{ type: "AAAA", name: "home.example.com", ttl: 60, data: "2001:0db8:0000::0001" }],
+    };
+
+    // act
+    const answer = await reader().query(ZONE_ID, "home.example.com.", "AAAA");
+
+    // assess
+    expect(answer.values).toEqual(["2001:db8::1"]);
+  });
+
+  it.each([
+    { case: "NXDOMAIN", behaviour: { rcode: NXDOMAIN } },
+    { case: "no record of that type", behaviour: { answers: [] } },
+  ])("answers empty for $case", async ({ behaviour }) => {
+    // prepare
+    server.state.behaviour = behaviour;
+
+    // act
+    const answer = await reader().query(ZONE_ID, "new.example.com.", "A");
+
+    // assess
+    expect(answer.values).toEqual([]);
+  });
+
+  it("asks again over TCP when the UDP answer is truncated", async () => {
+    // prepare
+    const many = Array.from({ length: 40 }, (_, index) => a("big.example.com", `198.51.100.${index + 1}`));
+    server.state.behaviour = { answers: many, truncateUdp: true };
+
+    // act
+    const answer = await reader().query(ZONE_ID, "big.example.com.", "A");
+
+    // assess
+    expect(answer.values).toHaveLength(40);
+    expect(server.state.tcpQueries).toBeGreaterThanOrEqual(1);
+  });
+
+  it("fails with DnsQueryError when the server refuses", async () => {
+    // prepare
+    server.state.behaviour = { rcode: REFUSED };
+
+    // act
+    const query = reader().query(ZONE_ID, "home.other.org.", "A");
+
+    // assess
+    await expect(query).rejects.toBeInstanceOf(DnsQueryError);
+  });
+
+  it("fails within its budget when the server stays silent, then stops asking for a while", async () => {
+    // prepare
+    server.state.behaviour = { silent: true };
+    const silent = reader(300);
+
+    // act
+    const startedAt = performance.now();
+    const outcomes = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      outcomes.push(await silent.query(ZONE_ID, "home.example.com.", "A").catch((error: unknown) => error));
+    }
+    const elapsed = performance.now() - startedAt;
+
+    // assess: three timeouts, then the fourth fails at once without a query
+    expect(outcomes.every((outcome) => outcome instanceof DnsQueryError)).toBe(true);
+    expect(elapsed).toBeLessThan(3 * 300 + 1000);
+    expect(elapsed).toBeGreaterThanOrEqual(3 * 290);
+  });
+
+  it("resolves a name server's host name once and fails when a zone has none", async () => {
+    // prepare
+    server.state.behaviour = { answers: [a("home.example.com", "198.51.100.9")] };
+    const port = server.address.split(":")[1];
+    let asked = 0;
+    const byName = new NodeDnsReader({
+      nameServers: async (zoneId) => {
+        asked++;
+        return zoneId === ZONE_ID ? [`localhost:${port}`] : [];
+      },
+    });
+
+    // act
+    const first = await byName.query(ZONE_ID, "home.example.com.", "A");
+    const second = await byName.query(ZONE_ID, "home.example.com.", "A");
+    const none = byName.query("ZNONE", "home.example.com.", "A");
+
+    // assess
+    expect(first.values).toEqual(["198.51.100.9"]);
+    expect(second.values).toEqual(["198.51.100.9"]);
+    await expect(none).rejects.toBeInstanceOf(DnsQueryError);
+    expect(asked).toBe(2);
+  });
+});
+
+describe("DDNS_NAME_SERVERS entries", () => {
+  it.each([
+    ["192.0.2.53", { host: "192.0.2.53", port: 53 }],
+    ["192.0.2.53:5353", { host: "192.0.2.53", port: 5353 }],
+    ["[2001:db8::53]:5353", { host: "2001:db8::53", port: 5353 }],
+    ["2001:db8::53", { host: "2001:db8::53", port: 53 }],
+    ["ns-1.awsdns-01.org", { host: "ns-1.awsdns-01.org", port: 53 }],
+  ])("%s is a name server", (entry, expected) => {
+    expect(parseNameServer(entry)).toEqual(expected);
+  });
+
+  it.each(["", "bad host", "a:b:c", "192.0.2.53:0", "192.0.2.53:70000", "[nope]:53"])(
+    "%j is refused with a message naming it",
+    (entry) => {
+      expect(() => parseNameServer(entry)).toThrow(`"${entry}" is not a name server`);
+    },
+  );
+});
