@@ -60,8 +60,9 @@ test-client: build ## The router client under busybox sh and dash (bats)
 	bats test/client
 
 .PHONY: test-e2e
-test-e2e: build ## Terraform-applied emulator + local API + client + ddclient
+test-e2e: build ## Terraform-applied emulator + local API + client + ddclient; certificates from pebble via lego and acme-client
 	bats test/e2e
+	npx vitest run --project e2e
 
 .PHONY: runtime-tools
 runtime-tools: ## Node 22 and aws-lambda-ric into ~/.cache/route53-ddns (first time: a native build, ~2 min)

@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// Three projects: `unit` runs in memory (SDK calls mocked with aws-sdk-client-mock); `integration`
+// Four projects: `unit` runs in memory (SDK calls mocked with aws-sdk-client-mock); `integration`
 // starts its own moto server on a free loopback port and uses the real SDK against it; `runtime` runs
-// the built zip on Node 22 and aws-lambda-ric against moto (`make test-runtime` installs them first).
+// the built zip on Node 22 and aws-lambda-ric against moto (`make test-runtime` installs them first);
+// `e2e` gets certificates from pebble with real ACME clients through a local stack.
 export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
@@ -31,6 +32,15 @@ export default defineConfig({
           include: ["test/runtime/**/*.test.ts"],
           setupFiles: ["test/support/vitest-setup.ts"],
           testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          setupFiles: ["test/support/vitest-setup.ts"],
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { errorSummary, type Logger } from "./core/log.js";
 import { DEFAULT_METRICS_NAMESPACE, emfFields } from "./metrics/emf.js";
+import { handleAcmeDnsRegister, handleAcmeDnsUpdate } from "./protocols/acme-dns.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
 import { handleDyndns2 } from "./protocols/dyndns2.js";
 import { viaEdge } from "./protocols/edge.js";
@@ -17,6 +18,7 @@ import {
   type RequestContext,
   type RequestLogFields,
 } from "./protocols/http.js";
+import { handleHttpreqCleanup, handleHttpreqPresent } from "./protocols/httpreq.js";
 import { handleSeed } from "./protocols/seed.js";
 
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
@@ -37,6 +39,11 @@ const ROUTES = routeTable({
   "/checkip": { protocol: "checkip", methods: { GET: handleCheckIp } },
   "/nic/update": { protocol: "dyndns2", methods: { GET: handleDyndns2 } },
   "/health": { protocol: "health", methods: { GET: handleHealth } },
+  "/acme-dns/update": { protocol: "acme-dns", methods: { POST: handleAcmeDnsUpdate } },
+  "/acme-dns/register": { protocol: "acme-dns", methods: { POST: handleAcmeDnsRegister } },
+  "/acme-dns/health": { protocol: "health", methods: { GET: handleHealth } },
+  "/httpreq/present": { protocol: "httpreq", methods: { POST: handleHttpreqPresent } },
+  "/httpreq/cleanup": { protocol: "httpreq", methods: { POST: handleHttpreqCleanup } },
 });
 
 function routeTable(

@@ -11,6 +11,7 @@ import type { Logger } from "./core/log.js";
 import type { ChangeEvents } from "./core/ports.js";
 import { NodeDnsReader } from "./dns/name-servers.js";
 import { Route53Records, zoneNameServers } from "./dns/route53.js";
+import { Route53TxtRecords } from "./dns/route53-txt.js";
 import { boundedChangeEvents, DEFAULT_PUBLISH_TIMEOUT_MS } from "./events/bounded.js";
 import type { Backends } from "./protocols/http.js";
 import type { Settings } from "./settings.js";
@@ -50,6 +51,7 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
       }),
       now,
     }),
+    txt: new Route53TxtRecords(route53),
     events: settings.eventBus === undefined ? undefined : eventBridgeChangeEvents(settings.eventBus, log),
   };
 }

@@ -16,6 +16,7 @@ import {
   defaultShardCount,
   isManifestDocument,
   MAX_SHARDS,
+  manifestSections,
   readManifest,
   shardPrefix,
 } from "../config/shards.js";
@@ -100,7 +101,7 @@ export async function validateConfig(context: CommandContext): Promise<number> {
       "Name the config to check: ddns config validate FILE|DIRECTORY ('-' reads stdin; a sharded config: its manifest file or the directory holding it and its shards).",
     );
   const zones = zoneOptions(context);
-  let checked: { hostCount: number; problems: ConfigProblem[]; layout: string };
+  let checked: { hostCount: number; accountCount: number; problems: ConfigProblem[]; layout: string };
   try {
     const local = await checkLocalConfig(file, context);
     const zoned = zones.length > 0 ? zoneProblems(local.hosts, zones) : [];
@@ -109,12 +110,13 @@ export async function validateConfig(context: CommandContext): Promise<number> {
     if (error instanceof ConfigFileError) throw new InvalidConfigError(`${file}: ${error.message}`);
     throw error;
   }
-  const { hostCount, problems, layout } = checked;
+  const { hostCount, accountCount, problems, layout } = checked;
   const errors = problems.filter((problem) => problem.severity === "error").length;
-  const summary = `${file}: ${layout}, ${hostCount} usable host${hostCount === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}.`;
+  const accounts = accountCount > 0 ? `, ${accountCount} ACME account${accountCount === 1 ? "" : "s"}` : "";
+  const summary = `${file}: ${layout}, ${hostCount} usable host${hostCount === 1 ? "" : "s"}${accounts}, ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}.`;
   context.out.result(
     [...problems.map((problem) => `${problem.severity}: ${describeProblem(problem)}`), summary],
-    { file, layout, valid: errors === 0, hosts: hostCount, problems },
+    { file, layout, valid: errors === 0, hosts: hostCount, acme_accounts: accountCount, problems },
   );
   return errors === 0 ? EXIT.ok : EXIT.invalidConfig;
 }
@@ -133,6 +135,7 @@ async function checkLocalConfig(path: string, context: CommandContext) {
       layout: "single file",
       hosts: [...parsed.hosts],
       hostCount: parsed.hosts.size,
+      accountCount: parsed.accounts.size,
       problems: [...parsed.problems, ...weakSecrets(document as Record<string, unknown>)],
     };
   }
@@ -156,6 +159,7 @@ async function checkLocalConfig(path: string, context: CommandContext) {
     layout: `sharded (${manifest.shards.length} shards, generation ${manifest.generation})`,
     hosts: checked.hosts,
     hostCount: checked.hostCount,
+    accountCount: parseConfigDocument(manifestSections(document)).accounts.size,
     problems: [...checked.problems, ...weak],
   };
 }

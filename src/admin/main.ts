@@ -1,9 +1,11 @@
 /**
  * `ddns`: the operator CLI (DESIGN.md "Operator CLI"). `run(argv, io)` is the whole program, so
- * tests call it in-process; bin/ddns.mjs calls it with the real process.
+ * tests call it in-process; src/admin/cli.ts calls it with the real process (bundled into
+ * dist/ddns.mjs, which bin/ddns.mjs runs).
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigFileError } from "../config/schema.js";
+import { addAcmeAccount, listAcmeAccounts, removeAcmeAccount, rotateAcmeAccount } from "./acme-commands.js";
 import { CLIENT_FORMATS } from "./client-config.js";
 import {
   clientConfig,
@@ -129,6 +131,39 @@ const COMMANDS: readonly Command[] = [
     run: removeLanDevice,
   },
   {
+    name: "acme add",
+    arguments: "NAME [--allow-from CIDR]... [--zone-id Z]",
+    summary:
+      "an ACME DNS-01 account (acme-dns, lego httpreq) for NAME and *.NAME; prints its password and client settings once",
+    options: { "allow-from": { type: "string", multiple: true }, "zone-id": { type: "string" } },
+    deployed: true,
+    run: addAcmeAccount,
+  },
+  {
+    name: "acme list",
+    arguments: "",
+    summary: "list the ACME accounts (never their passwords)",
+    options: {},
+    deployed: true,
+    run: listAcmeAccounts,
+  },
+  {
+    name: "acme rotate",
+    arguments: "USER|NAME",
+    summary: "give an ACME account a new password; prints it and the client settings once",
+    options: {},
+    deployed: true,
+    run: rotateAcmeAccount,
+  },
+  {
+    name: "acme remove",
+    arguments: "USER|NAME",
+    summary: "remove an ACME account",
+    options: {},
+    deployed: true,
+    run: removeAcmeAccount,
+  },
+  {
     name: "config validate",
     arguments: "FILE|DIRECTORY [--zone NAME]…",
     summary:
@@ -211,13 +246,13 @@ Options:
   -h, --help             this text
 
 AWS credentials and region come from the usual places (environment, profile, SSO).
-Secrets are shown only by 'host add' and 'host rotate'.
+Secrets are shown only by 'host add' and 'host rotate'; ACME passwords only by 'acme add' and 'acme rotate'.
 
 Exit codes:
   ${EXIT.ok}  success
   ${EXIT.failed}  failure: AWS, network or Terraform error
   ${EXIT.usage}  usage: bad arguments or option values, or no config bucket known
-  ${EXIT.refused}  refused: unknown host, host already present, host outside every zone, wrong format for the host
+  ${EXIT.refused}  refused: unknown host or account, host already present, host outside every zone, wrong format for the host
   ${EXIT.conflict}  conflict: the config file changed while the command ran; nothing was written
   ${EXIT.invalidConfig}  invalid config: the file has errors (validate), or the file in S3 is unusable
 `;

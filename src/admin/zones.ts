@@ -24,8 +24,8 @@ function toZone(zone: HostedZone): Zone & { readonly isPrivate: boolean } {
   };
 }
 
-/** The zone given by id, which must contain `fqdn`. */
-export async function zoneById(route53: Route53Client, zoneId: string, fqdn: string): Promise<Zone> {
+/** The zone given by id, which must contain `fqdn` when one is given. */
+export async function zoneById(route53: Route53Client, zoneId: string, fqdn?: string): Promise<Zone> {
   const id = bareZoneId(zoneId);
   let zone: HostedZone | undefined;
   try {
@@ -37,7 +37,7 @@ export async function zoneById(route53: Route53Client, zoneId: string, fqdn: str
   }
   if (!zone) throw new RefusedError(`No hosted zone has the id ${id}.`);
   const found = toZone(zone);
-  if (!isWithinZone(fqdn, found.name)) {
+  if (fqdn !== undefined && !isWithinZone(fqdn, found.name)) {
     throw new RefusedError(`${fqdn} is not inside the zone ${found.name} (${id}).`);
   }
   return found;

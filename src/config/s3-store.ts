@@ -7,6 +7,7 @@
  * hosts of that shard only. The function never writes the config.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { AcmeAccountDirectory } from "../core/acme.js";
 import { httpStatusOf } from "../core/errors.js";
 import { canonicalHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
@@ -90,6 +91,12 @@ export class S3ConfigStore implements ConfigSource {
       }),
     );
     return new ShardedDirectory(manifest, tables);
+  }
+
+  /** The accounts section: in config.json itself, or in the manifest of a sharded config. */
+  async acmeAccounts(): Promise<AcmeAccountDirectory> {
+    const entry = await this.#entry.get(this.#entryKey);
+    return entry.layout === "single" ? entry.config.accounts : entry.sections.accounts;
   }
 
   async #shard(index: number, key: string): Promise<HostDirectory> {

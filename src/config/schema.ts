@@ -17,6 +17,7 @@ import {
   MIN_LAN_PREFIX_LENGTH,
   parseInterfaceId,
 } from "../core/lan-prefix.js";
+import { ACME_ACCOUNTS_SECTION, type AcmeAccountTable, parseAcmeAccounts } from "./acme-accounts.js";
 
 export interface ConfigProblem {
   /** The host key as written in the file. */
@@ -159,6 +160,7 @@ export function parseConfigCompactly(document: unknown): {
 
 export interface ParsedConfig {
   readonly hosts: HostTable;
+  readonly accounts: AcmeAccountTable;
   readonly problems: readonly ConfigProblem[];
 }
 
@@ -201,6 +203,7 @@ export function parseConfigDocument(document: unknown): ParsedConfig {
   const duplicated = new Set<string>();
 
   for (const [key, entry] of Object.entries(document)) {
+    if (key === ACME_ACCOUNTS_SECTION) continue;
     const host = parseHostEntry(key, entry, problems);
     if (!host) continue;
     if (hosts.has(host.fqdn) || duplicated.has(host.fqdn)) {
@@ -217,7 +220,8 @@ export function parseConfigDocument(document: unknown): ParsedConfig {
     hosts.set(host.fqdn, host);
   }
   leaveOutSharedNames(hosts, document, problems);
-  return { hosts: new HostTable(hosts.values()), problems };
+  const accounts = parseAcmeAccounts(document[ACME_ACCOUNTS_SECTION], problems);
+  return { hosts: new HostTable(hosts.values()), accounts, problems };
 }
 
 /**

@@ -2,6 +2,7 @@
  * What the core needs from the outside world. The S3, Route 53 and EventBridge adapters implement
  * these; tests and benchmarks substitute their own.
  */
+import type { AcmeAccountDirectory } from "./acme.js";
 import type { HostDirectory } from "./hosts.js";
 import type { RecordType } from "./ip.js";
 
@@ -12,6 +13,36 @@ export interface ConfigSource {
    * parts they live in); callers still look hosts up with `find()`. Without, it answers for every host.
    */
   hosts(names?: readonly string[]): Promise<HostDirectory>;
+  /**
+   * The ACME accounts, a section of the config in either layout; throws UnavailableError like hosts().
+   * Sources without ACME support (test stand-ins) leave it out: no accounts.
+   */
+  acmeAccounts?(): Promise<AcmeAccountDirectory>;
+}
+
+/**
+ * TXT records for ACME DNS-01, kept apart from DnsRecords: they are written in their own change
+ * batches, never with address records, so each IAM statement stays narrow.
+ */
+/** A TXT record as read: its values (the text, unquoted) in the order written; none when it does not exist. */
+export interface TxtRecordState {
+  readonly values: readonly string[];
+  readonly ttl: number;
+}
+
+export interface TxtRecords {
+  read(zoneId: string, name: string): Promise<TxtRecordState>;
+  /**
+   * Replaces `expected` (what read() returned) with `values` (none: delete the record) in one atomic
+   * change; resolves to false, changing nothing, when the record no longer is `expected`.
+   */
+  replace(
+    zoneId: string,
+    name: string,
+    expected: TxtRecordState,
+    values: readonly string[],
+    ttl: number,
+  ): Promise<boolean>;
 }
 
 export interface RecordChange {

@@ -12,6 +12,7 @@ import {
   type Route53Client,
 } from "@aws-sdk/client-route-53";
 import type { Answer } from "dns-packet";
+import { txtStrings } from "../dns/txt-values.js";
 
 /** A record set as the server sends it: owner name canonical (lower case, trailing dot). */
 export interface RecordSet {
@@ -41,28 +42,6 @@ export function canonicalName(route53Name: string): string {
   );
   const lower = decoded.toLowerCase();
   return lower.endsWith(".") ? lower : `${lower}.`;
-}
-
-/** The character strings of a TXT value: `"a" "b\"c"` → ["a", "b\"c"] (Route 53's quoting and escapes). */
-export function txtStrings(value: string): Buffer[] {
-  const strings: Buffer[] = [];
-  const pattern = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const match of value.matchAll(pattern)) {
-    const raw = match[1] ?? match[2] ?? "";
-    const bytes: number[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      if (raw[i] === "\\" && /^\d{3}$/.test(raw.slice(i + 1, i + 4))) {
-        bytes.push(Number.parseInt(raw.slice(i + 1, i + 4), 8));
-        i += 3;
-      } else if (raw[i] === "\\" && i + 1 < raw.length) {
-        bytes.push(...Buffer.from(raw[++i] ?? ""));
-      } else {
-        bytes.push(...Buffer.from(raw[i] ?? ""));
-      }
-    }
-    strings.push(Buffer.from(bytes));
-  }
-  return strings;
 }
 
 const SOA_FIELDS = /([^\s'"]+)\s+([^\s'"]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/;

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
-import type { ChangeEvents, ConfigSource, DnsRecords, RecordSource } from "../core/ports.js";
+import type { ChangeEvents, ConfigSource, DnsRecords, RecordSource, TxtRecords } from "../core/ports.js";
 import type { RecordUpdate } from "../core/update.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -17,6 +17,8 @@ export interface Backends {
   readonly dns: DnsRecords;
   /** Absent when no event bus is configured. */
   readonly events?: ChangeEvents;
+  /** ACME challenge records; absent where nothing serves them (test stand-ins): the ACME routes answer 503. */
+  readonly txt?: TxtRecords;
 }
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */

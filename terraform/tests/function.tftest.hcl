@@ -107,6 +107,7 @@ run "iam_policy_is_least_privilege" {
       ReadZoneRecords                    = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       UpsertAddressRecordsInZone         = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       ReadZoneNameServers                = { effect = "Allow", actions = ["route53:GetHostedZone"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      WriteAcmeChallengeRecordsInZone    = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       RefuseEscapedNamesButHostWildcards = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       DenyReservedNames                  = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
     }
@@ -151,7 +152,27 @@ run "iam_policy_is_least_privilege" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards"], s.Sid) || !can(s.Condition)])
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "WriteAcmeChallengeRecordsInZone"
+      ][0] == {
+      "ForAllValues:StringEquals" = {
+        "route53:ChangeResourceRecordSetsActions"     = ["CREATE", "DELETE"]
+        "route53:ChangeResourceRecordSetsRecordTypes" = ["TXT"]
+      }
+      "ForAllValues:StringLike" = {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["_acme-challenge.dyn.example.com", "_acme-challenge.*.dyn.example.com", "*._acme-dns.dyn.example.com"]
+      }
+      Null = {
+        "route53:ChangeResourceRecordSetsActions"               = "false"
+        "route53:ChangeResourceRecordSetsRecordTypes"           = "false"
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = "false"
+      }
+    }
+    error_message = "TXT changes must be limited to CREATE/DELETE of TXT records named _acme-challenge.… or under _acme-dns. in the zone, with a Null guard on every ForAllValues key."
+  }
+
+  assert {
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "WriteAcmeChallengeRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards"], s.Sid) || !can(s.Condition)])
     error_message = "Only the change statements carry conditions."
   }
 }
@@ -236,6 +257,38 @@ run "record_names_admit_host_wildcards_and_nothing_more" {
       ) == contains(var.allowed, name)
     ])
     error_message = "The function may write plain names in the zone and a host's wildcard (\\052. then a plain name below the zone), and no other escaped name."
+  }
+}
+
+# The same IAM StringLike evaluation over TXT names: ACME challenge names in the zone and nothing else.
+run "acme_txt_names_admit_challenge_records_only" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    allowed = [
+      "_acme-challenge.dyn.example.com", "_acme-challenge.home.dyn.example.com",
+      "0f7c1c36-1c2b-4a8e-9d3e-2b1f4b8c9a11._acme-dns.dyn.example.com",
+    ]
+    refused = [
+      "home.dyn.example.com", "dyn.example.com", "_acme-challenge.example.org", "_acme-challenge.dyn.example.com.evil.org",
+      "x._acme-challenge.home.dyn.example.com", "_acme-dns.dyn.example.com", "a._acme-dns.example.org",
+    ]
+  }
+
+  assert {
+    condition = alltrue([
+      for name in concat(var.allowed, var.refused) : (
+        anytrue([
+          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "WriteAcmeChallengeRecordsInZone"][0] :
+          can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
+        ])
+      ) == contains(var.allowed, name)
+    ])
+    error_message = "TXT may be written at _acme-challenge.<name in the zone> and <label>._acme-dns.<zone> only."
   }
 }
 

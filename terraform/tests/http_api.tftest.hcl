@@ -27,7 +27,7 @@ run "api_stage_and_routes" {
   }
 
   assert {
-    condition     = toset(keys(aws_apigatewayv2_route.this)) == toset(["GET /", "POST /", "GET /nic/update", "GET /checkip", "GET /health"])
+    condition     = toset(keys(aws_apigatewayv2_route.this)) == toset(["GET /", "POST /", "GET /nic/update", "GET /checkip", "GET /health", "POST /acme-dns/update", "POST /acme-dns/register", "GET /acme-dns/health", "POST /httpreq/present", "POST /httpreq/cleanup"])
     error_message = "The API must serve exactly the routes of DESIGN.md."
   }
 

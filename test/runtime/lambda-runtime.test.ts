@@ -14,9 +14,11 @@ import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSecret } from "../../src/admin/secrets.js";
+import { seedToken } from "../../src/core/tokens.js";
 import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
-import { httpEvent, seedBody, seedHash } from "../support/events.js";
+import { type DnsServer, startTestDnsServer } from "../support/dns.js";
+import { httpEvent, seedBody } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 import { type Invocation, RuntimeApiStandIn } from "./runtime-api.js";
 
@@ -43,6 +45,24 @@ function collect(child: ChildProcess): () => string {
   return () => text;
 }
 
+/** Rejects when the process exits: an invocation still waiting then fails at once, with its output. */
+function exitOf(child: ChildProcess, name: string, output: () => string): Promise<never> {
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${output()}`))),
+  );
+  exited.catch(() => {}); // only a waiting invocation cares
+  return exited;
+}
+
+/** The function's log line for the last request it answered. */
+function lastRequestLog(runner: Runner): Record<string, unknown> {
+  const lines = runner
+    .output()
+    .split("\n")
+    .filter((line) => line.includes('"msg":"request"'));
+  return JSON.parse(lines.at(-1) ?? "{}");
+}
+
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((done) => child.once("exit", done));
@@ -67,20 +87,21 @@ async function directRunner(node: string, taskRoot: string, env: Record<string, 
     stdio: ["pipe", "pipe", "pipe", "pipe"],
   });
   const output = collect(child);
+  const exited = exitOf(child, "node", output);
   const waiting = new Map<string, (result: HttpResult) => void>();
   const results = child.stdio[3] as NodeJS.ReadableStream;
   createInterface({ input: results }).on("line", (line) => {
     const { id, result } = JSON.parse(line) as { id: string; result: HttpResult };
     waiting.get(id)?.(result);
+    waiting.delete(id);
   });
   return {
-    invoke: (event) =>
-      new Promise((resolveResult, reject) => {
-        const id = randomUUID();
-        waiting.set(id, resolveResult);
-        child.once("exit", (code) => reject(new Error(`node exited (${code}): ${output()}`)));
-        child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
-      }),
+    invoke: (event) => {
+      const id = randomUUID();
+      const answered = new Promise<HttpResult>((done) => waiting.set(id, done));
+      child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
+      return Promise.race([answered, exited]);
+    },
     output,
     stop: () => stopProcess(child),
   };
@@ -112,10 +133,7 @@ async function ricRunner(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = collect(child);
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`aws-lambda-ric exited (${code}): ${output()}`))),
-  );
-  exited.catch(() => {}); // only a pending invocation cares
+  const exited = exitOf(child, "aws-lambda-ric", output);
   const invocation = (event: HttpEvent) => Promise.race([api.invoke(event), exited]);
   return {
     invocation,
@@ -136,6 +154,7 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
   let ric: string;
   let taskRoot: string;
   let api: RuntimeApiStandIn;
+  let dns: DnsServer;
   const runners = new Map<string, Runner>();
   const secret = generateSecret();
   const hostFor = (way: string) => `${way}.dyn.example.com.`;
@@ -157,12 +176,18 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
       allow_dyndns2: true,
     };
     await aws.putConfig({ [hostFor("direct")]: entry, [hostFor("ric")]: entry });
+    // Each host starts with a record, so the first set of each runtime is a no-change check.
+    await aws.setRecord(hostFor("direct"), "A", "192.0.2.61", 60);
+    await aws.setRecord(hostFor("ric"), "A", "192.0.2.62", 60);
+    // The no-change check asks the zone's name servers first (node:dns): here, the local DNS server.
+    dns = await startTestDnsServer(moto.url, { maxAgeMs: 0 });
     api = await RuntimeApiStandIn.start();
   });
 
   afterAll(async () => {
     await Promise.all([...runners.values()].map((runner) => runner.stop()));
     await api?.close();
+    await dns?.stop();
     await moto?.stop();
     if (taskRoot) await rm(taskRoot, { recursive: true, force: true });
   });
@@ -172,9 +197,13 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
     expect(stdout).toMatch(/^v22\./);
   });
 
+  const functionEnvironment = () => ({
+    ...emulatorEnvironment(moto.url, aws.bucket),
+    DDNS_NAME_SERVERS: dns.address,
+  });
   const ways = {
-    direct: () => directRunner(node, taskRoot, emulatorEnvironment(moto.url, aws.bucket)),
-    ric: () => ricRunner(node, ric, api, taskRoot, emulatorEnvironment(moto.url, aws.bucket)),
+    direct: () => directRunner(node, taskRoot, functionEnvironment()),
+    ric: () => ricRunner(node, ric, api, taskRoot, functionEnvironment()),
   };
 
   describe.each(Object.keys(ways) as (keyof typeof ways)[])("index.handler, %s", (way) => {
@@ -203,11 +232,23 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
         expect(seedBody(result)).toEqual({ return_status: "success", return_message: "192.0.2.44" });
       }));
 
+    it("finds an unchanged address through the zone's name servers (node:dns), no API read", () =>
+      step(async () => {
+        const ip = way === "direct" ? "192.0.2.61" : "192.0.2.62";
+        const event = httpEvent({
+          query: { mode: "set", hostname: host, hash: seedToken(ip, host, secret) },
+          sourceIp: ip,
+        });
+        const result = await runner.invoke(event);
+        expect(result.statusCode).toBe(200);
+        expect(lastRequestLog(runner)).toMatchObject({ decision: "unchanged", recordSource: "dns" });
+      }));
+
     it("sets the record on a seed set (a change), then finds it unchanged (no change)", () =>
       step(async () => {
         const ip = way === "direct" ? "198.51.100.21" : "198.51.100.22";
         const event = httpEvent({
-          query: { mode: "set", hostname: host, hash: seedHash(ip, host, secret) },
+          query: { mode: "set", hostname: host, hash: seedToken(ip, host, secret) },
           sourceIp: ip,
         });
         const first = await runner.invoke(event);

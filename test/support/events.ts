@@ -1,5 +1,4 @@
 /** HTTP API payload 2.0 events as API Gateway sends them, for tests that call the handler directly. */
-import { createHash } from "node:crypto";
 import type { HttpEvent } from "../../src/protocols/http.js";
 
 export interface EventOptions {
@@ -55,11 +54,4 @@ export function seedBody(result: { body?: string | undefined }): {
   return_message: string;
 } {
   return JSON.parse(result.body ?? "{}");
-}
-
-/** The seed protocol's token for `mode=set`: sha256(ip + hostname + secret), hex. */
-export function seedHash(ip: string, host: string, secret: string): string {
-  return createHash("sha256")
-    .update(ip + host + secret)
-    .digest("hex");
 }

@@ -4,8 +4,9 @@
  */
 import type { ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { describe, expect, it } from "vitest";
+import { txtStrings } from "../../src/dns/txt-values.js";
 import { answerQuestion } from "../../src/local/dns-answer.js";
-import { buildZone, canonicalName, recordData, txtStrings } from "../../src/local/dns-zones.js";
+import { buildZone, canonicalName, recordData } from "../../src/local/dns-zones.js";
 
 const set = (Name: string, Type: string, ...values: string[]): ResourceRecordSet =>
   ({ Name, Type, TTL: 60, ResourceRecords: values.map((Value) => ({ Value })) }) as ResourceRecordSet;

@@ -21,11 +21,23 @@ import { readMetricsNamespace } from "../../src/settings.js";
 import { httpEvent } from "../support/events.js";
 import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
 
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const SECRET = "emf-test-secret-0123456789abcdef";
 const SOURCE = "203.0.113.10";
+const ACME_USER = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+const ACME_PASSWORD = "p".repeat(40);
 const CONFIG = {
   "home.dyn.example.com.": { route_53_zone_id: ZONE_ID, route_53_record_type: "A", shared_secret: SECRET },
   "router.dyn.example.com.": { route_53_zone_id: ZONE_ID, allow_dyndns2: true, shared_secret: SECRET },
+  acme_accounts: {
+    [ACME_USER]: {
+      name: "home.dyn.example.com.",
+      subdomain: "home",
+      txt_name: "_acme-challenge.home.dyn.example.com.",
+      route_53_zone_id: ZONE_ID,
+      password_sha256: sha256(ACME_PASSWORD),
+    },
+  },
 };
 
 /** CloudWatch's MetricDatum units (PutMetricData API reference). */
@@ -98,7 +110,6 @@ function emfProblems(line: LogEntry): string[] {
   return problems;
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const seedSet = (hostname: string, hash: string, sourceIp = SOURCE) =>
   httpEvent({ query: { mode: "set", hostname, hash }, sourceIp });
 const rightHash = (hostname: string, ip = SOURCE) => sha256(ip + hostname + SECRET);
@@ -148,6 +159,26 @@ describe("EMF in the request log line", () => {
     notfqdn: () => ({ event: dyndns2("") }),
     numhost: () => ({
       event: dyndns2(Array.from({ length: 21 }, (_, index) => `h${index}.dyn.example.com`).join(",")),
+    }),
+    "challenge-set": () => ({
+      event: httpEvent({
+        method: "POST",
+        path: "/acme-dns/update",
+        headers: { "x-api-user": ACME_USER, "x-api-key": ACME_PASSWORD },
+        body: JSON.stringify({ subdomain: "home", txt: "t".repeat(43) }),
+        sourceIp: SOURCE,
+      }),
+    }),
+    "challenge-removed": () => ({
+      event: httpEvent({
+        method: "POST",
+        path: "/httpreq/cleanup",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${ACME_USER}:${ACME_PASSWORD}`).toString("base64")}`,
+        },
+        body: JSON.stringify({ fqdn: "_acme-challenge.home.dyn.example.com.", value: "t".repeat(43) }),
+        sourceIp: SOURCE,
+      }),
     }),
     badrequest: () => ({ event: httpEvent({ query: { mode: "bogus" } }) }),
     notfound: () => ({ event: httpEvent({ path: "/wp-login.php" }) }),

@@ -7,6 +7,14 @@ locals {
   # Where the config bucket lives: S3 asks KMS on the function's behalf from this region only.
   region = split(":", aws_cloudwatch_log_group.this.arn)[3]
 
+  # The TXT records of ACME DNS-01 (src/core/acme.ts): `_acme-challenge.<name>` for names in the zone,
+  # and one label per outside name under `_acme-dns.` (what their `_acme-challenge` CNAMEs point at).
+  acme_txt_names = [
+    "_acme-challenge.${var.zone_name}",
+    "_acme-challenge.*.${var.zone_name}",
+    "*._acme-dns.${var.zone_name}",
+  ]
+
   # IAM's `*` above also matches the octal escapes of normalized names (`\052` is `*`). The only
   # escape a name the function writes carries is a host's wildcard label: `\052.` first, then a
   # plain name below the zone. Every other escaped name is refused. Escapes are always `\` and
@@ -97,6 +105,25 @@ locals {
             "ForAnyValue:StringEquals" = {
               "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.reserved_names
             }
+          }
+        },
+        {
+          # A TXT change is a compare-and-set: DELETE of the values read plus CREATE of the new ones
+          # (Route 53 refuses the whole batch when the record changed meanwhile). TXT changes are never
+          # batched with address records, so each batch matches exactly one of these two statements.
+          Sid      = "WriteAcmeChallengeRecordsInZone"
+          Effect   = "Allow"
+          Action   = ["route53:ChangeResourceRecordSets"]
+          Resource = [var.zone_arn]
+          Condition = {
+            "ForAllValues:StringEquals" = {
+              "route53:ChangeResourceRecordSetsActions"     = ["CREATE", "DELETE"]
+              "route53:ChangeResourceRecordSetsRecordTypes" = ["TXT"]
+            }
+            "ForAllValues:StringLike" = {
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.acme_txt_names
+            }
+            Null = { for key in local.change_condition_keys : key => "false" }
           }
         },
         {

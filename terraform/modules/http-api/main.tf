@@ -6,6 +6,11 @@ locals {
     "GET /nic/update",
     "GET /checkip",
     "GET /health",
+    "POST /acme-dns/update",
+    "POST /acme-dns/register",
+    "GET /acme-dns/health",
+    "POST /httpreq/present",
+    "POST /httpreq/cleanup",
   ]
 
   # One JSON object per request. No query string and no headers: seed requests carry their token in the
