@@ -6,6 +6,7 @@
  * answers the derived names and the wildcard, asked with `dig`.
  */
 import { execFile } from "node:child_process";
+import { Resolver } from "node:dns/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
@@ -152,9 +153,14 @@ describe("names that follow a router, against moto", () => {
     const nas = await dig("nas.dyn.example.test", "AAAA");
     const anything = await dig("anything.home.dyn.example.test", "A");
     const anything6 = await dig("anything.home.dyn.example.test", "AAAA");
+    // The no-change check's DNS path (node:dns) asks for the wildcard's own name.
+    const resolver = new Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers([dnsServer.address]);
+    const wildcardOwner = await resolver.resolve4("*.home.dyn.example.test");
     // assess
     expect(nas).toBe("2001:db8:99:4200:211:32ff:fe12:3456");
     expect(anything).toBe(WAN4);
     expect(anything6).toBe(WAN6);
+    expect(wildcardOwner).toEqual([WAN4]);
   });
 });

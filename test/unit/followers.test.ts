@@ -405,12 +405,12 @@ describe("names that follow a host, with the Route 53 adapter", () => {
       );
     // act
     const first = await fritzbox();
-    const listingsAfterFirst = route53.commandCalls(ListResourceRecordSetsCommand).length;
+    const callsAfterFirst = route53.calls().length;
     const again = await fritzbox();
     // assess
     expect([first.body, again.body]).toEqual(["nochg 198.51.100.7\n", "nochg 198.51.100.7\n"]);
-    expect(listingsAfterFirst).toBe(1);
-    expect(route53.calls()).toHaveLength(1);
+    expect(route53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
+    expect(route53.calls()).toHaveLength(callsAfterFirst);
     expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
   });
 });
