@@ -66,6 +66,15 @@ const ago = (time: Date | undefined, now: Date): string => {
   return `${time.toISOString()} (${relative})`;
 };
 
+/**
+ * A host with `expect_check_in_minutes` is quiet when its last check-in (in the window) is older than
+ * that; null for hosts that set no expectation.
+ */
+export function isQuiet(host: HostConfig, lastCheckIn: Date | undefined, now: Date): boolean | null {
+  if (host.expectCheckInMinutes === undefined) return null;
+  return !lastCheckIn || now.getTime() - lastCheckIn.getTime() > host.expectCheckInMinutes * 60_000;
+}
+
 const valuesText = (values: readonly string[]) => (values.length === 0 ? "none" : values.join(" "));
 const answerText = (answer: DnsAnswer) =>
   "error" in answer ? `no answer (${answer.error})` : valuesText(answer.values);
@@ -107,6 +116,8 @@ export async function hostStatus(context: CommandContext): Promise<void> {
     nameServers: { servers: nameServers, answers },
     window: { since: since.toISOString(), until: now.toISOString() },
     lastCheckIn: history.lastCheckIn ?? null,
+    expectCheckInMinutes: host.expectCheckInMinutes ?? null,
+    quiet: isQuiet(host, history.lastCheckIn?.time, now),
     lastChange: history.lastChange ?? null,
     previousAddresses: history.previousAddresses,
     requests: history.decisions,
@@ -129,6 +140,7 @@ function describeStatus(
     route53: Record<string, readonly string[]>;
     nameServers: { answers: Record<string, DnsAnswer> };
     window: { since: string };
+    quiet: boolean | null;
   },
   history: HostHistory,
   now: Date,
@@ -146,6 +158,11 @@ function describeStatus(
   lines.push(
     `  last check-in: ${ago(checkIn?.time, now)}${checkIn ? `, ${checkIn.decision}, from ${checkIn.sourceIp ?? "?"}` : ""}`,
   );
+  if (data.quiet !== null) {
+    lines.push(
+      `  expected:      a check-in every ${host.expectCheckInMinutes} min: ${data.quiet ? "QUIET" : "on time"}`,
+    );
+  }
   const change = history.lastChange;
   lines.push(
     `  last change:   ${ago(change?.time, now)}${change ? `: ${change.changes.map((c) => `${c.name} ${c.type} ${valuesText(c.previous)} -> ${c.value}`).join("; ")}` : ""}`,
@@ -185,6 +202,7 @@ export async function fleetStatus(context: CommandContext): Promise<void> {
       hostname: host.fqdn,
       route53: records[index] ?? {},
       lastCheckIn: entry.lastCheckIn?.toISOString() ?? null,
+      quiet: isQuiet(host, entry.lastCheckIn, now),
       lastChange: entry.lastChange?.toISOString() ?? null,
       checkIns: entry.checkIns,
     };
@@ -197,6 +215,7 @@ export async function fleetStatus(context: CommandContext): Promise<void> {
         .join(" "),
       `checked in ${ago(activity.get(row.hostname)?.lastCheckIn, now)}`,
       `changed ${ago(activity.get(row.hostname)?.lastChange, now)}`,
+      ...(row.quiet ? ["QUIET"] : []),
     ].join("\t"),
   );
   context.out.result(

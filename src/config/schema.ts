@@ -52,6 +52,8 @@ export interface HostEntry {
   ipv6_lan_hosts?: Record<string, string>;
   ipv6_lan_prefix_length?: number;
   ipv6_lan_prefix_from_source?: boolean;
+  /** Minutes after its last check-in at which a host counts as quiet (a "Host went quiet" event). */
+  expect_check_in_minutes?: number;
 }
 
 const KNOWN_FIELDS = new Set([
@@ -70,6 +72,7 @@ const KNOWN_FIELDS = new Set([
   "ipv6_lan_hosts",
   "ipv6_lan_prefix_length",
   "ipv6_lan_prefix_from_source",
+  "expect_check_in_minutes",
 ]);
 const BOOLEAN_FIELDS = [
   "allow_dyndns2",
@@ -83,6 +86,9 @@ const BOOLEAN_FIELDS = [
 export const MAX_LAN_DEVICES = 32;
 
 export const DEFAULT_TTL_SECONDS = 60;
+/** `ddns host status` calls a host quiet after this long without a check-in. */
+export const MIN_EXPECT_CHECK_IN_MINUTES = 5;
+export const MAX_EXPECT_CHECK_IN_MINUTES = 1440;
 /** Route 53's own limits for a record's TTL. */
 const MAX_TTL_SECONDS = 2_147_483_647;
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
@@ -342,6 +348,19 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
   }
 
   const lan = parseLanSettings(name.fqdn, entry, fail);
+  const expect = entry.expect_check_in_minutes;
+  if (
+    expect !== undefined &&
+    (typeof expect !== "number" ||
+      !Number.isInteger(expect) ||
+      expect < MIN_EXPECT_CHECK_IN_MINUTES ||
+      expect > MAX_EXPECT_CHECK_IN_MINUTES)
+  ) {
+    fail(
+      "expect_check_in_minutes",
+      `Must be a whole number of minutes from ${MIN_EXPECT_CHECK_IN_MINUTES} to ${MAX_EXPECT_CHECK_IN_MINUTES} (a day).`,
+    );
+  }
 
   if (problems.slice(errorsBefore).some((problem) => problem.severity === "error")) return undefined;
   return {
@@ -356,6 +375,7 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
     username: typeof entry.username === "string" ? entry.username : displayHostname(name.fqdn),
     wildcard: entry.wildcard === true,
     ...(lan ? { lan } : {}),
+    ...(typeof expect === "number" ? { expectCheckInMinutes: expect } : {}),
   };
 }
 

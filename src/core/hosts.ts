@@ -19,6 +19,8 @@ export interface HostConfig {
   readonly wildcard: boolean;
   /** The devices behind the router whose AAAA follow its LAN prefix; undefined when it has none. */
   readonly lan?: LanSettings | undefined;
+  /** Minutes without a check-in after which `ddns host status` calls the host quiet; undefined: never. */
+  readonly expectCheckInMinutes?: number | undefined;
 }
 
 export interface LanSettings {

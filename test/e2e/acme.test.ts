@@ -7,6 +7,7 @@
  * - The acme-dns API gets certificates through acme-client, sending what lego, Caddy and
  *   cert-manager send (goacmedns), what older lego sends (`SubDomain`/`Txt`) and what acme.sh sends
  *   (and checks), including for an outside name whose `_acme-challenge` CNAME lives in another zone.
+ * - `ddns acme list|rotate|remove` and `config validate` on the accounts the function then uses.
  * - Wrong key, wrong user, foreign subdomain, a source outside allow_from and a bad txt get the
  *   documented errors, and the TXT record stays as it was.
  */
@@ -17,6 +18,7 @@ import { Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as ddnsRun } from "../../src/admin/main.js";
@@ -55,19 +57,27 @@ describe("ACME DNS-01 with real ACME software", () => {
 
   const txtValues = async (name: string) => (await zone.recordValues(name, "TXT")).values.map(readTxtValue);
 
-  async function ddns(...argv: string[]): Promise<AccountOutput> {
+  async function runDdns(
+    argv: string[],
+    stdin = "",
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await ddnsRun([...argv, "--json", "--quiet"], {
+    const code = await ddnsRun(argv, {
       stdout: (text) => {
         stdout += text;
       },
       stderr: (text) => {
         stderr += text;
       },
-      readStdin: async () => "",
+      readStdin: async () => stdin,
       env,
     });
+    return { code, stdout, stderr };
+  }
+
+  async function ddns(...argv: string[]): Promise<AccountOutput> {
+    const { code, stdout, stderr } = await runDdns([...argv, "--json", "--quiet"]);
     expect(code, stderr).toBe(0);
     return JSON.parse(stdout);
   }
@@ -234,6 +244,31 @@ describe("ACME DNS-01 with real ACME software", () => {
     expect(account.cname).toBe(`_acme-challenge.${name}. CNAME ${account.txt_name}.`);
     expect(account.txt_name).toBe(`${account.subdomain}._acme-dns.${ZONE}`);
     expect(certificate.subjectAltName).toBe(`DNS:${name}`);
+  });
+
+  it("ddns acme list shows no password; rotate replaces it; remove ends the account", async () => {
+    // prepare
+    const account = await ddns("acme", "add", `rotated.${ZONE}`, "--zone-id", zone.zoneId);
+    const value = "R".repeat(43);
+    const accepted = (credentials: AccountOutput) => goacmedns(credentials, value);
+
+    // act
+    const listed = (await ddns("acme", "list")) as unknown as Record<string, unknown>[];
+    const rotated = await ddns("acme", "rotate", `rotated.${ZONE}`);
+    const oldPassword = await accepted(account);
+    const newPassword = await accepted({ ...account, password: rotated.password });
+    await ddns("acme", "remove", account.username);
+    const afterRemove = await accepted({ ...account, password: rotated.password });
+    const config = await zone.s3.send(new GetObjectCommand({ Bucket: zone.bucket, Key: "config.json" }));
+    const validation = await runDdns(["config", "validate", "-"], await config.Body?.transformToString());
+
+    // assess
+    const own = listed.find((row) => row.username === account.username);
+    expect(own).toMatchObject({ name: `rotated.${ZONE}`, txt_name: account.txt_name, allow_from: [] });
+    expect(JSON.stringify(listed)).not.toContain(account.password);
+    expect(rotated.password).not.toBe(account.password);
+    expect([oldPassword, newPassword, afterRemove]).toEqual([false, true, false]);
+    expect(validation.stdout).toMatch(/\d+ ACME accounts?, 0 errors/);
   });
 
   it("refuses wrong credentials, foreign subdomains, outside sources and bad values, changing nothing", async () => {

@@ -52,8 +52,17 @@ beforeAll(async () => {
   aws = await createAwsFixture(moto.url);
   dns = await startTestDnsServer(moto.url, { maxAgeMs: 0 });
   await aws.putConfig({
-    [HOST]: { route_53_zone_id: aws.zoneId, route_53_record_type: "A", shared_secret: SECRET },
-    "quiet.dyn.example.com.": { route_53_zone_id: aws.zoneId, shared_secret: SECRET },
+    [HOST]: {
+      route_53_zone_id: aws.zoneId,
+      route_53_record_type: "A",
+      shared_secret: SECRET,
+      expect_check_in_minutes: 60,
+    },
+    "quiet.dyn.example.com.": {
+      route_53_zone_id: aws.zoneId,
+      shared_secret: SECRET,
+      expect_check_in_minutes: 30,
+    },
   });
   env = { ...emulatorEnvironment(moto.url, aws.bucket), DDNS_RECORD_CACHE_SECONDS: "0" };
 
@@ -122,6 +131,7 @@ describe("ddns host status (moto, local DNS server)", () => {
       { type: "A", values: ["198.51.100.1"], replacedAt: status.lastChange.time },
     ]);
     expect(status.requests).toEqual({ updated: 2, unchanged: 1, badauth: 1 });
+    expect([status.expectCheckInMinutes, status.quiet]).toEqual([60, false]);
   });
 
   it("prints one readable block per host, with times and the change it made", async () => {
@@ -160,5 +170,20 @@ describe("ddns host status (moto, local DNS server)", () => {
     expect(rows.find((row: { hostname: string }) => row.hostname === HOST).route53).toEqual({
       A: ["203.0.113.7"],
     });
+    // moto ignores `stats`, so no host has a check-in here: the one that expects them reads as quiet.
+    expect(rows.find((row: { hostname: string }) => row.hostname === "quiet.dyn.example.com.").quiet).toBe(
+      true,
+    );
+  });
+
+  it("calls a host that expects check-ins and has none in the window quiet", async () => {
+    const result = await runDdns(
+      ["host", "status", "quiet.dyn.example.com", "--log-group", GROUP, "--name-servers", dns.address],
+      env,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("last check-in: never");
+    expect(result.stdout).toContain("expected:      a check-in every 30 min: QUIET");
   });
 });

@@ -10,7 +10,8 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { parseSince } from "../../src/admin/status-commands.js";
+import { isQuiet, parseSince } from "../../src/admin/status-commands.js";
+import { parseConfigDocument } from "../../src/config/schema.js";
 import {
   FLEET_QUERY,
   fleetActivity,
@@ -187,5 +188,45 @@ describe("host history from request lines", () => {
     expect(parseSince("36h", now).toISOString()).toBe("2026-11-29T00:00:00.000Z");
     expect(parseSince("2w", now).toISOString()).toBe("2026-11-16T12:00:00.000Z");
     for (const bad of ["7", "0d", "1y", "-1d", "91d"]) expect(() => parseSince(bad, now)).toThrow(/--since/);
+  });
+});
+
+describe("quiet hosts (expect_check_in_minutes)", () => {
+  const { hosts, problems } = parseConfigDocument({
+    "watched.dyn.example.com.": {
+      route_53_zone_id: "Z0123456789ABC",
+      shared_secret: "s",
+      expect_check_in_minutes: 60,
+    },
+    "free.dyn.example.com.": { route_53_zone_id: "Z0123456789ABC", shared_secret: "s" },
+    "low.dyn.example.com.": {
+      route_53_zone_id: "Z0123456789ABC",
+      shared_secret: "s",
+      expect_check_in_minutes: 4,
+    },
+    "text.dyn.example.com.": {
+      route_53_zone_id: "Z0123456789ABC",
+      shared_secret: "s",
+      expect_check_in_minutes: "60",
+    },
+  });
+  const now = new Date("2026-11-30T12:00:00Z");
+  const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+
+  it("is quiet past its expectation or without a check-in, and never without one", () => {
+    const watched = hosts.find("watched.dyn.example.com");
+    const free = hosts.find("free.dyn.example.com");
+    if (!watched || !free) throw new Error("hosts missing");
+    expect(isQuiet(watched, minutesAgo(59), now)).toBe(false);
+    expect(isQuiet(watched, minutesAgo(61), now)).toBe(true);
+    expect(isQuiet(watched, undefined, now)).toBe(true);
+    expect(isQuiet(free, undefined, now)).toBeNull();
+  });
+
+  it("takes 5 to 1440 whole minutes and names the field otherwise", () => {
+    expect(problems.map((problem) => [problem.host, problem.field])).toEqual([
+      ["low.dyn.example.com.", "expect_check_in_minutes"],
+      ["text.dyn.example.com.", "expect_check_in_minutes"],
+    ]);
   });
 });
