@@ -5,17 +5,20 @@
  * contrast, as one config.json; Route 53 is a stand-in HTTP endpoint (AWS_ENDPOINT_URL_ROUTE_53) that
  * lists a record for every host, generated on demand (moto takes minutes per 10,000 records), so
  * every check is a no-change 200 and the function holds the whole zone's records as it would in AWS.
+ * A DNS stand-in (UDP, DDNS_NAME_SERVERS) answers the same records for the no-change check's DNS path.
  * Run with the V8 heap Terraform sets for a 128 MB function, and with V8's defaults.
  *                                                       (target: RSS within the 128 MB default)
  *
  *   npx tsx bench/fleet-memory.ts [--hosts 100000] [--requests 10000]
  */
 import { spawn } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import dnsPacket from "dns-packet";
 import { createAwsFixture, emulatorEnvironment } from "../test/support/aws-fixture.js";
 import { startMoto } from "../test/support/moto.js";
 import { type FleetConfig, putFleetConfig, unpackBundle } from "./cold/fleet-configs.js";
@@ -27,6 +30,9 @@ const SOURCE_IP = "127.0.0.1";
 /** Terraform's NODE_OPTIONS heap for memory_size = 128 (terraform/modules/function/main.tf). */
 const HEAP_FOR_128 = ["--max-old-space-size=100", "--max-semi-space-size=4"];
 const LAMBDA_MIB = 128;
+
+/** Calls the stand-ins answered, per run. */
+const served = { listCalls: 0, dnsQueries: 0 };
 
 /** A Route 53 endpoint that lists `host0…host{n-1}` in the fleet zone, all A = SOURCE_IP. */
 function route53StandIn(hosts: number): Promise<{ server: Server; url: string }> {
@@ -41,6 +47,7 @@ function route53StandIn(hosts: number): Promise<{ server: Server; url: string }>
       );
       return;
     }
+    served.listCalls += 1;
     const name = url.searchParams.get("name");
     const match = name ? /^host(\d+)\./.exec(name) : null;
     const start = name === null ? 0 : match ? Number(match[1]) : hosts;
@@ -63,6 +70,35 @@ function route53StandIn(hosts: number): Promise<{ server: Server; url: string }>
       const port = typeof address === "object" && address ? address.port : 0;
       resolvePromise({ server, url: `http://127.0.0.1:${port}` });
     });
+  });
+}
+
+/** Authoritative answers for the fleet zone over UDP: `host<i>` has A = SOURCE_IP for i < hosts. */
+function dnsStandIn(hosts: number): Promise<{ socket: Socket; address: string }> {
+  const socket = createSocket("udp4");
+  socket.on("message", (message, remote) => {
+    served.dnsQueries += 1;
+    const query = dnsPacket.decode(message);
+    const question = query.questions?.[0];
+    const match = question ? /^host(\d+)\.dyn\.example\.com$/i.exec(question.name) : null;
+    const exists = match !== null && Number(match[1]) < hosts;
+    const answers =
+      exists && question?.type === "A"
+        ? [{ type: "A" as const, name: question.name, ttl: 60, data: SOURCE_IP }]
+        : [];
+    const reply = dnsPacket.encode({
+      type: "response",
+      id: query.id ?? 0,
+      flags: dnsPacket.AUTHORITATIVE_ANSWER | (exists ? 0 : 3), // NXDOMAIN for names not in the fleet
+      questions: query.questions ?? [],
+      answers,
+    });
+    socket.send(reply, remote.port, remote.address);
+  });
+  return new Promise((resolvePromise) => {
+    socket.bind(0, "127.0.0.1", () =>
+      resolvePromise({ socket, address: `127.0.0.1:${socket.address().port}` }),
+    );
   });
 }
 
@@ -124,6 +160,7 @@ async function main(): Promise<void> {
   const requests = Number(values.requests);
   const moto = await startMoto({ maxLifetimeSeconds: 1800 });
   const route53 = await route53StandIn(hosts);
+  const dns = await dnsStandIn(hosts);
   const bundle = unpackBundle();
   const work = mkdtempSync(join(tmpdir(), "ddns-memory-queries-"));
   try {
@@ -133,10 +170,15 @@ async function main(): Promise<void> {
       configs.push(await putFleetConfig(fixture.s3, fixture.bucket, fixture.zoneId, hosts, layout));
     }
     const queriesFile = join(work, "queries.txt");
+    const indices = randomIndices(requests, hosts);
+    writeFileSync(queriesFile, indices.map((index) => setQuery(fleetHost(index), SOURCE_IP)).join("\n"));
+    // The same hosts with a token made from the wrong secret: each check loads the host's shard and
+    // is refused (401) before any record is read, which leaves the config's own share of memory.
+    const refusedFile = join(work, "refused.txt");
     writeFileSync(
-      queriesFile,
-      randomIndices(requests, hosts)
-        .map((index) => setQuery(fleetHost(index), SOURCE_IP))
+      refusedFile,
+      indices
+        .map((index) => setQuery({ ...fleetHost(index), secret: "not-the-secret" }, SOURCE_IP))
         .join("\n"),
     );
     const aws = emulatorEnvironment(moto.url, fixture.bucket);
@@ -144,7 +186,13 @@ async function main(): Promise<void> {
     console.log(
       `memory: ${hosts.toLocaleString("en-US")} hosts, ${requests.toLocaleString("en-US")} mode=set checks over hosts drawn at random, dist/lambda.zip's index.mjs; MiB after a forced GC`,
     );
-    const runs = [
+    const runs: { config: FleetConfig; heap: string; flags: readonly string[]; queries?: string }[] = [
+      {
+        config: configs[0] as FleetConfig,
+        heap: "V8 heap for a 128 MB function; config only (every check refused 401 after its shard is loaded, no records read)",
+        flags: HEAP_FOR_128,
+        queries: refusedFile,
+      },
       {
         config: configs[0] as FleetConfig,
         heap: "V8 heap for a 128 MB function (Terraform's NODE_OPTIONS)",
@@ -159,13 +207,16 @@ async function main(): Promise<void> {
       { config: configs[1] as FleetConfig, heap: "V8's default heap on this machine", flags: [] },
     ];
     let target: number | undefined;
-    for (const { config, heap, flags } of runs) {
+    for (const { config, heap, flags, queries = queriesFile } of runs) {
       const layout = config.layout === "single" ? "one config.json" : `sharded, ${config.shards} shards`;
       console.log(`\n### ${layout}; ${heap}`);
-      const result = await runDriver(flags, [bundle.entry, SOURCE_IP, queriesFile, String(every)], {
+      served.listCalls = 0;
+      served.dnsQueries = 0;
+      const result = await runDriver(flags, [bundle.entry, SOURCE_IP, queries, String(every)], {
         ...process.env,
         ...aws,
         AWS_ENDPOINT_URL_ROUTE_53: route53.url,
+        DDNS_NAME_SERVERS: dns.address,
         DDNS_CONFIG_KEY: config.key,
       });
       if ("failed" in result) {
@@ -180,9 +231,12 @@ async function main(): Promise<void> {
         .map(([status, count]) => `${status}×${count}`)
         .join(" ");
       console.log(
-        `answers: ${answers}; ${Math.round(requests / result.seconds).toLocaleString("en-US")} requests/s`,
+        `answers: ${answers}; ${Math.round(requests / result.seconds).toLocaleString("en-US")} requests/s; ` +
+          `ListResourceRecordSets calls ${served.listCalls}, DNS queries ${served.dnsQueries}`,
       );
-      if (config.layout === "sharded" && flags === HEAP_FOR_128) target = result.samples.at(-1)?.rssMiB;
+      if (config.layout === "sharded" && flags === HEAP_FOR_128 && queries === queriesFile) {
+        target = result.samples.at(-1)?.rssMiB;
+      }
     }
     if (target !== undefined) {
       console.log(
@@ -193,6 +247,7 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
     bundle.remove();
     route53.server.close();
+    dns.socket.close();
     await moto.stop();
   }
 }

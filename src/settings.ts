@@ -1,4 +1,5 @@
 /** The function's environment (DESIGN.md "Build artefact"), read and checked in one place. */
+import { parseReservedNames } from "./config/reserved-names.js";
 import { UnavailableError } from "./core/errors.js";
 import type { Logger } from "./core/log.js";
 import { parseNameServer } from "./dns/name-servers.js";
@@ -19,6 +20,8 @@ export interface Settings {
   readonly eventBus?: string;
   /** What an update may wait for its events; not from the environment (tests on slow machines). */
   readonly eventPublishTimeoutMs?: number;
+  /** Canonical names that may never be hosts (`DDNS_RESERVED_NAMES`: the zone apex, the API's domain). */
+  readonly reservedNames?: readonly string[];
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -56,6 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     recordCacheSeconds: seconds(env, "DDNS_RECORD_CACHE_SECONDS", 60),
     nameServers: nameServers(env.DDNS_NAME_SERVERS),
     eventBus: env.DDNS_EVENT_BUS || undefined,
+    reservedNames: parseReservedNames(env.DDNS_RESERVED_NAMES),
   };
 }
 

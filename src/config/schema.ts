@@ -122,8 +122,9 @@ export class HostTable implements HostDirectory {
 
 /**
  * The usable hosts of a document, kept as the document's own parsed JSON and turned into a HostConfig
- * only when looked up: about a fifth of HostTable's memory for a few microseconds per lookup. The
- * function holds a sharded config's shards this way (a warm container may end up with every shard).
+ * only when looked up: about 20 % less heap than HostTable's objects (29 vs 36 MiB for 100,000 hosts
+ * in 250 shards) for a few microseconds per lookup. The function holds a sharded config's shards this
+ * way, as a warm container may end up holding every shard.
  */
 export class CompactHostTable implements HostDirectory {
   readonly #document: Record<string, unknown>;
