@@ -31,7 +31,8 @@ npx tsx bench/fleet-memory.ts --hosts 100000 --requests 10000
 
 section "4. Warm throughput and memory (one container, 10,000 hosts)"
 # Bundled like the function (no tsx loader in the process), so RSS is the function's own.
-npx esbuild bench/throughput.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
+npx esbuild bench/throughput.ts --bundle --platform=node --format=esm --target=node20 --main-fields=module,main \
+  --log-level=warning \
   --outfile=dist/bench/throughput.mjs \
   --banner:js="import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);"
 echo "### V8 defaults on this machine (heap sized for $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo))"
@@ -39,9 +40,15 @@ node --expose-gc dist/bench/throughput.mjs
 echo
 echo "### V8 heap sized for a 128 MB function (NODE_OPTIONS=--max-old-space-size=100 --max-semi-space-size=4)"
 node --expose-gc --max-old-space-size=100 --max-semi-space-size=4 dist/bench/throughput.mjs
+echo
+echo "### Today's design for comparison (zone listings instead of the DNS path), same heap"
+node --expose-gc --max-old-space-size=100 --max-semi-space-size=4 dist/bench/throughput.mjs --design today
 
-section "3. Scale (virtual time)"
-npx tsx bench/scale.ts --hosts "${BENCH_SCALE_HOSTS:-1000,10000,100000}"
+section "3. Scale and the renumbering storm (virtual time): this design vs today's"
+npx tsx bench/scale.ts --hosts "${BENCH_SCALE_HOSTS:-100000}" --containers 4,16 --storm-hosts 10000
+echo
+echo "### 1,000,000 hosts (one parsed config shared by the simulated containers; about 3 GiB of heap)"
+NODE_OPTIONS=--max-old-space-size=8192 npx tsx bench/scale.ts --hosts 1000000 --containers 16 --minutes 2 --storm-hosts 0
 
 section "5. Load (src/local + built bundle + moto)"
 npx tsx bench/load.ts --connections 50 --seconds "${BENCH_LOAD_SECONDS:-30}"

@@ -22,7 +22,9 @@
 #                    Defaults: region=us-east-1, zone_name=dyn.example.test,
 #                    enforce_secure_transport=false (moto applies a bucket policy's Deny without
 #                    evaluating its condition), force_destroy=true,
-#                    lambda_package=<repo>/dist/lambda.zip (absolute; `make build` writes it).
+#                    lambda_package=<repo>/dist/lambda.zip (absolute; `make build` writes it);
+#                    and, in DIR/terraform/emulator.auto.tfvars, config_noncurrent_version_expiration_days=null
+#                    (no lifecycle rule: the provider's wait for one costs about 55 s; -var brings it back).
 #   --verbose        stream Terraform's output instead of keeping it in DIR/terraform.log
 #
 # Terraform's output goes to DIR/terraform.log and is shown only when a command fails. When the provider
@@ -122,6 +124,7 @@ prepare_state_dir() {
     -cf - . | tar -C "${work_dir}" -xf -
 
   write_endpoints_override >"${work_dir}/emulator_override.tf"
+  write_emulator_defaults >"${work_dir}/emulator.auto.tfvars"
 
   if [[ -d ${PLUGIN_MIRROR} ]]; then
     cat >"${state_dir}/cli.tfrc" <<EOF
@@ -137,10 +140,19 @@ EOF
 }
 
 write_endpoints_override() {
+  local service alias
+  printf '# Written by scripts/tf-emulator.sh: every AWS call goes to the emulator at %s.\n' "${moto_url}"
+  # The default provider, and the us-east-1 one the optional edge (CloudFront + WAF) uses.
+  for alias in "" us_east_1; do
+    write_provider_override "${alias}"
+  done
+}
+
+write_provider_override() {
   local service
+  printf 'provider "aws" {\n'
+  [[ -z $1 ]] || printf '  alias                       = "%s"\n' "$1"
   cat <<EOF
-# Written by scripts/tf-emulator.sh: every AWS call goes to the emulator at ${moto_url}.
-provider "aws" {
   access_key                  = "test"
   secret_key                  = "test"
   skip_credentials_validation = true
@@ -156,6 +168,17 @@ EOF
   cat <<'EOF'
   }
 }
+EOF
+}
+
+# Defaults that -var cannot express (null); a -var of the same name still wins.
+write_emulator_defaults() {
+  cat <<'EOF'
+# Written by scripts/tf-emulator.sh. After creating a lifecycle rule the AWS provider waits until it
+# reads back unchanged several times in a row: about 55 s on moto. Emulator stacks (make local, the
+# e2e and client suites) keep every config version instead; test/terraform/run.sh applies the rule
+# (-var config_noncurrent_version_expiration_days=30).
+config_noncurrent_version_expiration_days = null
 EOF
 }
 

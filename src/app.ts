@@ -8,6 +8,7 @@ import { DEFAULT_METRICS_NAMESPACE, emfFields } from "./metrics/emf.js";
 import { handleAcmeDnsRegister, handleAcmeDnsUpdate } from "./protocols/acme-dns.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
 import { handleDyndns2 } from "./protocols/dyndns2.js";
+import { viaEdge } from "./protocols/edge.js";
 import { describeFailure } from "./protocols/failures.js";
 import {
   type Backends,
@@ -61,6 +62,8 @@ export interface AppOptions {
   readonly backends: () => Promise<Backends>;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Set when the API sits behind the edge (`DDNS_EDGE_SECRET`): see protocols/edge.ts. */
+  readonly edgeSecret?: string;
   /** CloudWatch namespace of the metrics in the log line (DDNS_METRICS_NAMESPACE). */
   readonly metricsNamespace?: string;
 }
@@ -75,26 +78,29 @@ export function createApp(options: AppOptions): App {
     const method = event.requestContext?.http?.method ?? "GET";
     const path = normalizePath(event.rawPath ?? "/");
     const log: RequestLogFields = {};
-    const context: RequestContext = {
-      event,
-      method,
-      backends: options.backends,
-      nowSeconds: () => Math.floor(now() / 1000),
-      log,
-    };
+    let sourceIp = event.requestContext?.http?.sourceIp;
 
     let result: HttpResult;
     const methods = ROUTES.get(path)?.methods;
     // No HEAD-as-GET: a GET here may change DNS, and HEAD must never do that.
     const route = methods?.get(method);
     try {
+      const request = options.edgeSecret === undefined ? event : viaEdge(event, options.edgeSecret);
+      sourceIp = request.requestContext?.http?.sourceIp;
+      const context: RequestContext = {
+        event: request,
+        method,
+        backends: options.backends,
+        nowSeconds: () => Math.floor(now() / 1000),
+        log,
+      };
       if (route) result = await route(context);
       else if (methods) result = notAllowed(methods, log);
       else result = notFound(log);
     } catch (error) {
       // Protocols answer their own failures; this is the net for anything they did not expect.
       const failure = describeFailure(error);
-      Object.assign(log, { decision: failure.decision, error });
+      Object.assign(log, { decision: failure.decision, error: failure.status >= 500 ? error : undefined });
       result = jsonResponse(failure.status, { return_status: "fail", return_message: failure.message });
     }
 
@@ -110,7 +116,7 @@ export function createApp(options: AppOptions): App {
       requestId,
       method,
       route: route ? path : "unmatched",
-      sourceIp: event.requestContext?.http?.sourceIp,
+      sourceIp,
       ...log,
       error: errorSummary(log.error),
       status: result.statusCode,

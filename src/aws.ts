@@ -5,6 +5,7 @@
  */
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
+import { withoutReservedNames } from "./config/reserved-names.js";
 import { S3ConfigStore } from "./config/s3-store.js";
 import type { Logger } from "./core/log.js";
 import type { ChangeEvents } from "./core/ports.js";
@@ -29,13 +30,17 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
     requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
   });
   return {
-    config: new S3ConfigStore(s3, {
-      bucket: settings.configBucket,
-      key: settings.configKey,
-      cacheSeconds: settings.configCacheSeconds,
+    config: withoutReservedNames(
+      new S3ConfigStore(s3, {
+        bucket: settings.configBucket,
+        key: settings.configKey,
+        cacheSeconds: settings.configCacheSeconds,
+        log,
+        now,
+      }),
+      settings.reservedNames ?? [],
       log,
-      now,
-    }),
+    ),
     dns: new Route53Records(route53, {
       recordCacheSeconds: settings.recordCacheSeconds,
       // The no-change check asks the zone's name servers; Route 53's API only when they fail.

@@ -25,6 +25,7 @@ const app = createApp({
   backends: loadBackends,
   log: jsonLineLogger,
   metricsNamespace: readMetricsNamespace(process.env, jsonLineLogger),
+  edgeSecret: process.env.DDNS_EDGE_SECRET || undefined,
 });
 
 export function handler(event: HttpEvent, context?: Pick<Context, "awsRequestId">): Promise<HttpResult> {

@@ -1,4 +1,5 @@
 /** The function's environment (DESIGN.md "Build artefact"), read and checked in one place. */
+import { parseReservedNames } from "./config/reserved-names.js";
 import { UnavailableError } from "./core/errors.js";
 import type { Logger } from "./core/log.js";
 import { parseNameServer } from "./dns/name-servers.js";
@@ -17,6 +18,8 @@ export interface Settings {
   readonly nameServers: readonly string[];
   /** EventBridge bus for change events; undefined publishes none. */
   readonly eventBus?: string;
+  /** Canonical names that may never be hosts (`DDNS_RESERVED_NAMES`: the zone apex, the API's domain). */
+  readonly reservedNames?: readonly string[];
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -54,6 +57,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     recordCacheSeconds: seconds(env, "DDNS_RECORD_CACHE_SECONDS", 60),
     nameServers: nameServers(env.DDNS_NAME_SERVERS),
     eventBus: env.DDNS_EVENT_BUS || undefined,
+    reservedNames: parseReservedNames(env.DDNS_RESERVED_NAMES),
   };
 }
 

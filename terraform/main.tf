@@ -2,6 +2,12 @@ provider "aws" {
   region = var.region
 }
 
+# WAF web ACLs for CloudFront (the optional per-address limit) can only be created in us-east-1.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+}
+
 locals {
   lambda_package = abspath(coalesce(var.lambda_package, "${path.module}/../dist/lambda.zip"))
   alarms_enabled = var.alarm_email != null || var.alarm_sns_topic_arn != null || length(var.notify_emails) > 0
@@ -18,6 +24,24 @@ locals {
     var.alarm_sns_topic_arn != null ? var.alarm_sns_topic_arn :
     var.alarm_email != null ? null : try(module.notifications[0].sns_topic_arn, null)
   )
+  edge_enabled = var.per_address_rate_limit != null
+}
+
+# The header CloudFront adds to every origin request and the function requires behind the edge.
+# uuid() draws from a cryptographic source; ignore_changes keeps the first value for good.
+resource "terraform_data" "edge_secret" {
+  count = local.edge_enabled ? 1 : 0
+
+  input = uuid()
+
+  lifecycle {
+    ignore_changes = [input]
+
+    precondition {
+      condition     = var.domain_name == null
+      error_message = "per_address_rate_limit cannot be combined with domain_name yet: the custom domain points at API Gateway itself, so requests through it would bypass the edge (and be refused). Use the CloudFront URL (api_url), or drop the per-address limit."
+    }
+  }
 }
 
 module "zone" {
@@ -34,10 +58,11 @@ module "zone" {
 module "config_bucket" {
   source = "./modules/config-bucket"
 
-  name                     = "${var.name}-config"
-  kms_key_arn              = var.kms_key_arn
-  enforce_secure_transport = var.enforce_secure_transport
-  force_destroy            = var.force_destroy
+  name                               = "${var.name}-config"
+  kms_key_arn                        = var.kms_key_arn
+  noncurrent_version_expiration_days = var.config_noncurrent_version_expiration_days
+  enforce_secure_transport           = var.enforce_secure_transport
+  force_destroy                      = var.force_destroy
 
   tags = var.tags
 }
@@ -60,9 +85,11 @@ module "function" {
   config_cache_seconds = var.config_cache_seconds
   kms_key_arn          = var.kms_key_arn
 
-  zone_arn     = module.zone.zone_arn
-  zone_name    = module.zone.name
-  name_servers = module.zone.name_servers
+  zone_arn        = module.zone.zone_arn
+  zone_name       = module.zone.name
+  name_servers    = module.zone.name_servers
+  api_domain_name = var.domain_name
+  edge_secret     = try(terraform_data.edge_secret[0].output, null)
 
   metrics_namespace = local.metrics_namespace
   event_bus_name    = try(module.notifications[0].event_bus_name, null)
@@ -107,6 +134,24 @@ module "http_api" {
   domain_name = var.domain_name
   zone_id     = module.zone.zone_id
   zone_name   = module.zone.name
+
+  tags = var.tags
+}
+
+module "edge" {
+  source = "./modules/edge-rate-limit"
+  count  = local.edge_enabled ? 1 : 0
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
+  name                      = var.name
+  api_endpoint              = module.http_api.execute_api_url
+  origin_secret             = terraform_data.edge_secret[0].output
+  rate_limit                = var.per_address_rate_limit
+  evaluation_window_seconds = var.per_address_rate_window_seconds
 
   tags = var.tags
 }

@@ -1,6 +1,6 @@
 output "api_url" {
-  description = "Base URL routers and clients call, ending in `/` (the custom domain when one is set)."
-  value       = module.http_api.api_url
+  description = "Base URL routers and clients call, ending in `/`: the CloudFront URL with a per-address limit, else the custom domain when one is set, else the execute-api URL."
+  value       = local.edge_enabled ? module.edge[0].url : module.http_api.api_url
 }
 
 output "config_bucket" {

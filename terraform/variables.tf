@@ -104,9 +104,9 @@ variable "timeout" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrency reserved for (and capping) the function. Null leaves it unreserved: new accounts cannot reserve any. 0 stops all invocations."
+  description = "Concurrency reserved for the function, which also caps it (and so what abuse can cost in Lambda time). AWS keeps 100 of the account's concurrency unreserved, so this needs an account quota of at least 100 more (new accounts may start at 10: set null there). Null leaves it unreserved; 0 stops all invocations."
   type        = number
-  default     = null
+  default     = 100
 
   validation {
     condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
@@ -126,9 +126,9 @@ variable "log_retention_days" {
 }
 
 variable "throttling_rate_limit" {
-  description = "Steady-state requests per second the API accepts across all clients before answering 429. Bounds the cost of abuse."
+  description = "Steady-state requests per second the API accepts across all clients before answering 429. Sized well above a fleet's peak (about 2 × routers / 60 s for clients run from cron with a 60 s jitter), since one abusive address counts against it too; it also bounds what abuse can cost (terraform/README.md)."
   type        = number
-  default     = 10
+  default     = 500
 
   validation {
     condition     = var.throttling_rate_limit > 0
@@ -137,9 +137,9 @@ variable "throttling_rate_limit" {
 }
 
 variable "throttling_burst_limit" {
-  description = "Requests the API accepts in a burst above the steady rate."
+  description = "Requests the API accepts in a burst above the steady rate (routers whose cron fires on the same minute)."
   type        = number
-  default     = 20
+  default     = 1000
 
   validation {
     condition     = var.throttling_burst_limit >= 1 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
@@ -303,4 +303,37 @@ variable "tags" {
   description = "Tags added to every resource that takes tags."
   type        = map(string)
   default     = {}
+}
+
+variable "config_noncurrent_version_expiration_days" {
+  description = "Days a replaced or deleted version of the configuration (and the secrets it held) stays restorable (`ddns config history|restore`) before S3 deletes it. Null keeps every version forever."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.config_noncurrent_version_expiration_days == null || try(var.config_noncurrent_version_expiration_days >= 1 && floor(var.config_noncurrent_version_expiration_days) == var.config_noncurrent_version_expiration_days, false)
+    error_message = "config_noncurrent_version_expiration_days must be null or a whole number of days from 1."
+  }
+}
+
+variable "per_address_rate_limit" {
+  description = "Requests one client address may make per `per_address_rate_window_seconds` before it gets 429. Set, it puts CloudFront with a WAF rate-based rule in front of the API (`api_url` becomes the CloudFront URL; extra monthly cost, see terraform/README.md). Null (the default) adds no edge."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.per_address_rate_limit == null || try(var.per_address_rate_limit >= 10 && floor(var.per_address_rate_limit) == var.per_address_rate_limit, false)
+    error_message = "per_address_rate_limit must be null or a whole number of at least 10 (WAF's minimum)."
+  }
+}
+
+variable "per_address_rate_window_seconds" {
+  description = "The window the per-address limit counts over: 60, 120, 300 or 600 seconds."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = contains([60, 120, 300, 600], var.per_address_rate_window_seconds)
+    error_message = "per_address_rate_window_seconds must be 60, 120, 300 or 600."
+  }
 }

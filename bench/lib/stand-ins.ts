@@ -33,6 +33,17 @@ export const ROUTE53_QUOTAS: Route53Quotas = {
   upsertCost: 2,
 };
 
+/**
+ * Issue #13's account: the documented 10/s refill and 50 burst per action, and no budget of record
+ * changes per second (Route 53 documents none; it limits a batch to 1,000 elements instead). The
+ * budget above, from the #7 simulation, would refuse every batch of more than 50 UPSERTs forever.
+ */
+export const ROUTE53_QUOTAS_PER_ACTION: Route53Quotas = {
+  ...ROUTE53_QUOTAS,
+  changeBurst: Number.POSITIVE_INFINITY,
+  changesPerSecond: Number.POSITIVE_INFINITY,
+};
+
 export class TokenBucket {
   #tokens: number;
   #updatedAt: number;

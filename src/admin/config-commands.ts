@@ -21,7 +21,7 @@ import {
   shardPrefix,
 } from "../config/shards.js";
 import { canonicalHostname, displayHostname, isWithinZone } from "../core/hostname.js";
-import type { HostConfig } from "../core/hosts.js";
+import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import {
   CLIENT_FORMATS,
   type ClientFormat,
@@ -224,6 +224,40 @@ export async function configHistory(context: CommandContext): Promise<void> {
   }
 }
 
+/**
+ * Old versions hold old secrets: restoring one brings back every secret rotated (or host removed)
+ * since, perhaps because it leaked. Says which hosts, never the secrets.
+ */
+async function warnAboutOldSecrets(
+  context: CommandContext,
+  versionId: string,
+  restored: Iterable<HostConfig>,
+  readCurrent: () => Promise<{ document: Record<string, unknown> }>,
+): Promise<void> {
+  let current: HostDirectory;
+  try {
+    current = parseConfigDocument((await readCurrent()).document).hosts;
+  } catch (error) {
+    context.out.warn(
+      `cannot compare version ${versionId} with the current file (${(error as Error).message}): any secret rotated since comes back with it.`,
+    );
+    return;
+  }
+  for (const host of restored) {
+    const now = current.find(host.fqdn);
+    const name = displayHostname(host.fqdn);
+    if (now === undefined) {
+      context.out.warn(
+        `${name} was removed since version ${versionId}: restoring brings it back with its old secret.`,
+      );
+    } else if (now.secret !== host.secret) {
+      context.out.warn(
+        `the secret of ${name} was rotated since version ${versionId}: restoring brings the old one back. If it was rotated because it leaked, run 'ddns host rotate ${name}' afterwards.`,
+      );
+    }
+  }
+}
+
 export async function restoreConfig(context: CommandContext): Promise<void> {
   const [versionId] = context.args;
   if (versionId === undefined)
@@ -231,9 +265,11 @@ export async function restoreConfig(context: CommandContext): Promise<void> {
   const config = await context.configObject();
   context.out.progress(`reading version ${versionId} of ${config.location}`);
   const { document, layout } = await config.readVersion(versionId);
-  for (const problem of parseConfigDocument(document).problems) {
+  const restored = parseConfigDocument(document);
+  for (const problem of restored.problems) {
     context.out.warn(`config: ${describeProblem(problem)}`);
   }
+  await warnAboutOldSecrets(context, versionId, restored.hosts, () => config.read());
   // Restoring is how one recovers from a broken current file, so only its ETag matters here.
   const basis = await config.current();
   context.out.progress(`writing ${config.location}`);

@@ -120,6 +120,8 @@ export async function addHost(context: CommandContext): Promise<void> {
     ? await zoneById(context.clients.route53, zoneId, fqdn)
     : await zoneForHost(context.clients.route53, fqdn);
 
+  await refuseReservedName(context, fqdn, zone.name);
+
   const deploymentZoneId = await context.target.zoneId();
   if (deploymentZoneId && deploymentZoneId !== zone.id) {
     // The function's IAM role may change records in its own zone only: updates would fail (dnserr).
@@ -147,6 +149,26 @@ export async function addHost(context: CommandContext): Promise<void> {
   const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [fqdn]: entry }, fqdn);
   if (!host) throw new Error(`${fqdn} was written but does not parse`);
   await printSecret(context, "Added", host, { zone_id: zone.id, zone_name: displayHostname(zone.name) });
+}
+
+/**
+ * The zone apex and the API's own custom domain are never hosts (the function and its IAM policy
+ * refuse them too): a router there would replace the zone's web site or the API routers call.
+ */
+async function refuseReservedName(context: CommandContext, fqdn: string, zoneName: string): Promise<void> {
+  const name = displayHostname(fqdn);
+  if (fqdn === zoneName) {
+    throw new RefusedError(
+      `${name} is the apex of the zone ${displayHostname(zoneName)}, which cannot be a dynamic host: add a name inside the zone, e.g. home.${name}.`,
+    );
+  }
+  const apiUrl = await context.target.apiUrl();
+  const apiHost = apiUrl ? canonicalHostname(new URL(apiUrl).hostname) : undefined;
+  if (fqdn === apiHost) {
+    throw new RefusedError(
+      `${name} is the API's own domain name (${apiUrl}), which cannot be a dynamic host.`,
+    );
+  }
 }
 
 export async function existingHost(context: CommandContext) {

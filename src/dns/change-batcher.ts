@@ -10,8 +10,10 @@
  * every HALF_LIFE_MS by itself, so a quiet container is back to sending at once.
  *
  * Promises: a caller's changes travel together in one batch (atomic: all or none); when two callers
- * change the same record, the one that came later wins, as if they had been sent in turn; a caller
- * whose change could not be made gets ThrottledError (429 with Retry-After), never silence.
+ * change the same record, the one that came later wins, as if they had been sent in turn; a batch
+ * that Route 53 throttled (after the SDK's retries) goes again with the next one while its callers
+ * have time; a caller whose change could not be made within MAX_QUEUE_MS gets ThrottledError (429
+ * with Retry-After), never silence.
  */
 import { DnsUpdateError, ThrottledError } from "../core/errors.js";
 import type { RecordChange } from "../core/ports.js";
@@ -23,8 +25,12 @@ export const MAX_WINDOW_MS = 4000;
 const FIRST_STEP_MS = 250;
 const SHRINK_FACTOR = 0.85;
 const HALF_LIFE_MS = 30_000;
-/** A caller not yet sent after this long is told to come back instead (the zone is backed up). */
-const MAX_QUEUE_MS = 10_000;
+/**
+ * A caller whose change has not gone through after this long, or after this many throttled batches,
+ * is told to come back instead: well inside the function's 10 s timeout.
+ */
+const MAX_QUEUE_MS = 4000;
+const MAX_THROTTLED_BATCHES = 3;
 
 export interface SentBatch {
   readonly changeId: string;
@@ -42,6 +48,7 @@ export interface ChangeBatcherOptions {
 interface Caller {
   readonly changes: readonly RecordChange[];
   readonly queuedAt: number;
+  throttled: number;
   readonly resolve: (changeId: string) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -82,7 +89,7 @@ export class ChangeBatcher {
     }
     const queue = zone;
     return new Promise<string>((resolve, reject) => {
-      queue.waiting.push({ changes, queuedAt: this.#now(), resolve, reject });
+      queue.waiting.push({ changes, queuedAt: this.#now(), throttled: 0, resolve, reject });
       if (!queue.draining) void this.#drain(zoneId, queue);
     });
   }
@@ -131,8 +138,18 @@ export class ChangeBatcher {
     } catch (error) {
       if (error instanceof ThrottledError) {
         this.#adapt(true);
+        // Nothing was written (a batch is atomic). Callers with time left wait for the next batch
+        // in this container; the others are told to come back.
+        const waitedTooLong = (caller: Caller) =>
+          ++caller.throttled >= MAX_THROTTLED_BATCHES ||
+          this.#now() - caller.queuedAt + this.windowMs > MAX_QUEUE_MS;
         const comeBack = this.#comeBackLater(error);
-        for (const caller of batch) caller.reject(comeBack);
+        const again: Caller[] = [];
+        for (const caller of batch) {
+          if (waitedTooLong(caller)) caller.reject(comeBack);
+          else again.push(caller);
+        }
+        this.#zones.get(zoneId)?.waiting.unshift(...again);
       } else if (error instanceof DnsUpdateError && batch.length > 1) {
         // One caller's change may have spoilt the batch: each caller alone, in arrival order.
         for (const caller of batch) await this.#sendBatch(zoneId, [caller]);

@@ -5,6 +5,9 @@
  *
  * Staleness bound: an answer is never older than `maxAgeSeconds`, nor older than the record's TTL.
  * A record someone else changed is therefore seen within that bound.
+ *
+ * Memory: records older than the bound answer nothing, so they are swept out once per bound; a
+ * container holds the records it read in the last minute, not every record of a large fleet.
  */
 import type { RecordType } from "../core/ip.js";
 
@@ -30,6 +33,7 @@ export type CacheAnswer =
 export class RecordCache {
   readonly #records = new Map<string, CachedRecord>();
   readonly #snapshotAt = new Map<string, number>();
+  #sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly maxAgeSeconds: number,
@@ -55,6 +59,7 @@ export class RecordCache {
    * the listing completes (absence means nothing yet), but these records can answer checks at once.
    */
   applyListedPage(zoneId: string, startedAt: number, records: Iterable<ListedRecord>): void {
+    this.#sweepIfDue();
     for (const record of records) {
       const key = recordKey(zoneId, record.name, record.type);
       // Our own change made during the listing is newer than what the listing saw.
@@ -84,12 +89,26 @@ export class RecordCache {
     ttlSeconds: number,
     at = this.now(),
   ): void {
+    if (this.maxAgeSeconds <= 0) return;
+    this.#sweepIfDue();
     this.#records.set(recordKey(zoneId, name, type), { values, ttlSeconds, at });
   }
 
   /** The values last seen or written for a record, however old; undefined when never known. */
   lastKnown(zoneId: string, name: string, type: RecordType): readonly string[] | undefined {
     return this.#records.get(recordKey(zoneId, name, type))?.values;
+  }
+
+  /**
+   * Drops what can no longer answer. Safe for absence too: a fresh snapshot re-dated every record it
+   * listed, so an entry older than the bound is never one that a fresh snapshot vouches for.
+   */
+  #sweepIfDue(): void {
+    const now = this.now();
+    const boundMs = this.maxAgeSeconds * 1000;
+    if (now - this.#sweptAt < boundMs) return;
+    this.#sweptAt = now;
+    for (const [key, record] of this.#records) if (now - record.at >= boundMs) this.#records.delete(key);
   }
 
   /** Forgets a record whose state is uncertain (a change that failed may or may not have applied). */

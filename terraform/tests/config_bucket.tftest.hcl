@@ -110,3 +110,55 @@ run "emulator_mode_drops_only_the_policy" {
     error_message = "enforce_secure_transport = false must not weaken anything else."
   }
 }
+
+run "old_versions_expire_after_30_days" {
+  command = plan
+
+  module {
+    source = "./modules/config-bucket"
+  }
+
+  assert {
+    condition = [for rule in aws_s3_bucket_lifecycle_configuration.this[0].rule : {
+      status = rule.status
+      days   = one(rule.noncurrent_version_expiration).noncurrent_days
+    }] == [{ status = "Enabled", days = 30 }]
+    error_message = "Noncurrent versions (with the secrets they hold) must expire after 30 days by default."
+  }
+
+  assert {
+    condition     = output.noncurrent_version_expiration_days == 30
+    error_message = "The retention must be reported."
+  }
+}
+
+run "null_keeps_every_version" {
+  command = plan
+
+  module {
+    source = "./modules/config-bucket"
+  }
+
+  variables {
+    noncurrent_version_expiration_days = null
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_lifecycle_configuration.this) == 0 && output.noncurrent_version_expiration_days == null
+    error_message = "null must keep every version (no lifecycle rule)."
+  }
+}
+
+run "refuses_a_retention_under_a_day" {
+  command = plan
+
+  module {
+    source = "./modules/config-bucket"
+  }
+
+  variables {
+    noncurrent_version_expiration_days = 0
+  }
+
+  expect_failures = [var.noncurrent_version_expiration_days]
+}

@@ -53,7 +53,7 @@ run "function_settings" {
 
   assert {
     condition     = aws_lambda_function.this.reserved_concurrent_executions == null
-    error_message = "Concurrency must be unreserved by default (new accounts cannot reserve)."
+    error_message = "The module leaves concurrency unreserved unless told (the root module reserves 100 by default)."
   }
 
   assert {
@@ -62,6 +62,7 @@ run "function_settings" {
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
       DDNS_METRICS_NAMESPACE    = "route53-ddns"
+      DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
     })
     error_message = "The environment must be exactly the one DESIGN.md names."
@@ -108,8 +109,9 @@ run "iam_policy_is_least_privilege" {
       ReadZoneNameServers                = { effect = "Allow", actions = ["route53:GetHostedZone"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       WriteAcmeChallengeRecordsInZone    = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       RefuseEscapedNamesButHostWildcards = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      DenyReservedNames                  = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
     }
-    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, Route 53 reads and changes on the zone, and GetHostedZone on it when the name servers are not given."
+    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, Route 53 reads and changes on the zone, and GetHostedZone on it when the name servers are not given; and deny changes to the reserved names."
   }
 
   assert {
@@ -129,7 +131,7 @@ run "iam_policy_is_least_privilege" {
         "route53:ChangeResourceRecordSetsRecordTypes" = ["A", "AAAA"]
       }
       "ForAllValues:StringLike" = {
-        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "*.dyn.example.com"]
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["*.dyn.example.com"]
       }
       Null = {
         "route53:ChangeResourceRecordSetsActions"               = "false"
@@ -137,7 +139,16 @@ run "iam_policy_is_least_privilege" {
         "route53:ChangeResourceRecordSetsNormalizedRecordNames" = "false"
       }
     }
-    error_message = "Record changes must be limited to UPSERT of A/AAAA records named inside the zone, with a Null guard on every ForAllValues key."
+    error_message = "Record changes must be limited to UPSERT of A/AAAA records named below the zone apex, with a Null guard on every ForAllValues key."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyReservedNames"
+      ][0] == {
+      "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com"] }
+    }
+    error_message = "Changes to the zone apex must be denied explicitly."
   }
 
   assert {
@@ -161,8 +172,56 @@ run "iam_policy_is_least_privilege" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "WriteAcmeChallengeRecordsInZone", "RefuseEscapedNamesButHostWildcards"], s.Sid) || !can(s.Condition)])
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "WriteAcmeChallengeRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards"], s.Sid) || !can(s.Condition)])
     error_message = "Only the change statements carry conditions."
+  }
+}
+
+run "api_domain_is_reserved_like_the_apex" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    api_domain_name = "DDNS.dyn.example.com."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyReservedNames"
+      ][0] == {
+      "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "ddns.dyn.example.com"] }
+    }
+    error_message = "Changes to the zone apex and to the API's custom domain must be denied explicitly, in IAM's normalized form."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["DDNS_RESERVED_NAMES"] == "dyn.example.com,ddns.dyn.example.com"
+    error_message = "The function must be told both reserved names."
+  }
+}
+
+run "edge_secret_reaches_the_function_but_not_the_output" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    edge_secret = "0b7e4f6e-5a51-4c1e-9f0e-5d2c0f3a9b71"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["DDNS_EDGE_SECRET"] == "0b7e4f6e-5a51-4c1e-9f0e-5d2c0f3a9b71"
+    error_message = "Behind the edge the function must know the origin secret (DDNS_EDGE_SECRET)."
+  }
+
+  assert {
+    condition     = !contains(keys(output.environment), "DDNS_EDGE_SECRET") && contains(keys(output.environment), "DDNS_CONFIG_BUCKET")
+    error_message = "The environment output (used to run the bundle locally) must leave the edge secret out."
   }
 }
 
@@ -176,11 +235,11 @@ run "record_names_admit_host_wildcards_and_nothing_more" {
   }
 
   variables {
-    allowed = ["dyn.example.com", "home.dyn.example.com", "\\052.home.dyn.example.com", "\\052.a-b_c.home.dyn.example.com", "nas.home.dyn.example.com"]
+    allowed = ["home.dyn.example.com", "\\052.home.dyn.example.com", "\\052.a-b_c.home.dyn.example.com", "nas.home.dyn.example.com"]
     refused = [
       "\\052.dyn.example.com", "\\052\\052.home.dyn.example.com", "\\052x.home.dyn.example.com", "\\052-.home.dyn.example.com",
       "a\\052.home.dyn.example.com", "home.\\052.dyn.example.com", "\\100.dyn.example.com", "\\012.home.dyn.example.com",
-      "\\053.home.dyn.example.com", "\\0521.dyn.example.com", "example.com", "home.example.org",
+      "\\053.home.dyn.example.com", "\\0521.dyn.example.com", "example.com", "home.example.org", "dyn.example.com",
     ]
   }
 
@@ -252,8 +311,17 @@ run "kms_key_adds_decrypt_on_that_key_only" {
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
         Resource = ["arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]
+        Condition = {
+          StringEquals = {
+            "kms:ViaService" = "s3.us-east-1.amazonaws.com"
+            "kms:EncryptionContext:aws:s3:arn" = [
+              "arn:aws:s3:::ddns-config-20240101000000000000000001",
+              "arn:aws:s3:::ddns-config-20240101000000000000000001/config.json",
+            ]
+          }
+        }
     }]
-    error_message = "With a KMS key, the policy must allow kms:Decrypt on that key and nothing else."
+    error_message = "With a KMS key, the policy must allow kms:Decrypt on that key only through S3 in the function's region, for this bucket (bucket key) or its config object."
   }
 }
 

@@ -51,8 +51,8 @@ run "api_stage_and_routes" {
   }
 
   assert {
-    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 10 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 20
-    error_message = "Default route throttling must default to 10 requests/s with a burst of 20."
+    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 500 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 1000
+    error_message = "Default route throttling must default to 500 requests/s with a burst of 1000: well above a fleet's peak, so one address cannot starve it at 10 requests/s."
   }
 
   assert {

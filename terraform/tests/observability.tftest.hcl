@@ -7,6 +7,13 @@ mock_provider "aws" {
   override_during = plan
 }
 
+# The us-east-1 provider the optional edge's WAF needs (modules/edge-rate-limit).
+mock_provider "aws" {
+  alias           = "us_east_1"
+  source          = "./tests/mocks"
+  override_during = plan
+}
+
 variables {
   zone_name      = "dyn.example.com"
   region         = "us-east-1"

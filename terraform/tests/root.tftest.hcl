@@ -5,6 +5,13 @@ mock_provider "aws" {
   override_during = plan
 }
 
+# The us-east-1 provider the optional edge's WAF needs.
+mock_provider "aws" {
+  alias           = "us_east_1"
+  source          = "./tests/mocks"
+  override_during = plan
+}
+
 variables {
   zone_name      = "Dyn.Example.com."
   region         = "us-east-1"
@@ -40,6 +47,7 @@ run "defaults" {
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
       DDNS_METRICS_NAMESPACE    = "route53-ddns/ddns"
+      DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
       DDNS_NAME_SERVERS         = "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk,ns-3.awsdns-03.com,ns-4.awsdns-04.net"
     }
@@ -59,7 +67,7 @@ run "defaults" {
       for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UpsertAddressRecordsInZone"
       ][0].Resource == ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] && [
       for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UpsertAddressRecordsInZone"
-    ][0].Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] == ["dyn.example.com", "*.dyn.example.com"]
+    ][0].Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] == ["*.dyn.example.com"]
     error_message = "The function may change records only in the zone, named as IAM normalizes them."
   }
 
@@ -67,6 +75,70 @@ run "defaults" {
     condition     = length(module.alarms) == 0 && output.alarm_sns_topic_arn == null
     error_message = "Alarms must be off unless an email or a topic is given."
   }
+
+  assert {
+    condition     = var.throttling_rate_limit == 500 && var.throttling_burst_limit == 1000
+    error_message = "The stage must default to 500 requests/s with a burst of 1000: well above a fleet's peak, so one address at 10 requests/s cannot starve it."
+  }
+
+  assert {
+    condition     = var.reserved_concurrent_executions == 100
+    error_message = "The function's concurrency must be capped (reserved) at 100 by default."
+  }
+
+  assert {
+    condition     = var.config_noncurrent_version_expiration_days == 30 && module.config_bucket.noncurrent_version_expiration_days == 30
+    error_message = "Old versions of the configuration (old secrets) must expire after 30 days by default."
+  }
+
+  assert {
+    condition     = length(module.edge) == 0 && !contains(keys(output.function_environment), "DDNS_EDGE_SECRET")
+    error_message = "The per-address limit (CloudFront + WAF) must be off by default."
+  }
+}
+
+run "per_address_limit_puts_the_edge_in_front" {
+  command = plan
+
+  variables {
+    per_address_rate_limit          = 300
+    per_address_rate_window_seconds = 60
+  }
+
+  # uuid() is only known after apply.
+  override_resource {
+    target          = terraform_data.edge_secret
+    override_during = plan
+    values = {
+      output = "0b7e4f6e-5a51-4c1e-9f0e-5d2c0f3a9b71"
+    }
+  }
+
+  assert {
+    condition     = output.api_url == "https://d111111abcdef8.cloudfront.net/"
+    error_message = "With a per-address limit, routers must be given the CloudFront URL."
+  }
+
+  assert {
+    condition     = module.edge[0].web_acl_arn == "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ddns/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+    error_message = "The edge must have its web ACL."
+  }
+
+  assert {
+    condition     = !contains(keys(output.function_environment), "DDNS_EDGE_SECRET")
+    error_message = "The edge secret must not be published in the function_environment output."
+  }
+}
+
+run "per_address_limit_refuses_a_custom_domain" {
+  command = plan
+
+  variables {
+    per_address_rate_limit = 300
+    domain_name            = "ddns.dyn.example.com"
+  }
+
+  expect_failures = [terraform_data.edge_secret]
 }
 
 run "existing_zone" {

@@ -125,6 +125,29 @@ describe("ddns CLI against moto", () => {
     expect(again.stderr).toContain("twice.dyn.example.com is already in");
   });
 
+  it("refuses the zone apex and the API's own domain name as hosts", async () => {
+    // prepare
+    const deployment = env;
+    // act
+    const apex = await ddns(["host", "add", "Dyn.Example.com."]);
+    env = { ...deployment, DDNS_API_URL: "https://ddns.dyn.example.com/" };
+    const apiDomain = await ddns(["host", "add", "ddns.dyn.example.com"]);
+    env = deployment;
+    const list = await ddns(["host", "list", "--json"]);
+    // assess
+    expect(apex.code).toBe(3);
+    expect(apex.stderr).toContain(
+      "dyn.example.com is the apex of the zone dyn.example.com, which cannot be a dynamic host",
+    );
+    expect(apiDomain.code).toBe(3);
+    expect(apiDomain.stderr).toContain(
+      "ddns.dyn.example.com is the API's own domain name (https://ddns.dyn.example.com/), which cannot be a dynamic host",
+    );
+    const names = JSON.parse(list.stdout).map((host: { hostname: string }) => host.hostname);
+    expect(names).not.toContain("dyn.example.com");
+    expect(names).not.toContain("ddns.dyn.example.com");
+  });
+
   it("rotates a secret: the old one is refused, the new one accepted", async () => {
     // prepare
     const host = "rotate.dyn.example.com";
@@ -186,6 +209,34 @@ describe("ddns CLI against moto", () => {
     expect(JSON.parse(list.stdout).map((host: { hostname: string }) => host.hostname)).toEqual([
       "first.dyn.example.com",
     ]);
+  });
+
+  it("warns when a restored version brings back secrets rotated or hosts removed since, naming no secret", async () => {
+    // prepare
+    await aws.putConfig({});
+    const rotatedSecret = await addHost("rotated.dyn.example.com");
+    const removedSecret = await addHost("removed.dyn.example.com");
+    const keptSecret = await addHost("kept.dyn.example.com");
+    const history = await ddns(["config", "history", "--json"]);
+    const withAll = (JSON.parse(history.stdout) as { versionId: string }[])[0]?.versionId ?? "";
+    const rotated = await ddns(["host", "rotate", "rotated.dyn.example.com", "--json"]);
+    await ddns(["host", "remove", "removed.dyn.example.com"]);
+    // act
+    const restored = await ddns(["config", "restore", withAll]);
+    const again = await ddns(["config", "restore", withAll]);
+    // assess
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stderr).toContain(
+      `the secret of rotated.dyn.example.com was rotated since version ${withAll}: restoring brings the old one back`,
+    );
+    expect(restored.stderr).toContain(
+      `removed.dyn.example.com was removed since version ${withAll}: restoring brings it back with its old secret`,
+    );
+    expect(restored.stderr).not.toContain("kept.dyn.example.com");
+    expect(again.stderr).not.toContain("since version");
+    for (const secret of [rotatedSecret, removedSecret, keptSecret, JSON.parse(rotated.stdout).secret]) {
+      expect(restored.stdout + restored.stderr).not.toContain(secret);
+    }
   });
 
   it("removes a host", async () => {

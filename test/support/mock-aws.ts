@@ -4,6 +4,7 @@
  */
 import { Readable } from "node:stream";
 import {
+  ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
   type Route53Client,
@@ -50,6 +51,21 @@ export function mockRecords(route53: AwsClientStub<Route53Client>, records: Reso
   });
 }
 
+/** The start of every mocked test: `config` in S3, an empty zone, and changes that Route 53 accepts. */
+export function resetMockedAws(
+  s3: AwsClientStub<S3Client>,
+  route53: AwsClientStub<Route53Client>,
+  config: unknown,
+): void {
+  s3.reset();
+  route53.reset();
+  mockConfig(s3, config);
+  mockRecords(route53, []);
+  route53
+    .on(ChangeResourceRecordSetsCommand)
+    .resolves({ ChangeInfo: { Id: "/change/C1", Status: "PENDING", SubmittedAt: new Date() } });
+}
+
 export interface TestApp {
   readonly app: App;
   readonly logs: LogEntry[];
@@ -60,7 +76,13 @@ export interface TestApp {
 }
 
 export function testApp(
-  options: { configCacheSeconds?: number; recordCacheSeconds?: number; eventBus?: string } = {},
+  options: {
+    configCacheSeconds?: number;
+    recordCacheSeconds?: number;
+    eventBus?: string;
+    reservedNames?: readonly string[];
+    edgeSecret?: string;
+  } = {},
 ): TestApp {
   let now = Date.parse("2026-11-27T14:00:00Z");
   const clock = () => now;
@@ -74,12 +96,13 @@ export function testApp(
       recordCacheSeconds: options.recordCacheSeconds ?? 60,
       nameServers: [],
       eventBus: options.eventBus,
+      reservedNames: options.reservedNames,
     },
     log,
     clock,
   );
   return {
-    app: createApp({ backends: async () => backends, log, now: clock }),
+    app: createApp({ backends: async () => backends, log, now: clock, edgeSecret: options.edgeSecret }),
     logs,
     backends,
     advance: (seconds) => {

@@ -130,7 +130,31 @@ describe("coalescing changes into batches", () => {
 });
 
 describe("a batch that cannot be made", () => {
-  it("fails every caller in it with ThrottledError and a Retry-After, writing nothing", async () => {
+  it("sends a throttled batch again while its callers have time", async () => {
+    // prepare: Route 53 throttles the first batch only
+    let throttle = true;
+    const { subject, sent, settle } = batcher(() => {
+      if (!throttle) return { changeId: "C2", retried: false };
+      throttle = false;
+      return new ThrottledError("Route 53 is throttling requests.", 2);
+    });
+
+    // act
+    const outcomes = await settle([
+      subject.submit(ZONE, [change("a.example.com.", "192.0.2.1")]),
+      subject.submit(ZONE, [change("b.example.com.", "192.0.2.2")]),
+    ]);
+
+    // assess
+    expect(outcomes).toEqual([
+      { status: "fulfilled", value: "C2" },
+      { status: "fulfilled", value: "C2" },
+    ]);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]);
+  });
+
+  it("fails every caller with ThrottledError and a Retry-After after three throttled batches, writing nothing", async () => {
     // prepare
     const { subject, sent, settle } = batcher(
       () => new ThrottledError("Route 53 is throttling requests.", 2),
@@ -142,8 +166,9 @@ describe("a batch that cannot be made", () => {
       subject.submit(ZONE, [change("b.example.com.", "192.0.2.2")]),
     ]);
 
-    // assess
-    expect(sent).toHaveLength(1);
+    // assess: the same whole batch each time, never a part of it
+    expect(sent).toHaveLength(3);
+    for (const batch of sent) expect(batch).toEqual(sent[0]);
     for (const outcome of outcomes) {
       expect(outcome.status).toBe("rejected");
       const reason = (outcome as PromiseRejectedResult).reason;

@@ -7,7 +7,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { BASIC_CHALLENGE } from "../../src/protocols/dyndns2.js";
 import { httpEvent } from "../support/events.js";
-import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
+import { aRecord, mockRecords, resetMockedAws, testApp, ZONE_ID } from "../support/mock-aws.js";
 
 const OTHER_ZONE_ID = "Z9876543210XYZ";
 const ROUTER_SECRET = "router-secret-0123456789abcdef";
@@ -75,13 +75,7 @@ describe("dyndns2 /nic/update", () => {
   const changes = () => route53.commandCalls(ChangeResourceRecordSetsCommand);
 
   beforeEach(() => {
-    s3.reset();
-    route53.reset();
-    mockConfig(s3, CONFIG);
-    mockRecords(route53, []);
-    route53
-      .on(ChangeResourceRecordSetsCommand)
-      .resolves({ ChangeInfo: { Id: "/change/C1", Status: "PENDING", SubmittedAt: new Date() } });
+    resetMockedAws(s3, route53, CONFIG);
   });
 
   describe("updates", () => {

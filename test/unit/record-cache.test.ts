@@ -82,4 +82,20 @@ describe("RecordCache", () => {
     // assess
     expect(cache.lookup(ZONE, NAME, "A")).toEqual({ known: false, zoneFresh: false });
   });
+
+  it("sweeps out records older than the bound, so a large fleet's old reads do not pile up", () => {
+    // prepare
+    const { cache, advanceSeconds } = cacheAt(60);
+    for (let index = 0; index < 1000; index++)
+      cache.remember(ZONE, `h${index}.${NAME}`, "A", ["192.0.2.1"], 60);
+
+    // act
+    advanceSeconds(61);
+    cache.remember(ZONE, NAME, "A", ["192.0.2.2"], 60);
+
+    // assess
+    expect(cache.lastKnown(ZONE, `h0.${NAME}`, "A")).toBeUndefined();
+    expect(cache.lastKnown(ZONE, `h999.${NAME}`, "A")).toBeUndefined();
+    expect(cache.lastKnown(ZONE, NAME, "A")).toEqual(["192.0.2.2"]);
+  });
 });

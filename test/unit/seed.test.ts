@@ -8,7 +8,7 @@ import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { httpEvent, seedBody } from "../support/events.js";
-import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
+import { aRecord, mockRecords, resetMockedAws, testApp, ZONE_ID } from "../support/mock-aws.js";
 
 const SECRET = "s3cr3t-shared-value-for-tests-0123456789";
 const STRICT_SECRET = "another-secret-for-the-strict-host-000";
@@ -50,13 +50,7 @@ describe("seed protocol", () => {
   const route53 = mockClient(Route53Client);
 
   beforeEach(() => {
-    s3.reset();
-    route53.reset();
-    mockConfig(s3, CONFIG);
-    mockRecords(route53, []);
-    route53
-      .on(ChangeResourceRecordSetsCommand)
-      .resolves({ ChangeInfo: { Id: "/change/C1", Status: "PENDING", SubmittedAt: new Date() } });
+    resetMockedAws(s3, route53, CONFIG);
   });
 
   describe("mode=get", () => {

@@ -44,6 +44,28 @@ resource "aws_s3_bucket_versioning" "this" {
   }
 }
 
+# Old versions hold old secrets (rotated, or of hosts since removed): they expire after a while, so a
+# leaked secret does not stay readable (and restorable) forever. Null keeps every version.
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count = var.noncurrent_version_expiration_days == null ? 0 : 1
+
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+  }
+
+  # A lifecycle rule on a bucket whose versioning is still being enabled is refused.
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
 locals {
   # Deny any request that does not use TLS, on the bucket and on every object in it.
   tls_only_policy = {

@@ -9,6 +9,17 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "noncurrent_version_expiration_days" {
+  description = "Days a replaced or deleted version of the configuration (with the secrets it held) stays restorable before S3 deletes it. Null keeps every version forever."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days == null || try(var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days, false)
+    error_message = "noncurrent_version_expiration_days must be null or a whole number of days from 1."
+  }
+}
+
 variable "enforce_secure_transport" {
   description = "Attach a bucket policy that denies every request made without TLS. Only emulators that cannot evaluate policy conditions turn this off."
   type        = bool

@@ -1,7 +1,11 @@
 locals {
-  # The records the function may write: the zone apex and any name below it, as IAM normalizes them
-  # (lower case, no trailing dot).
-  record_names = [var.zone_name, "*.${var.zone_name}"]
+  # The records the function may write: any name below the zone, as IAM normalizes them (lower case,
+  # no trailing dot). Never the apex, nor the API's own custom domain: those are denied explicitly.
+  record_names   = ["*.${var.zone_name}"]
+  reserved_names = distinct(compact([var.zone_name, var.api_domain_name == null ? null : lower(trimsuffix(var.api_domain_name, "."))]))
+
+  # Where the config bucket lives: S3 asks KMS on the function's behalf from this region only.
+  region = split(":", aws_cloudwatch_log_group.this.arn)[3]
 
   # The TXT records of ACME DNS-01 (src/core/acme.ts): `_acme-challenge.<name>` for names in the zone,
   # and one label per outside name under `_acme-dns.` (what their `_acme-challenge` CNAMEs point at).
@@ -92,6 +96,18 @@ locals {
           }
         },
         {
+          # Even if a later statement (or a hand-made policy) allowed more: never the apex, never the API's name.
+          Sid      = "DenyReservedNames"
+          Effect   = "Deny"
+          Action   = ["route53:ChangeResourceRecordSets"]
+          Resource = [var.zone_arn]
+          Condition = {
+            "ForAnyValue:StringEquals" = {
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.reserved_names
+            }
+          }
+        },
+        {
           # A TXT change is a compare-and-set: DELETE of the values read plus CREATE of the new ones
           # (Route 53 refuses the whole batch when the record changed meanwhile). TXT changes are never
           # batched with address records, so each batch matches exactly one of these two statements.
@@ -137,10 +153,18 @@ locals {
       ],
       var.kms_key_arn == null ? [] : [
         {
+          # Only when S3 asks for this bucket's objects in this region: the role cannot decrypt anything
+          # else with the key (bucket keys use the bucket's ARN as encryption context, others the object's).
           Sid      = "DecryptConfigObject"
           Effect   = "Allow"
           Action   = ["kms:Decrypt"]
           Resource = [var.kms_key_arn]
+          Condition = {
+            StringEquals = {
+              "kms:ViaService"                   = "s3.${local.region}.amazonaws.com"
+              "kms:EncryptionContext:aws:s3:arn" = [var.config_bucket_arn, "${var.config_bucket_arn}/${var.config_key}"]
+            }
+          }
         },
       ],
     )
@@ -157,10 +181,12 @@ locals {
       DDNS_CONFIG_KEY           = var.config_key
       DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
       DDNS_METRICS_NAMESPACE    = var.metrics_namespace
+      DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
       NODE_OPTIONS              = local.node_options
     },
     var.name_servers == null ? {} : { DDNS_NAME_SERVERS = join(",", var.name_servers) },
     var.event_bus_name == null ? {} : { DDNS_EVENT_BUS = var.event_bus_name },
+    var.edge_secret == null ? {} : { DDNS_EDGE_SECRET = var.edge_secret },
   )
 }
 

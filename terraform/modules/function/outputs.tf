@@ -29,6 +29,6 @@ output "log_group_name" {
 }
 
 output "environment" {
-  description = "Environment variables of the function; a local copy of the function (src/local) runs with the same ones."
-  value       = local.environment
+  description = "Environment variables of the function but the edge's origin secret; a local copy of the function (src/local) runs with the same ones, and is not behind the edge."
+  value       = { for name, value in local.environment : name => value if name != "DDNS_EDGE_SECRET" }
 }

@@ -38,7 +38,7 @@ variable "timeout" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrency reserved for the function; null leaves it unreserved (new accounts cannot reserve any)."
+  description = "Concurrency reserved for (and capping) the function; null leaves it unreserved. Reserving needs an account concurrency quota that keeps 100 unreserved."
   type        = number
   default     = null
 }
@@ -85,6 +85,18 @@ variable "zone_arn" {
 variable "zone_name" {
   description = "Name of that hosted zone in lower case without the trailing dot; limits the record names the function may change."
   type        = string
+}
+
+variable "api_domain_name" {
+  description = "The API's custom domain name, if any. Like the zone apex, it can never be a dynamic host: the function refuses it (`DDNS_RESERVED_NAMES`) and its role is denied changes to it."
+  type        = string
+  default     = null
+}
+
+variable "edge_secret" {
+  description = "The origin secret CloudFront adds when the API sits behind the per-address limit (`DDNS_EDGE_SECRET`); null when it does not."
+  type        = string
+  default     = null
 }
 
 variable "name_servers" {

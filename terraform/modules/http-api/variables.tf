@@ -14,15 +14,15 @@ variable "function_invoke_arn" {
 }
 
 variable "throttling_rate_limit" {
-  description = "Steady-state requests per second the API accepts across all routes before answering 429."
+  description = "Steady-state requests per second the API accepts across all routes and callers before answering 429 (see terraform/README.md for sizing)."
   type        = number
-  default     = 10
+  default     = 500
 }
 
 variable "throttling_burst_limit" {
   description = "Requests the API accepts in a burst above the steady rate."
   type        = number
-  default     = 20
+  default     = 1000
 }
 
 variable "log_retention_days" {

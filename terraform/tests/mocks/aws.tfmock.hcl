@@ -141,3 +141,18 @@ mock_data "aws_region" {
     name = "us-east-1"
   }
 }
+
+mock_resource "aws_wafv2_web_acl" {
+  defaults = {
+    arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ddns/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+    id  = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+  }
+}
+
+mock_resource "aws_cloudfront_distribution" {
+  defaults = {
+    id          = "E2QWRUHEXAMPLE"
+    arn         = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHEXAMPLE"
+    domain_name = "d111111abcdef8.cloudfront.net"
+  }
+}
