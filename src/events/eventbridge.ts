@@ -1,6 +1,6 @@
 /**
- * Change events on EventBridge (DESIGN.md "Events"): one entry per changed record, `source`
- * `route53-ddns`, `detail-type` `DNS record changed`, the record change as `detail`. This module only
+ * Events on EventBridge (DESIGN.md "Events"): `source` `route53-ddns`; one `DNS record changed` entry
+ * per changed record with the change as `detail`, and the quiet-host check's `Host went quiet` (src/jobs). This module only
  * sends and reports failure; events/bounded.ts keeps a failing or slow bus away from the update.
  */
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -18,25 +18,35 @@ export class EventsRefusedError extends Error {
 
 /** Sends every event to `busName`; rejects when a call fails or EventBridge refuses an entry. */
 export function eventBridgePublisher(client: EventBridgeClient, busName: string): Publish {
-  return async (events: readonly RecordChangeEvent[], abortSignal?: AbortSignal) => {
-    const calls: Promise<number>[] = [];
-    for (let start = 0; start < events.length; start += ENTRIES_PER_CALL) {
-      const entries = events.slice(start, start + ENTRIES_PER_CALL).map((event) => ({
-        EventBusName: busName,
-        Source: EVENT_SOURCE,
-        DetailType: EVENT_DETAIL_TYPE,
-        Detail: JSON.stringify(event),
-      }));
-      calls.push(
-        client
-          .send(new PutEventsCommand({ Entries: entries }), { abortSignal })
-          .then((output) => output.FailedEntryCount ?? 0),
-      );
-    }
-    const refused = (await Promise.all(calls)).reduce((sum, count) => sum + count, 0);
-    if (refused > 0)
-      throw new EventsRefusedError(`EventBridge refused ${refused} of ${events.length} events.`);
-  };
+  return (events: readonly RecordChangeEvent[], abortSignal?: AbortSignal) =>
+    putEvents(client, busName, EVENT_DETAIL_TYPE, events, abortSignal);
+}
+
+/** Puts one event per detail, all of `detailType` (the quiet-host check sends its own). */
+export async function putEvents(
+  client: EventBridgeClient,
+  busName: string,
+  detailType: string,
+  details: readonly unknown[],
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  const calls: Promise<number>[] = [];
+  for (let start = 0; start < details.length; start += ENTRIES_PER_CALL) {
+    const entries = details.slice(start, start + ENTRIES_PER_CALL).map((detail) => ({
+      EventBusName: busName,
+      Source: EVENT_SOURCE,
+      DetailType: detailType,
+      Detail: JSON.stringify(detail),
+    }));
+    calls.push(
+      client
+        .send(new PutEventsCommand({ Entries: entries }), { abortSignal })
+        .then((output) => output.FailedEntryCount ?? 0),
+    );
+  }
+  const refused = (await Promise.all(calls)).reduce((sum, count) => sum + count, 0);
+  if (refused > 0)
+    throw new EventsRefusedError(`EventBridge refused ${refused} of ${details.length} events.`);
 }
 
 /** The function's publisher: one attempt, since a retry would outlast the bound anyway. */
