@@ -1,6 +1,8 @@
-// `make build`: bundles src/handler.ts into dist/lambda/ (index.mjs plus chunks the handler loads
-// on first need) and packs dist/lambda.zip for Terraform; bundles the operator CLI (src/admin/cli.ts)
-// into the single file dist/ddns.mjs. Fails when the function's bundle outgrows its budget.
+// `make build`: bundles the function's two entry points into dist/lambda/ — index.mjs (src/handler.ts,
+// `index.handler`, the requests) and jobs.mjs (src/jobs/handler.ts, `jobs.handler`, the scheduled
+// quiet-host check) with the chunks they share or load on first need — and packs dist/lambda.zip for
+// Terraform; bundles the operator CLI (src/admin/cli.ts) into the single file dist/ddns.mjs. Fails when
+// the request path's code or the upload outgrows its budget.
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -9,7 +11,8 @@ import { createZip } from "./lib/zip.mjs";
 const OUT_DIR = "dist/lambda";
 const ZIP_PATH = "dist/lambda.zip";
 const CLI_PATH = "dist/ddns.mjs";
-// Cold start budget (issue #7): code the runtime must load, and the upload.
+// Cold start budget (issue #7): code a request can load (index.mjs and every chunk it imports,
+// statically or dynamically — not what only jobs.mjs reaches), and the upload.
 // Decimal kilobytes, the stricter reading of the budget.
 const MAX_CODE_BYTES = 500_000;
 const MAX_ZIP_BYTES = 200_000;
@@ -59,9 +62,10 @@ const REQUIRE_SHIM = "import{createRequire as __cr}from'node:module';const requi
 await rm(OUT_DIR, { recursive: true, force: true });
 await mkdir(OUT_DIR, { recursive: true });
 
-await build({
+const { metafile } = await build({
   ...NODE_BUNDLE,
-  entryPoints: { index: "src/handler.ts" },
+  entryPoints: { index: "src/handler.ts", jobs: "src/jobs/handler.ts" },
+  metafile: true,
   outdir: OUT_DIR,
   outExtension: { ".js": ".mjs" },
   splitting: true,
@@ -104,18 +108,37 @@ const files = await Promise.all(
 );
 await writeFile(ZIP_PATH, createZip(files));
 
+/** The output files `entry` can load: itself and, transitively, every chunk it imports (static or dynamic). */
+function importClosure(entry) {
+  const reached = new Set();
+  const visit = (path) => {
+    if (reached.has(path) || !metafile.outputs[path]) return;
+    reached.add(path);
+    for (const imported of metafile.outputs[path].imports) if (!imported.external) visit(imported.path);
+  };
+  visit(join(OUT_DIR, entry));
+  return [...reached].map((path) => path.slice(OUT_DIR.length + 1));
+}
+
 const code = files.filter((file) => file.name.endsWith(".mjs"));
-const codeBytes = code.reduce((sum, file) => sum + file.data.length, 0);
-const entryBytes = files.find((file) => file.name === "index.mjs")?.data.length ?? 0;
+const bytesOf = (names) =>
+  code.filter((file) => names.includes(file.name)).reduce((sum, file) => sum + file.data.length, 0);
+const requestPath = importClosure("index.mjs");
+const codeBytes = bytesOf(requestPath);
+const jobPath = importClosure("jobs.mjs");
+const jobOnlyBytes = bytesOf(jobPath.filter((name) => !requestPath.includes(name)));
+const allCodeBytes = bytesOf(code.map((file) => file.name));
+const entryBytes = bytesOf(["index.mjs"]);
 const zipBytes = (await stat(ZIP_PATH)).size;
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 console.log(
-  `built ${ZIP_PATH}: ${kb(zipBytes)} zipped; code ${kb(codeBytes)} in ${code.length} files (index.mjs ${kb(entryBytes)})`,
+  `built ${ZIP_PATH}: ${kb(zipBytes)} zipped; request path ${kb(codeBytes)} in ${requestPath.length} files (index.mjs ${kb(entryBytes)}); ` +
+    `jobs.mjs adds ${kb(jobOnlyBytes)} of its own; ${kb(allCodeBytes)} in ${code.length} files in all`,
 );
 console.log(`built ${CLI_PATH}: ${kb((await stat(CLI_PATH)).size)}`);
 
 const overBudget = [];
-if (codeBytes > MAX_CODE_BYTES) overBudget.push(`code ${kb(codeBytes)} > ${kb(MAX_CODE_BYTES)}`);
+if (codeBytes > MAX_CODE_BYTES) overBudget.push(`request path code ${kb(codeBytes)} > ${kb(MAX_CODE_BYTES)}`);
 if (zipBytes > MAX_ZIP_BYTES) overBudget.push(`zip ${kb(zipBytes)} > ${kb(MAX_ZIP_BYTES)}`);
 if (overBudget.length > 0) {
   console.error(`bundle over budget: ${overBudget.join("; ")}`);
