@@ -110,6 +110,29 @@ module "notifications" {
   tags = var.tags
 }
 
+# The "host went quiet" notice: a scheduled job on the request function's log group and the bus.
+module "quiet_hosts" {
+  source = "./modules/quiet-hosts"
+  count  = var.quiet_host_check_minutes != null && local.events_enabled ? 1 : 0
+
+  name               = var.name
+  every_minutes      = var.quiet_host_check_minutes
+  package_path       = local.lambda_package
+  runtime            = var.runtime
+  architecture       = var.architecture
+  environment        = module.function.environment
+  log_retention_days = var.log_retention_days
+
+  request_log_group_name = module.function.log_group_name
+  request_log_group_arn  = module.function.log_group_arn
+  config_bucket_arn      = module.config_bucket.bucket_arn
+  config_key             = var.config_key
+  kms_key_arn            = var.kms_key_arn
+  event_bus_arn          = module.notifications[0].event_bus_arn
+
+  tags = var.tags
+}
+
 module "dashboard" {
   source = "./modules/dashboard"
   count  = var.dashboard ? 1 : 0

@@ -62,3 +62,13 @@ output "metrics_namespace" {
   description = "CloudWatch namespace of the function's metrics (`DDNS_METRICS_NAMESPACE`)."
   value       = local.metrics_namespace
 }
+
+output "quiet_host_check_function_name" {
+  description = "Name of the quiet-host check's function (`quiet_host_check_minutes`), or null without it."
+  value       = try(module.quiet_hosts[0].function_name, null)
+
+  precondition {
+    condition     = var.quiet_host_check_minutes == null || local.events_enabled
+    error_message = "quiet_host_check_minutes announces quiet hosts on the deployment's event bus: set change_events = true (or notify_emails / notify_webhook_url) too."
+  }
+}

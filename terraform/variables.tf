@@ -293,6 +293,17 @@ variable "notify_webhook_header_value" {
   sensitive   = true
 }
 
+variable "quiet_host_check_minutes" {
+  description = "Run the quiet-host check every this many minutes (5-60): a second function from the same package announces each host with `expect_check_in_minutes` that stopped checking in as a `Host went quiet` event on the bus (needs `change_events`, `notify_emails` or `notify_webhook_url`). About $0.60 a month for 100 hosts every 15 minutes (docs/operations.md). Null: no check."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.quiet_host_check_minutes == null || try(var.quiet_host_check_minutes >= 5 && var.quiet_host_check_minutes <= 60 && floor(var.quiet_host_check_minutes) == var.quiet_host_check_minutes, false)
+    error_message = "quiet_host_check_minutes must be a whole number of minutes from 5 to 60, or null."
+  }
+}
+
 variable "dashboard" {
   description = "Create the CloudWatch dashboard `<name>` (free for the first three dashboards of an account, then $3 a month)."
   type        = bool

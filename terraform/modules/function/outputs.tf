@@ -28,6 +28,11 @@ output "log_group_name" {
   value       = aws_cloudwatch_log_group.this.name
 }
 
+output "log_group_arn" {
+  description = "ARN of that log group (the quiet-host check may query it)."
+  value       = aws_cloudwatch_log_group.this.arn
+}
+
 output "environment" {
   description = "Environment variables of the function but the edge's origin secret; a local copy of the function (src/local) runs with the same ones, and is not behind the edge."
   value       = { for name, value in local.environment : name => value if name != "DDNS_EDGE_SECRET" }

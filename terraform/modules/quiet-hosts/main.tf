@@ -1,0 +1,154 @@
+locals {
+  function_name = "${var.name}-quiet-hosts"
+
+  # Where the config bucket lives: S3 asks KMS on the function's behalf from this region only.
+  region = split(":", aws_cloudwatch_log_group.this.arn)[3]
+
+  assume_role_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "LambdaAssumeRole"
+        Effect    = "Allow"
+        Principal = { Service = "lambda.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+      },
+    ]
+  }
+
+  # Written as data, not aws_iam_policy_document, so tests can read it with a mocked provider.
+  policy = {
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
+        },
+        {
+          # The one query of each run, on the request function's log group and no other.
+          Sid      = "QueryRequestLog"
+          Effect   = "Allow"
+          Action   = ["logs:StartQuery"]
+          Resource = [var.request_log_group_arn, "${var.request_log_group_arn}:*"]
+        },
+        {
+          # GetQueryResults and StopQuery take no resource in IAM: they only name a query id.
+          Sid      = "ReadQueryResults"
+          Effect   = "Allow"
+          Action   = ["logs:GetQueryResults", "logs:StopQuery"]
+          Resource = ["*"]
+        },
+        {
+          # The config, and the shards of a sharded config (named "<config_key>.d/…", src/config/shards.ts).
+          Sid      = "ReadConfigObject"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${var.config_bucket_arn}/${var.config_key}", "${var.config_bucket_arn}/${var.config_key}.d/*"]
+        },
+        {
+          Sid      = "PutQuietEventsOnOwnBus"
+          Effect   = "Allow"
+          Action   = ["events:PutEvents"]
+          Resource = [var.event_bus_arn]
+        },
+      ],
+      var.kms_key_arn == null ? [] : [
+        {
+          # As the request function has it: only when S3 asks for this bucket's objects in this region.
+          Sid      = "DecryptConfigObject"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt"]
+          Resource = [var.kms_key_arn]
+          Condition = {
+            StringEquals = {
+              "kms:ViaService"                   = "s3.${local.region}.amazonaws.com"
+              "kms:EncryptionContext:aws:s3:arn" = [var.config_bucket_arn, "${var.config_bucket_arn}/${var.config_key}"]
+            }
+          }
+        },
+      ],
+    )
+  }
+
+  # What src/jobs/quiet-hosts.ts expects from its rule.
+  schedule_input = jsonencode({ ddns = "quiet-hosts", everyMinutes = var.every_minutes, logGroup = var.request_log_group_name })
+}
+
+resource "aws_iam_role" "this" {
+  name               = local.function_name
+  description        = "Runs the ${var.name} quiet-host check."
+  assume_role_policy = jsonencode(local.assume_role_policy)
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "least-privilege"
+  role   = aws_iam_role.this.id
+  policy = jsonencode(local.policy)
+}
+
+# Created before the function so that retention applies from the first log line.
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+
+  tags = var.tags
+}
+
+# The same package as the request function, another entry point: jobs.mjs (src/jobs/handler.ts).
+resource "aws_lambda_function" "this" {
+  function_name = local.function_name
+  description   = "Announces hosts that stopped checking in (route53-ddns)."
+  role          = aws_iam_role.this.arn
+
+  filename         = var.package_path
+  source_code_hash = filebase64sha256(var.package_path)
+  handler          = "jobs.handler"
+  runtime          = var.runtime
+  architectures    = [var.architecture]
+  memory_size      = 128
+  # The Logs Insights query may take a while on a big log group; the job waits up to 20 s for it.
+  timeout = 30
+
+  environment {
+    variables = var.environment
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this.name
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.this]
+}
+
+# Schedules live on the default bus; the events the job puts go to the deployment's bus.
+resource "aws_cloudwatch_event_rule" "schedule" {
+  name                = local.function_name
+  description         = "Runs the ${var.name} quiet-host check every ${var.every_minutes} minutes."
+  schedule_expression = "rate(${var.every_minutes} minutes)"
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  rule  = aws_cloudwatch_event_rule.schedule.name
+  arn   = aws_lambda_function.this.arn
+  input = local.schedule_input
+}
+
+resource "aws_lambda_permission" "schedule" {
+  statement_id  = "AllowQuietHostSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule.arn
+}
