@@ -294,7 +294,7 @@ variable "notify_webhook_header_value" {
 }
 
 variable "quiet_host_check_minutes" {
-  description = "Run the quiet-host check every this many minutes (5-60): a second function from the same package announces each host with `expect_check_in_minutes` that stopped checking in as a `Host went quiet` event on the bus (needs `change_events`, `notify_emails` or `notify_webhook_url`). About $0.60 a month for 100 hosts every 15 minutes (docs/operations.md). Null: no check."
+  description = "Run the quiet-host check every this many minutes (5-60): a second function from the same package announces each host with `expect_check_in_minutes` that stopped checking in as a `Host went quiet` event on the bus (needs `change_events`, `notify_emails` or `notify_webhook_url`). About $0.25 a month for 100 hosts checking in every 5 minutes, checked every 15 minutes (docs/operations.md). Null: no check."
   type        = number
   default     = null
 
