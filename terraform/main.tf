@@ -123,12 +123,11 @@ module "quiet_hosts" {
   environment        = module.function.environment
   log_retention_days = var.log_retention_days
 
-  request_log_group_name = module.function.log_group_name
-  request_log_group_arn  = module.function.log_group_arn
-  config_bucket_arn      = module.config_bucket.bucket_arn
-  config_key             = var.config_key
-  kms_key_arn            = var.kms_key_arn
-  event_bus_arn          = module.notifications[0].event_bus_arn
+  request_log_group_name  = module.function.log_group_name
+  request_log_group_arn   = module.function.log_group_arn
+  read_config_statements  = module.function.read_config_statements
+  assume_role_policy_json = module.function.assume_role_policy_json
+  event_bus_arn           = module.notifications[0].event_bus_arn
 
   tags = var.tags
 }

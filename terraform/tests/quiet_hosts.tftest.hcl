@@ -80,15 +80,15 @@ run "module_schedules_a_second_function_from_the_package" {
   }
 
   variables {
-    name                   = "ddns"
-    every_minutes          = 15
-    package_path           = "tests/fixtures/lambda.zip"
-    environment            = { DDNS_CONFIG_BUCKET = "ddns-config", DDNS_EVENT_BUS = "ddns-events" }
-    request_log_group_name = "/aws/lambda/ddns"
-    request_log_group_arn  = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns"
-    config_bucket_arn      = "arn:aws:s3:::ddns-config"
-    config_key             = "config.json"
-    event_bus_arn          = "arn:aws:events:us-east-1:123456789012:event-bus/ddns-events"
+    name                    = "ddns"
+    every_minutes           = 15
+    package_path            = "tests/fixtures/lambda.zip"
+    environment             = { DDNS_CONFIG_BUCKET = "ddns-config", DDNS_EVENT_BUS = "ddns-events" }
+    request_log_group_name  = "/aws/lambda/ddns"
+    request_log_group_arn   = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns"
+    event_bus_arn           = "arn:aws:events:us-east-1:123456789012:event-bus/ddns-events"
+    read_config_statements  = [{ Sid = "ReadConfigObject", Effect = "Allow", Action = ["s3:GetObject"], Resource = ["arn:aws:s3:::ddns-config/config.json"] }]
+    assume_role_policy_json = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }] })
   }
 
   assert {
@@ -112,8 +112,11 @@ run "module_schedules_a_second_function_from_the_package" {
   }
 
   assert {
-    condition     = !contains([for s in jsondecode(output.policy_json).Statement : s.Sid], "DecryptConfigObject")
-    error_message = "Without a KMS key the job must not be allowed kms:Decrypt."
+    condition = (
+      [for s in jsondecode(output.policy_json).Statement : s.Sid] == ["WriteOwnLogs", "QueryRequestLog", "ReadQueryResults", "PutQuietEventsOnOwnBus", "ReadConfigObject"] &&
+      jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"
+    )
+    error_message = "The job's role must add the request function's config statements to its own, and be assumable by Lambda."
   }
 }
 

@@ -48,6 +48,31 @@ locals {
     ]
   }
 
+  # Reading the config, as the function and the quiet-host check (modules/quiet-hosts) both need it:
+  # the config, and the shards of a sharded config (named "<config_key>.d/…", src/config/shards.ts).
+  read_config_statement = {
+    Sid      = "ReadConfigObject"
+    Effect   = "Allow"
+    Action   = ["s3:GetObject"]
+    Resource = ["${var.config_bucket_arn}/${var.config_key}", "${var.config_bucket_arn}/${var.config_key}.d/*"]
+  }
+  decrypt_config_statements = var.kms_key_arn == null ? [] : [
+    {
+      # Only when S3 asks for this bucket's objects in this region: the role cannot decrypt anything
+      # else with the key (bucket keys use the bucket's ARN as encryption context, others the object's).
+      Sid      = "DecryptConfigObject"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = [var.kms_key_arn]
+      Condition = {
+        StringEquals = {
+          "kms:ViaService"                   = "s3.${local.region}.amazonaws.com"
+          "kms:EncryptionContext:aws:s3:arn" = [var.config_bucket_arn, "${var.config_bucket_arn}/${var.config_key}"]
+        }
+      }
+    },
+  ]
+
   # Written as data, not aws_iam_policy_document, so tests can read it with a mocked provider.
   policy = {
     Version = "2012-10-17"
@@ -59,13 +84,7 @@ locals {
           Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
           Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
         },
-        {
-          # The config, and the shards of a sharded config (named "<config_key>.d/…", src/config/shards.ts).
-          Sid      = "ReadConfigObject"
-          Effect   = "Allow"
-          Action   = ["s3:GetObject"]
-          Resource = ["${var.config_bucket_arn}/${var.config_key}", "${var.config_bucket_arn}/${var.config_key}.d/*"]
-        },
+        local.read_config_statement,
         {
           # Without ListBucket, S3 answers 403 instead of 404 for a missing object.
           Sid      = "ListConfigBucket"
@@ -151,22 +170,7 @@ locals {
           Resource = [var.event_bus_arn]
         },
       ],
-      var.kms_key_arn == null ? [] : [
-        {
-          # Only when S3 asks for this bucket's objects in this region: the role cannot decrypt anything
-          # else with the key (bucket keys use the bucket's ARN as encryption context, others the object's).
-          Sid      = "DecryptConfigObject"
-          Effect   = "Allow"
-          Action   = ["kms:Decrypt"]
-          Resource = [var.kms_key_arn]
-          Condition = {
-            StringEquals = {
-              "kms:ViaService"                   = "s3.${local.region}.amazonaws.com"
-              "kms:EncryptionContext:aws:s3:arn" = [var.config_bucket_arn, "${var.config_bucket_arn}/${var.config_key}"]
-            }
-          }
-        },
-      ],
+      local.decrypt_config_statements,
     )
   }
 

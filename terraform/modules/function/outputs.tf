@@ -37,3 +37,13 @@ output "environment" {
   description = "Environment variables of the function but the edge's origin secret; a local copy of the function (src/local) runs with the same ones, and is not behind the edge."
   value       = { for name, value in local.environment : name => value if name != "DDNS_EDGE_SECRET" }
 }
+
+output "read_config_statements" {
+  description = "The policy statements that let the function read its config (and decrypt it with the bucket's key), for another role that reads the same config (modules/quiet-hosts)."
+  value       = concat([local.read_config_statement], local.decrypt_config_statements)
+}
+
+output "assume_role_policy_json" {
+  description = "The trust policy that lets Lambda assume the function's role, for another function's role."
+  value       = jsonencode(local.assume_role_policy)
+}

@@ -1,21 +1,6 @@
 locals {
   function_name = "${var.name}-quiet-hosts"
 
-  # Where the config bucket lives: S3 asks KMS on the function's behalf from this region only.
-  region = split(":", aws_cloudwatch_log_group.this.arn)[3]
-
-  assume_role_policy = {
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "LambdaAssumeRole"
-        Effect    = "Allow"
-        Principal = { Service = "lambda.amazonaws.com" }
-        Action    = "sts:AssumeRole"
-      },
-    ]
-  }
-
   # Written as data, not aws_iam_policy_document, so tests can read it with a mocked provider.
   policy = {
     Version = "2012-10-17"
@@ -42,34 +27,14 @@ locals {
           Resource = ["*"]
         },
         {
-          # The config, and the shards of a sharded config (named "<config_key>.d/…", src/config/shards.ts).
-          Sid      = "ReadConfigObject"
-          Effect   = "Allow"
-          Action   = ["s3:GetObject"]
-          Resource = ["${var.config_bucket_arn}/${var.config_key}", "${var.config_bucket_arn}/${var.config_key}.d/*"]
-        },
-        {
           Sid      = "PutQuietEventsOnOwnBus"
           Effect   = "Allow"
           Action   = ["events:PutEvents"]
           Resource = [var.event_bus_arn]
         },
       ],
-      var.kms_key_arn == null ? [] : [
-        {
-          # As the request function has it: only when S3 asks for this bucket's objects in this region.
-          Sid      = "DecryptConfigObject"
-          Effect   = "Allow"
-          Action   = ["kms:Decrypt"]
-          Resource = [var.kms_key_arn]
-          Condition = {
-            StringEquals = {
-              "kms:ViaService"                   = "s3.${local.region}.amazonaws.com"
-              "kms:EncryptionContext:aws:s3:arn" = [var.config_bucket_arn, "${var.config_bucket_arn}/${var.config_key}"]
-            }
-          }
-        },
-      ],
+      # The config and its shards, and kms:Decrypt when the bucket has a key: as the request function has them.
+      var.read_config_statements,
     )
   }
 
@@ -80,7 +45,7 @@ locals {
 resource "aws_iam_role" "this" {
   name               = local.function_name
   description        = "Runs the ${var.name} quiet-host check."
-  assume_role_policy = jsonencode(local.assume_role_policy)
+  assume_role_policy = var.assume_role_policy_json
 
   tags = var.tags
 }

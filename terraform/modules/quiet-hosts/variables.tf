@@ -50,20 +50,14 @@ variable "request_log_group_arn" {
   type        = string
 }
 
-variable "config_bucket_arn" {
-  description = "ARN of the bucket holding the configuration object."
-  type        = string
+variable "read_config_statements" {
+  description = "Policy statements to read the config, its shards (`<key>.d/*`) and decrypt them: the request function's (`read_config_statements` of modules/function)."
+  type        = any
 }
 
-variable "config_key" {
-  description = "Key of the configuration object; the job may read it and its shards (`<key>.d/*`)."
+variable "assume_role_policy_json" {
+  description = "Trust policy of the job's role: the request function's (Lambda may assume it)."
   type        = string
-}
-
-variable "kms_key_arn" {
-  description = "ARN of the KMS key encrypting the bucket; when set, the job may decrypt the config with it. Null for SSE-S3."
-  type        = string
-  default     = null
 }
 
 variable "event_bus_arn" {
