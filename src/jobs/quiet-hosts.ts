@@ -1,10 +1,13 @@
 /**
  * The "host went quiet" notice (issue #14): a scheduled rule invokes the job function (jobs.handler,
- * src/jobs/handler.ts) every `everyMinutes`; one Logs Insights query (the fleet query of `ddns host list --status`) gives each
- * host's last check-in, and a host with `expect_check_in_minutes` whose check-in is that much older
+ * src/jobs/handler.ts) every `everyMinutes`; one Logs Insights query (the fleet query of `ddns host
+ * list --status`) gives each host's last check-in, and a host with `expect_check_in_minutes` whose check-in is that much older
  * gets one `Host went quiet` event. "One": a host is announced only in the run just after it went
  * quiet (its deadline falls within the last interval), so the check keeps no state of its own, and a
  * host quiet for longer than the lookback is not announced again.
+ *
+ * A run that fails (the query, the bus) throws, so Lambda retries it; a schedule that fires late
+ * or early can, rarely, miss or repeat a host at the edge of an interval.
  *
  * Cost: each run scans the last day of the function's log (expect_check_in_minutes is at most 1440),
  * $0.005 per GB; see docs/operations.md.

@@ -21,6 +21,7 @@ readonly PLUGIN_MIRROR="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 # moto drops these two arguments, so the plan after an apply always wants to set them again. Nothing
 # else may change. Format: resource address, then the one top-level attribute allowed to differ.
 declare -rx ALLOWED_DRIFT='module.function.aws_lambda_function.this logging_config
+module.quiet_hosts[0].aws_lambda_function.this logging_config
 module.http_api.aws_apigatewayv2_api.this ip_address_type'
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/ddns-tf-test.XXXXXX")"
@@ -190,9 +191,9 @@ emulator_round_trip() {
   }
 
   # The config bucket's lifecycle rule too, which emulator stacks leave out (scripts/tf-emulator.sh).
-  if step "apply (alarms, notifications and the config lifecycle rule on)" emulator apply ddns -var alarm_email=ops@example.com \
+  if step "apply (alarms, notifications, the quiet-host check and the config lifecycle rule on)" emulator apply ddns -var alarm_email=ops@example.com \
     -var 'notify_emails=["owner@example.com"]' -var notify_webhook_url=https://hooks.example.com/ddns \
-    -var config_noncurrent_version_expiration_days=30; then
+    -var quiet_host_check_minutes=15 -var config_noncurrent_version_expiration_days=30; then
     step "outputs" outputs_are_complete ddns
     step "plan: no changes but known moto drift" plan_shows_only_known_drift ddns
     step "destroy" emulator destroy ddns

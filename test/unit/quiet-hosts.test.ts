@@ -139,15 +139,18 @@ describe("jobs.handler", () => {
   const input = { ddns: "quiet-hosts", everyMinutes: 15, logGroup: LOG_GROUP };
   let printed: string[];
 
-  beforeEach(() => {
+  beforeEach((context) => {
     s3.reset();
     logs.reset();
     eventBridge.reset();
     vi.useFakeTimers({ now: NOW, toFake: ["Date"] });
     vi.stubEnv("DDNS_CONFIG_BUCKET", BUCKET);
     vi.stubEnv("DDNS_EVENT_BUS", "ddns-events");
-    // The job's JSON log lines are kept for the assertions, not printed.
+    // The job's JSON log lines are kept for the assertions, and shown only when a test fails.
     printed = [];
+    context.onTestFailed(() => {
+      process.stderr.write(printed.join(""));
+    });
     vi.spyOn(process.stdout, "write").mockImplementation((text) => {
       printed.push(String(text));
       return true;
