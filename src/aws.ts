@@ -52,17 +52,20 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
       now,
     }),
     txt: new Route53TxtRecords(route53),
-    events: settings.eventBus === undefined ? undefined : eventBridgeChangeEvents(settings.eventBus, log),
+    events:
+      settings.eventBus === undefined
+        ? undefined
+        : eventBridgeChangeEvents(
+            settings.eventBus,
+            log,
+            settings.eventPublishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+          ),
   };
 }
 
-function eventBridgeChangeEvents(busName: string, log: Logger): ChangeEvents {
+function eventBridgeChangeEvents(busName: string, log: Logger, timeoutMs: number): ChangeEvents {
   return boundedChangeEvents(
-    async () =>
-      (await import("./events/eventbridge.js")).createEventBridgePublisher(
-        busName,
-        DEFAULT_PUBLISH_TIMEOUT_MS,
-      ),
-    { busName, log },
+    async () => (await import("./events/eventbridge.js")).createEventBridgePublisher(busName, timeoutMs),
+    { busName, log, timeoutMs },
   );
 }

@@ -18,6 +18,8 @@ export interface Settings {
   readonly nameServers: readonly string[];
   /** EventBridge bus for change events; undefined publishes none. */
   readonly eventBus?: string;
+  /** What an update may wait for its events; not from the environment (tests on slow machines). */
+  readonly eventPublishTimeoutMs?: number;
   /** Canonical names that may never be hosts (`DDNS_RESERVED_NAMES`: the zone apex, the API's domain). */
   readonly reservedNames?: readonly string[];
 }

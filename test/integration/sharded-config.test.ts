@@ -24,6 +24,9 @@ import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 const SOURCE_IP = "198.51.100.9";
+const listedKeys = (listing: { Contents?: { Key?: string }[] }) =>
+  (listing.Contents ?? []).map((object) => object.Key ?? "");
+
 describe("sharded config against moto", () => {
   let moto: MotoServer;
   let aws: AwsFixture;
@@ -217,6 +220,29 @@ describe("sharded config against moto", () => {
     expect(restored.code, restored.stderr).toBe(0);
     expect(isManifestDocument(JSON.parse(await text("config.json")))).toBe(true);
     expect(afterRestore.result.statusCode).toBeLessThan(300);
+  });
+
+  it("prunes old shards, and still reads an old version whose shards were pruned (from their S3 versions)", async () => {
+    // prepare: an editor that prunes at once, and a version of the config to come back to
+    const key = "prune/config.json";
+    const editor = new ConfigObject(aws.s3, aws.bucket, key, { pruneAfterMs: 0 });
+    const entry = (secret: string) => ({ route_53_zone_id: aws.zoneId, shared_secret: secret });
+    const hosts = { "p.dyn.example.com.": entry("first-0123456789abcdef0123456789") };
+    await editor.write(hosts, { document: {}, etag: undefined }, { kind: "sharded", shards: 2 });
+    const firstShards = readManifest(JSON.parse(await text(key))).shards;
+    const [firstVersion] = await editor.history();
+    // act: two more edits, so the first generation's shards are named by neither current manifest
+    for (const secret of ["second-0123456789abcdef01234567", "third-0123456789abcdef012345678"]) {
+      const snapshot = await editor.read();
+      await editor.write({ ...snapshot.document, "p.dyn.example.com.": entry(secret) }, snapshot);
+    }
+    const listing = await aws.s3.send(new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `${key}.d/` }));
+    const old = await editor.readVersion(firstVersion?.versionId as string);
+    // assess
+    const pruned = firstShards.filter((shardKey) => !listedKeys(listing).includes(shardKey));
+    expect(pruned).not.toEqual([]);
+    expect(old.document["p.dyn.example.com."]).toEqual(hosts["p.dyn.example.com."]);
+    expect(old.layout).toEqual({ kind: "sharded", shards: 2 });
   });
 
   it("shards a config.json automatically when a write would take it past 2 MiB", async () => {
