@@ -13,6 +13,9 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts", "test/client/**/*.test.ts"],
           setupFiles: ["test/support/vitest-setup.ts"],
+          // Property tests run hundreds of cases (some through a shell); on a shared, loaded machine the
+          // default 5 s fails them for load, not for a bug. A hung test still fails.
+          testTimeout: 30_000,
         },
       },
       {

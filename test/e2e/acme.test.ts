@@ -21,9 +21,9 @@ import { promisify } from "node:util";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run as ddnsRun } from "../../src/admin/main.js";
 import { readTxtValue } from "../../src/dns/txt-values.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { runDdns } from "../support/ddns-cli.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { freePort, type MotoServer, startMoto, waitForHttp } from "../support/moto.js";
 import { type Pebble, startPebble } from "../support/pebble.js";
@@ -57,27 +57,8 @@ describe("ACME DNS-01 with real ACME software", () => {
 
   const txtValues = async (name: string) => (await zone.recordValues(name, "TXT")).values.map(readTxtValue);
 
-  async function runDdns(
-    argv: string[],
-    stdin = "",
-  ): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const code = await ddnsRun(argv, {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      readStdin: async () => stdin,
-      env,
-    });
-    return { code, stdout, stderr };
-  }
-
   async function ddns(...argv: string[]): Promise<AccountOutput> {
-    const { code, stdout, stderr } = await runDdns([...argv, "--json", "--quiet"]);
+    const { code, stdout, stderr } = await runDdns([...argv, "--json", "--quiet"], env);
     expect(code, stderr).toBe(0);
     return JSON.parse(stdout);
   }
@@ -260,7 +241,9 @@ describe("ACME DNS-01 with real ACME software", () => {
     await ddns("acme", "remove", account.username);
     const afterRemove = await accepted({ ...account, password: rotated.password });
     const config = await zone.s3.send(new GetObjectCommand({ Bucket: zone.bucket, Key: "config.json" }));
-    const validation = await runDdns(["config", "validate", "-"], await config.Body?.transformToString());
+    const validation = await runDdns(["config", "validate", "-"], env, {
+      stdin: await config.Body?.transformToString(),
+    });
 
     // assess
     const own = listed.find((row) => row.username === account.username);
