@@ -16,11 +16,13 @@ invoke() { # invoke QUERY SOURCE_IP: prints the handler's result as JSON
   ' "$UNPACKED" "$1" "$2" | tail -n 1
 }
 
-@test "the zip holds index.mjs, its source map and the lazily loaded chunks" {
+@test "the zip holds index.mjs, its source map, the jobs' entry jobs.mjs and the lazily loaded chunks" {
   run unzip -Z1 "$BATS_TEST_DIRNAME/../../dist/lambda.zip"
   [ "$status" -eq 0 ]
   [[ "$output" == *"index.mjs"* ]]
   [[ "$output" == *"index.mjs.map"* ]]
+  [[ "$output" == *"jobs.mjs"* ]]
+  [[ "$output" != *"jobs.mjs.map"* ]]
   [[ "$output" == *"chunks/"* ]]
 }
 
