@@ -24,7 +24,7 @@ run "bus_only" {
 
   assert {
     condition = (
-      length(aws_cloudwatch_event_rule.changes) == 0 && length(aws_sns_topic.this) == 0 &&
+      length(aws_cloudwatch_event_rule.changes) == 0 && length(aws_cloudwatch_event_rule.quiet) == 0 && length(aws_sns_topic.this) == 0 &&
       length(aws_cloudwatch_event_api_destination.webhook) == 0 && length(aws_iam_role.webhook) == 0 &&
       output.sns_topic_arn == null
     )
@@ -61,6 +61,16 @@ run "emails" {
   }
 
   assert {
+    condition = (
+      jsondecode(aws_cloudwatch_event_rule.quiet[0].event_pattern) == { source = ["route53-ddns"], "detail-type" = ["Host went quiet"] } &&
+      aws_cloudwatch_event_rule.quiet[0].event_bus_name == "ddns-events" &&
+      aws_cloudwatch_event_target.quiet_email[0].arn == aws_sns_topic.this[0].arn &&
+      strcontains(aws_cloudwatch_event_target.quiet_email[0].input_transformer[0].input_template, "has not checked in since")
+    )
+    error_message = "A second rule must send the quiet-host notices to the topic, as a sentence."
+  }
+
+  assert {
     condition = alltrue([
       for s in jsondecode(aws_sns_topic_policy.this[0].policy).Statement :
       s.Action == "sns:Publish" && s.Resource == aws_sns_topic.this[0].arn && length(keys(s.Condition)) == 1
@@ -89,9 +99,10 @@ run "webhook" {
     condition = (
       aws_cloudwatch_event_api_destination.webhook[0].invocation_endpoint == "https://hooks.example.com/ddns" &&
       aws_cloudwatch_event_api_destination.webhook[0].http_method == "POST" &&
-      aws_cloudwatch_event_target.webhook[0].arn == aws_cloudwatch_event_api_destination.webhook[0].arn
+      aws_cloudwatch_event_target.webhook[0].arn == aws_cloudwatch_event_api_destination.webhook[0].arn &&
+      aws_cloudwatch_event_target.quiet_webhook[0].arn == aws_cloudwatch_event_api_destination.webhook[0].arn
     )
-    error_message = "The webhook must be an API destination POSTed to by the change rule."
+    error_message = "The webhook must be an API destination POSTed to by the change rule and the quiet-host rule."
   }
 
   assert {

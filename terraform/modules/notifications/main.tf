@@ -5,6 +5,8 @@ locals {
 
   # What the function publishes (src/events/eventbridge.ts).
   change_pattern = jsonencode({ source = ["route53-ddns"], "detail-type" = ["DNS record changed"] })
+  # What the scheduled quiet-host check publishes (src/jobs/quiet-hosts.ts); none when it is off.
+  quiet_pattern = jsonencode({ source = ["route53-ddns"], "detail-type" = ["Host went quiet"] })
 }
 
 # A bus of its own: the function may publish here and nowhere else, and rules on it see only its events.
@@ -21,6 +23,17 @@ resource "aws_cloudwatch_event_rule" "changes" {
   description    = "Every DNS record the ${var.name} function changes, to the notification targets."
   event_bus_name = aws_cloudwatch_event_bus.this.name
   event_pattern  = local.change_pattern
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_rule" "quiet" {
+  count = local.notify ? 1 : 0
+
+  name           = "${var.name}-host-went-quiet"
+  description    = "Hosts of ${var.name} that stopped checking in (quiet_host_check_minutes), to the notification targets."
+  event_bus_name = aws_cloudwatch_event_bus.this.name
+  event_pattern  = local.quiet_pattern
 
   tags = var.tags
 }
@@ -55,7 +68,7 @@ resource "aws_sns_topic_policy" "this" {
         Principal = { Service = "events.amazonaws.com" }
         Action    = "sns:Publish"
         Resource  = aws_sns_topic.this[0].arn
-        Condition = { ArnEquals = { "aws:SourceArn" = aws_cloudwatch_event_rule.changes[*].arn } }
+        Condition = { ArnEquals = { "aws:SourceArn" = concat(aws_cloudwatch_event_rule.changes[*].arn, aws_cloudwatch_event_rule.quiet[*].arn) } }
       },
       {
         Sid       = "CloudWatchAlarmsOfThisAccount"
@@ -94,6 +107,25 @@ resource "aws_cloudwatch_event_target" "email" {
   }
 }
 
+resource "aws_cloudwatch_event_target" "quiet_email" {
+  count = local.notify_by_email ? 1 : 0
+
+  rule           = aws_cloudwatch_event_rule.quiet[0].name
+  event_bus_name = aws_cloudwatch_event_bus.this.name
+  target_id      = "email"
+  arn            = aws_sns_topic.this[0].arn
+
+  input_transformer {
+    input_paths = {
+      time          = "$.time"
+      hostname      = "$.detail.hostname"
+      last_check_in = "$.detail.lastCheckIn"
+      minutes       = "$.detail.expectCheckInMinutes"
+    }
+    input_template = "\"<time>: <hostname> has not checked in since <last_check_in> (it is expected every <minutes> minutes).\""
+  }
+}
+
 # Webhook: the whole event as JSON, POSTed through an API destination.
 resource "aws_cloudwatch_event_connection" "webhook" {
   count = local.notify_by_webhook ? 1 : 0
@@ -114,7 +146,7 @@ resource "aws_cloudwatch_event_api_destination" "webhook" {
   count = local.notify_by_webhook ? 1 : 0
 
   name                             = "${var.name}-webhook"
-  description                      = "Receives every DNS record change of ${var.name}."
+  description                      = "Receives every DNS record change of ${var.name}, and its quiet-host notices."
   invocation_endpoint              = var.webhook_url
   http_method                      = "POST"
   invocation_rate_limit_per_second = var.webhook_rate_limit_per_second
@@ -162,6 +194,16 @@ resource "aws_cloudwatch_event_target" "webhook" {
   count = local.notify_by_webhook ? 1 : 0
 
   rule           = aws_cloudwatch_event_rule.changes[0].name
+  event_bus_name = aws_cloudwatch_event_bus.this.name
+  target_id      = "webhook"
+  arn            = aws_cloudwatch_event_api_destination.webhook[0].arn
+  role_arn       = aws_iam_role.webhook[0].arn
+}
+
+resource "aws_cloudwatch_event_target" "quiet_webhook" {
+  count = local.notify_by_webhook ? 1 : 0
+
+  rule           = aws_cloudwatch_event_rule.quiet[0].name
   event_bus_name = aws_cloudwatch_event_bus.this.name
   target_id      = "webhook"
   arn            = aws_cloudwatch_event_api_destination.webhook[0].arn
