@@ -9,30 +9,43 @@ async function loadHandler(env: Record<string, string | undefined>) {
   return (await import("../../src/handler.js")).handler;
 }
 
+/** The handler writes its log lines to stdout: keep them for the assertions, out of the test output. */
+function captureStdout(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  return lines;
+}
+
 describe("handler", () => {
-  afterEach(() => vi.unstubAllEnvs());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
 
   it("answers mode=get without any configuration", async () => {
+    // prepare
     const handler = await loadHandler({ DDNS_CONFIG_BUCKET: undefined });
+    const lines = captureStdout();
+    // act
     const result = await handler(httpEvent({ query: { mode: "get" }, sourceIp: "192.0.2.5" }), {
       awsRequestId: "r-1",
     });
+    // assess
     expect(seedBody(result)).toEqual({ return_status: "success", return_message: "192.0.2.5" });
+    expect(JSON.parse(lines.at(-1) ?? "{}")).toMatchObject({ requestId: "r-1", decision: "reflect" });
   });
 
   it("answers 503 with a generic body when the bucket is not configured, and says why in the log", async () => {
     // prepare
     const handler = await loadHandler({ DDNS_CONFIG_BUCKET: "" });
-    const lines: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    const lines = captureStdout();
     // act
     const result = await handler(
       httpEvent({ query: { mode: "set", hostname: "a.example.com", hash: "a".repeat(64) } }),
     );
-    write.mockRestore();
     // assess
     expect(result.statusCode).toBe(503);
     expect(seedBody(result).return_message).toBe("The service is temporarily unavailable; try again later.");
