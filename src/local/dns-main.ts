@@ -7,13 +7,12 @@
  */
 import { parseArgs } from "node:util";
 import { startDnsServer } from "./dns-server.js";
+import { LOOPBACK_ADDRESS, parsePort, stopOnSignals } from "./process.js";
 
 const usage = `usage: dns-server [--host ADDRESS] [--port PORT] [--exit-after SECONDS]
   --host        loopback address to listen on (default 127.0.0.1)
   --port        UDP and TCP port (default 0: a free one)
   --exit-after  stop by itself after this many seconds`;
-
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -28,18 +27,13 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  if (!LOOPBACK.test(values.host)) throw new Error(`refusing to listen on ${values.host}: loopback only`);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0-65535, not ${values.port}`);
+  if (!LOOPBACK_ADDRESS.test(values.host))
+    throw new Error(`refusing to listen on ${values.host}: loopback only`);
+  const port = parsePort(values.port);
 
   const server = await startDnsServer({ host: values.host, port });
   console.log(`dns server listening on ${server.address} (udp, tcp)`);
-
-  const stop = () => void server.stop().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  if (values["exit-after"]) setTimeout(stop, Number(values["exit-after"]) * 1000).unref();
+  stopOnSignals(() => server.stop(), values["exit-after"]);
 }
 
 main().catch((error: Error) => {

@@ -8,6 +8,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { LOOPBACK_ADDRESS, parsePort, stopOnSignals } from "./process.js";
 import { type LambdaHandler, startLocalApi } from "./server.js";
 
 const usage = `usage: local-api [--host ADDRESS]... [--port PORT] [--source | --bundle FILE] [--exit-after SECONDS]
@@ -16,8 +17,6 @@ const usage = `usage: local-api [--host ADDRESS]... [--port PORT] [--source | --
   --source      serve src/handler.ts instead of the built bundle
   --bundle      the built entry point (default dist/lambda/index.mjs)
   --exit-after  stop by itself after this many seconds`;
-
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -36,13 +35,12 @@ async function main(): Promise<void> {
     return;
   }
   const hosts = values.host ?? ["127.0.0.1", "::1"];
-  const notLoopback = hosts.filter((host) => !LOOPBACK.test(host));
+  // The HTTP server also takes the name localhost (it resolves to loopback).
+  const notLoopback = hosts.filter((host) => host !== "localhost" && !LOOPBACK_ADDRESS.test(host));
   if (notLoopback.length > 0 && !values["allow-non-loopback"]) {
     throw new Error(`refusing to listen on ${notLoopback.join(", ")}: the local API is for loopback only`);
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0-65535, not ${values.port}`);
+  const port = parsePort(values.port);
 
   const entry = values.source
     ? new URL("../handler.ts", import.meta.url).href
@@ -56,10 +54,7 @@ async function main(): Promise<void> {
   const api = await startLocalApi(module.handler, hosts, port);
   for (const url of api.urls) console.log(`listening on ${url}`);
 
-  const stop = () => void api.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  if (values["exit-after"]) setTimeout(stop, Number(values["exit-after"]) * 1000).unref();
+  stopOnSignals(() => api.close(), values["exit-after"]);
 }
 
 main().catch((error: Error) => {
