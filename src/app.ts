@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { errorSummary, type Logger } from "./core/log.js";
-import { DEFAULT_METRICS_NAMESPACE, emfFields } from "./metrics/emf.js";
+import { DEFAULT_METRICS_NAMESPACE, emfFields, metricDirectives } from "./metrics/emf.js";
 import { handleAcmeDnsRegister, handleAcmeDnsUpdate } from "./protocols/acme-dns.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
 import { handleDyndns2 } from "./protocols/dyndns2.js";
@@ -72,7 +72,7 @@ export type App = (event: HttpEvent, requestId?: string) => Promise<HttpResult>;
 
 export function createApp(options: AppOptions): App {
   const now = options.now ?? Date.now;
-  const namespace = options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+  const directives = metricDirectives(options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE);
   return async (event, requestId = randomUUID()) => {
     const startedAt = performance.now();
     const method = event.requestContext?.http?.method ?? "GET";
@@ -120,7 +120,7 @@ export function createApp(options: AppOptions): App {
       ...log,
       error: errorSummary(log.error),
       status: result.statusCode,
-      ...emfFields(namespace, metrics, now()),
+      ...emfFields(directives, metrics, now()),
     });
     return result;
   };

@@ -27,21 +27,25 @@ export function isValidNamespace(namespace: string): boolean {
   return NAMESPACE.test(namespace);
 }
 
+/** One directive per metric, the same for every request of a namespace: built once per app. */
+export type MetricDirectives = ReadonlyArray<Record<string, unknown>>;
+
+export function metricDirectives(namespace: string): MetricDirectives {
+  return Object.entries(METRICS).map(([name, metric]) => ({
+    Namespace: namespace,
+    Dimensions: metric.dimensions,
+    Metrics: [{ Name: name, Unit: metric.unit }],
+  }));
+}
+
 /** The fields to merge into the log line: the directive and the metric values it names. */
 export function emfFields(
-  namespace: string,
+  directives: MetricDirectives,
   values: MetricValues,
   timestampMs: number,
 ): Record<string, unknown> {
   return {
-    _aws: {
-      Timestamp: timestampMs,
-      CloudWatchMetrics: Object.entries(METRICS).map(([name, metric]) => ({
-        Namespace: namespace,
-        Dimensions: metric.dimensions,
-        Metrics: [{ Name: name, Unit: metric.unit }],
-      })),
-    },
+    _aws: { Timestamp: timestampMs, CloudWatchMetrics: directives },
     decision: values.decision,
     protocol: values.protocol,
     requests: 1,
