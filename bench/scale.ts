@@ -27,6 +27,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { App } from "../src/app.js";
 import type { HttpResult } from "../src/protocols/http.js";
+import { DEFAULT_CHANGES_PER_SECOND } from "../src/settings.js";
 import { httpEvent } from "../test/support/events.js";
 import { VirtualClock } from "./lib/clock.js";
 import { createConfigStore, createContainer } from "./lib/container.js";
@@ -66,9 +67,16 @@ interface Design {
   readonly dns: boolean;
   /** Changes coalesced per zone (else: one ChangeResourceRecordSets per caller). */
   readonly coalesce: boolean;
+  /** The deployment's shared change budget, calls per second (slots in S3); undefined: none. */
+  readonly changesPerSecond?: number;
 }
 
-const THIS_DESIGN: Design = { name: "this design", dns: true, coalesce: true };
+const THIS_DESIGN: Design = {
+  name: "this design",
+  dns: true,
+  coalesce: true,
+  changesPerSecond: DEFAULT_CHANGES_PER_SECOND,
+};
 const TODAY: Design = { name: "today's", dns: false, coalesce: false };
 
 /** A simulated account: stand-ins, N containers sharing one parsed config, and each host's state. */
@@ -88,7 +96,13 @@ function account(hostCount: number, containerCount: number, design: Design) {
   // One parsed copy for all containers: a 1,000,000-host config is ~1.6 GiB of heap per copy.
   let config = createConfigStore(options);
   const containers: App[] = Array.from({ length: containerCount }, () =>
-    createContainer({ ...options, config, dns: design.dns ? dns : undefined, coalesce: design.coalesce }),
+    createContainer({
+      ...options,
+      config,
+      dns: design.dns ? dns : undefined,
+      coalesce: design.coalesce,
+      changesPerSecond: design.changesPerSecond,
+    }),
   );
   const hosts = Array.from({ length: hostCount }, (_, index) => fleetHost(index));
   const fqdns = hosts.map((host) => `${host.hostname}.`);
@@ -262,6 +276,7 @@ async function simulateStorm(hostCount: number, containerCount: number, design: 
   const acceptedBefore = route53.changesAccepted.length;
   const attemptedBefore = route53.changesAttemptedAt.length;
   const throttledBefore = route53.throttled;
+  const putsBefore = { ...sim.s3.puts };
   await clock.run(end + DRAIN_MS);
 
   const stormCalls = perSecond(
@@ -287,6 +302,8 @@ async function simulateStorm(hostCount: number, containerCount: number, design: 
     answered503: sum(statuses, 503),
     lost,
     acknowledgedButNotWritten,
+    slotPuts: sim.s3.puts.total - putsBefore.total,
+    slotPutsRefused: sim.s3.puts.refused - putsBefore.refused,
   };
 }
 
@@ -396,6 +413,9 @@ async function main(): Promise<void> {
         `${thousands(storm.answered429)} / ${thousands(storm.answered503)}`,
         String(storm.lost),
         String(storm.acknowledgedButNotWritten),
+        design.changesPerSecond === undefined
+          ? "none"
+          : `${thousands(storm.slotPuts)} (${thousands(storm.slotPutsRefused)})`,
       ]);
       console.log(
         `  simulated the storm, ${design.name}: ${((performance.now() - startedAt) / 1000).toFixed(0)} s\n  | ${stormRows.at(-1)?.join(" | ")} |`,
@@ -450,6 +470,7 @@ async function main(): Promise<void> {
         "answered 429 / 503",
         "lost updates",
         "200/201 not in Route 53",
+        "budget slot PUTs (412)",
       ],
       stormRows,
     );

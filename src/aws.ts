@@ -9,6 +9,7 @@ import { withoutReservedNames } from "./config/reserved-names.js";
 import { S3ConfigStore } from "./config/s3-store.js";
 import type { Logger } from "./core/log.js";
 import type { ChangeEvents } from "./core/ports.js";
+import { type ChangeBudget, S3ChangeBudget, UNLIMITED_BUDGET } from "./dns/change-budget.js";
 import { NodeDnsReader } from "./dns/name-servers.js";
 import { Route53Records, zoneNameServers } from "./dns/route53.js";
 import { Route53TxtRecords } from "./dns/route53-txt.js";
@@ -29,6 +30,10 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
   });
+  // One budget for the address batches and the ACME challenges: both are ChangeResourceRecordSets.
+  const budget: ChangeBudget = settings.changeBudget
+    ? new S3ChangeBudget(s3, { ...settings.changeBudget, log, now })
+    : UNLIMITED_BUDGET;
   return {
     config: withoutReservedNames(
       new S3ConfigStore(s3, {
@@ -50,8 +55,9 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
         now,
       }),
       now,
+      budget,
     }),
-    txt: new Route53TxtRecords(route53),
+    txt: new Route53TxtRecords(route53, budget, now),
     events:
       settings.eventBus === undefined
         ? undefined

@@ -22,6 +22,11 @@ export interface Settings {
   readonly eventPublishTimeoutMs?: number;
   /** Canonical names that may never be hosts (`DDNS_RESERVED_NAMES`: the zone apex, the API's domain). */
   readonly reservedNames?: readonly string[];
+  /**
+   * The ChangeResourceRecordSets budget every container shares (`DDNS_CHANGE_BUDGET_BUCKET`,
+   * `DDNS_CHANGE_BUDGET_PER_SECOND`); undefined: each container only answers throttling.
+   */
+  readonly changeBudget?: { readonly bucket: string; readonly perSecond: number };
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,6 +54,25 @@ function nameServers(raw: string | undefined): string[] {
   return entries;
 }
 
+/** Route 53's documented rate per account and action; a deployment's change budget may not exceed it. */
+export const MAX_CHANGES_PER_SECOND = 10;
+/** Route 53 change calls per second for the whole deployment: 8 leaves room for the CLI and other tools. */
+export const DEFAULT_CHANGES_PER_SECOND = 8;
+
+function changeBudget(env: NodeJS.ProcessEnv): Settings["changeBudget"] {
+  const bucket = env.DDNS_CHANGE_BUDGET_BUCKET;
+  if (!bucket) return undefined;
+  const raw = env.DDNS_CHANGE_BUDGET_PER_SECOND;
+  const perSecond = raw === undefined || raw === "" ? DEFAULT_CHANGES_PER_SECOND : Number(raw);
+  if (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > MAX_CHANGES_PER_SECOND) {
+    throw new UnavailableError(
+      `DDNS_CHANGE_BUDGET_PER_SECOND must be a whole number from 1 to ${MAX_CHANGES_PER_SECOND}, not "${raw}".`,
+      60,
+    );
+  }
+  return { bucket, perSecond };
+}
+
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const configBucket = env.DDNS_CONFIG_BUCKET;
   if (!configBucket) throw new UnavailableError("DDNS_CONFIG_BUCKET is not set.", 60);
@@ -60,6 +84,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     nameServers: nameServers(env.DDNS_NAME_SERVERS),
     eventBus: env.DDNS_EVENT_BUS || undefined,
     reservedNames: parseReservedNames(env.DDNS_RESERVED_NAMES),
+    changeBudget: changeBudget(env),
   };
 }
 

@@ -7,6 +7,7 @@ import { type App, createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import type { Logger } from "../../src/core/log.js";
 import type { ConfigSource } from "../../src/core/ports.js";
+import { S3ChangeBudget } from "../../src/dns/change-budget.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import type { Backends } from "../../src/protocols/http.js";
 import type { Clock } from "./clock.js";
@@ -28,6 +29,8 @@ export interface ContainerOptions {
   readonly coalesce?: boolean;
   /** A config shared with other containers (one parsed copy for a simulation of a huge fleet). */
   readonly config?: ConfigSource;
+  /** Calls per second of the deployment's shared change budget (slots in the S3 stand-in); none by default. */
+  readonly changesPerSecond?: number;
 }
 
 /** The function's config store over the S3 stand-in. */
@@ -60,6 +63,16 @@ export function createContainer(options: ContainerOptions): App {
       now,
       sleep: (milliseconds) => options.clock.sleep(milliseconds),
       coalesce: options.coalesce,
+      budget:
+        options.changesPerSecond === undefined
+          ? undefined
+          : new S3ChangeBudget(options.s3.client, {
+              bucket: "ddns-bench-change-budget",
+              perSecond: options.changesPerSecond,
+              log,
+              now,
+              sleep: (milliseconds) => options.clock.sleep(milliseconds),
+            }),
     }),
   };
   const loaded = Promise.resolve(backends);

@@ -11,7 +11,7 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { RecordType } from "../../src/core/ip.js";
 import type { AnsweredRecord, AuthoritativeDns } from "../../src/core/ports.js";
 import { type Clock, wallClock } from "./clock.js";
@@ -274,9 +274,16 @@ export class Route53StandIn {
   }
 }
 
-/** One config object; answers GetObject (with ETag revalidation) and counts the calls. */
+/**
+ * One config object, answering GetObject (with ETag revalidation), and the change budget's slot
+ * objects, answering PutObject with `If-None-Match: *` as S3 does (the first writer wins, 412 after).
+ */
 export class S3StandIn {
+  /** GetObject calls. */
   calls = 0;
+  /** PutObject calls, and the refused ones among them (412: the key existed). */
+  readonly puts = { total: 0, refused: 0 };
+  readonly #created = new Set<string>();
   #text = "";
   #etag = "";
   #version = 0;
@@ -296,12 +303,31 @@ export class S3StandIn {
   }
 
   async send(command: unknown): Promise<unknown> {
-    if (!(command instanceof GetObjectCommand)) throw new Error("the S3 stand-in only answers GetObject");
+    if (command instanceof PutObjectCommand)
+      return this.#create(command.input.Key ?? "", command.input.IfNoneMatch);
+    if (!(command instanceof GetObjectCommand))
+      throw new Error("the S3 stand-in answers GetObject and PutObject");
     this.calls++;
     await this.clock.sleep(this.latencyMs);
     if (command.input.IfNoneMatch === this.#etag) throw awsError("NotModified", 304, "Not Modified");
     const text = this.#text;
     return { ETag: this.#etag, Body: { transformToString: async () => text } };
+  }
+
+  async #create(key: string, ifNoneMatch: string | undefined): Promise<unknown> {
+    if (ifNoneMatch !== "*") throw new Error("the S3 stand-in only creates objects (If-None-Match: *)");
+    this.puts.total++;
+    await this.clock.sleep(this.latencyMs);
+    if (this.#created.has(key)) {
+      this.puts.refused++;
+      throw awsError(
+        "PreconditionFailed",
+        412,
+        "At least one of the pre-conditions you specified did not hold",
+      );
+    }
+    this.#created.add(key);
+    return {};
   }
 }
 

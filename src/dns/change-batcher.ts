@@ -9,6 +9,10 @@
  * batch (even one the SDK's retries got through), shrinks again with every clean one, and halves
  * every HALF_LIFE_MS by itself, so a quiet container is back to sending at once.
  *
+ * Each batch first takes a slot of the deployment's ChangeBudget (shared by every container, so the
+ * account never sees more calls per second than the budget allows); changes keep gathering while
+ * the batcher waits for one, so a busy second makes the next batch bigger, not the calls more.
+ *
  * Promises: a caller's changes travel together in one batch (atomic: all or none); when two callers
  * change the same record, the one that came later wins, as if they had been sent in turn; a batch
  * that Route 53 throttled (after the SDK's retries) goes again with the next one while its callers
@@ -17,6 +21,7 @@
  */
 import { DnsUpdateError, ThrottledError } from "../core/errors.js";
 import type { RecordChange } from "../core/ports.js";
+import { type ChangeBudget, UNLIMITED_BUDGET } from "./change-budget.js";
 
 /** Route 53's limits per ChangeResourceRecordSets: ResourceRecord elements and value characters, UPSERTs counting twice. */
 export const BATCH_LIMITS = { elements: 1000, characters: 32_000, upsertWeight: 2 } as const;
@@ -41,6 +46,8 @@ export interface SentBatch {
 export interface ChangeBatcherOptions {
   /** Sends one batch to Route 53; throws the errors the protocols know (ThrottledError, …). */
   readonly send: (zoneId: string, changes: readonly RecordChange[]) => Promise<SentBatch>;
+  /** Slots for ChangeResourceRecordSets shared with the other containers (default: none). */
+  readonly budget?: ChangeBudget;
   readonly sleep?: (milliseconds: number) => Promise<void>;
   readonly now?: () => number;
 }
@@ -63,6 +70,7 @@ const realSleep = (milliseconds: number) =>
 
 export class ChangeBatcher {
   readonly #send: ChangeBatcherOptions["send"];
+  readonly #budget: ChangeBudget;
   readonly #sleep: (milliseconds: number) => Promise<void>;
   readonly #now: () => number;
   readonly #zones = new Map<string, ZoneQueue>();
@@ -70,6 +78,7 @@ export class ChangeBatcher {
 
   constructor(options: ChangeBatcherOptions) {
     this.#send = options.send;
+    this.#budget = options.budget ?? UNLIMITED_BUDGET;
     this.#sleep = options.sleep ?? realSleep;
     this.#now = options.now ?? Date.now;
   }
@@ -99,12 +108,33 @@ export class ChangeBatcher {
     try {
       while (zone.waiting.length > 0) {
         await this.#sleep(this.windowMs);
+        const oldest = zone.waiting[0] as Caller;
+        if (!(await this.#budget.take(oldest.queuedAt + MAX_QUEUE_MS))) {
+          this.#turnAwayOverdue(zone.waiting);
+          continue;
+        }
         const batch = this.#takeBatch(zone.waiting);
         if (batch.length > 0) await this.#sendBatch(zoneId, batch);
       }
     } finally {
       zone.draining = false;
       if (zone.waiting.length === 0) this.#zones.delete(zoneId);
+    }
+  }
+
+  /**
+   * No slot of the budget before the oldest caller's time runs out: it is told to come back, and so
+   * is everyone else whose time runs out before the next second (the earliest a slot can come).
+   */
+  #turnAwayOverdue(waiting: Caller[]): void {
+    const nextChance = this.#now() + 1000;
+    const comeBack = this.#comeBackLater(new ThrottledError("Route 53 changes are backed up.", 2));
+    const overdue = waiting.filter(
+      (caller, index) => index === 0 || caller.queuedAt + MAX_QUEUE_MS <= nextChance,
+    );
+    for (const caller of overdue) {
+      waiting.splice(waiting.indexOf(caller), 1);
+      caller.reject(comeBack);
     }
   }
 

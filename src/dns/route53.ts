@@ -21,6 +21,7 @@ import { DnsUpdateError, httpStatusOf, ThrottledError, UnavailableError } from "
 import { canonicalRecordValue, RECORD_TYPES, type RecordType } from "../core/ip.js";
 import type { AuthoritativeDns, DnsRecords, RecordChange, RecordSource } from "../core/ports.js";
 import { ChangeBatcher, type SentBatch } from "./change-batcher.js";
+import type { ChangeBudget } from "./change-budget.js";
 import { type ListedRecord, RecordCache } from "./record-cache.js";
 
 export interface Route53RecordsOptions {
@@ -33,6 +34,8 @@ export interface Route53RecordsOptions {
   readonly sleep?: (milliseconds: number) => Promise<void>;
   /** false: every caller's changes go alone, at once (the design before #13, kept for comparison). */
   readonly coalesce?: boolean;
+  /** ChangeResourceRecordSets slots shared with the deployment's other containers (default: none). */
+  readonly budget?: ChangeBudget;
 }
 
 /** Route 53 documents that changes reach all its name servers within about 60 seconds. */
@@ -67,6 +70,7 @@ export class Route53Records implements DnsRecords {
         ? undefined
         : new ChangeBatcher({
             send: (zoneId, changes) => this.#change(zoneId, changes),
+            budget: options.budget,
             sleep: options.sleep,
             now: this.#now,
           });
