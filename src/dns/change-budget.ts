@@ -31,8 +31,12 @@ export const SLOT_PREFIX = "slots/";
 const TRIES_PER_SECOND = 3;
 /** A lease that takes longer than this is given up (and the call made without it). */
 const LEASE_TIMEOUT_MS = 500;
-/** Containers that lost a second do not all come back at its first millisecond. */
-const NEXT_SECOND_JITTER_MS = 50;
+/**
+ * Containers that lost a second come back early in the next one, the sooner the closer their
+ * callers are to being turned away (first come, first served), and not all in the same millisecond.
+ */
+const NEXT_SECOND_SPREAD_MS = 100;
+const URGENCY_HORIZON_MS = 4000;
 const WARN_EVERY_MS = 60_000;
 
 export interface S3ChangeBudgetOptions {
@@ -88,7 +92,9 @@ export class S3ChangeBudget implements ChangeBudget {
       const second = Math.floor(this.#now() / 1000);
       const outcome = await this.#takeIn(second);
       if (outcome !== "full") return true;
-      const nextSecond = (second + 1) * 1000 + this.#random() * NEXT_SECOND_JITTER_MS;
+      const start = (second + 1) * 1000;
+      const urgency = Math.min(1, Math.max(0, (deadline - start) / URGENCY_HORIZON_MS));
+      const nextSecond = start + NEXT_SECOND_SPREAD_MS * (0.9 * urgency + 0.1 * this.#random());
       if (nextSecond >= deadline) return false;
       await this.#sleep(nextSecond - this.#now());
     }
