@@ -25,6 +25,8 @@ locals {
     var.alarm_email != null ? null : try(module.notifications[0].sns_topic_arn, null)
   )
   edge_enabled = var.per_address_rate_limit != null
+
+  change_budget_enabled = var.route53_change_budget_per_second != null
 }
 
 # The header CloudFront adds to every origin request and the function requires behind the edge.
@@ -67,6 +69,20 @@ module "config_bucket" {
   tags = var.tags
 }
 
+# Slots that every container leases before a ChangeResourceRecordSets, so that many containers together
+# stay under Route 53's per-account rate in a renumbering storm (issue #13).
+module "change_budget" {
+  source = "./modules/change-budget"
+  count  = local.change_budget_enabled ? 1 : 0
+
+  name                     = "${var.name}-budget"
+  expiration_days          = var.change_budget_expiration_days
+  enforce_secure_transport = var.enforce_secure_transport
+  force_destroy            = var.force_destroy
+
+  tags = var.tags
+}
+
 module "function" {
   source = "./modules/function"
 
@@ -95,6 +111,12 @@ module "function" {
   event_bus_name    = try(module.notifications[0].event_bus_name, null)
   event_bus_arn     = try(module.notifications[0].event_bus_arn, null)
 
+  change_budget = local.change_budget_enabled ? {
+    bucket     = module.change_budget[0].bucket
+    bucket_arn = module.change_budget[0].bucket_arn
+    per_second = var.route53_change_budget_per_second
+  } : null
+
   tags = var.tags
 }
 
@@ -120,8 +142,11 @@ module "quiet_hosts" {
   package_path       = local.lambda_package
   runtime            = var.runtime
   architecture       = var.architecture
-  environment        = module.function.environment
   log_retention_days = var.log_retention_days
+
+  # The request function's, but the change budget: the job changes no records, so it leases no slots
+  # (and its role may not).
+  environment = { for name, value in module.function.environment : name => value if !startswith(name, "DDNS_CHANGE_BUDGET_") }
 
   request_log_group_name  = module.function.log_group_name
   request_log_group_arn   = module.function.log_group_arn

@@ -13,6 +13,11 @@ output "config_key" {
   value       = var.config_key
 }
 
+output "change_budget_bucket" {
+  description = "Bucket of the shared Route 53 change budget's slot objects (`DDNS_CHANGE_BUDGET_BUCKET`), or null when `route53_change_budget_per_second` is null."
+  value       = try(module.change_budget[0].bucket, null)
+}
+
 output "zone_id" {
   description = "ID of the hosted zone holding the dynamic records (`route_53_zone_id` in the configuration)."
   value       = module.zone.zone_id

@@ -31,7 +31,7 @@ variable "name" {
   default     = "ddns"
 
   validation {
-    # S3 bucket prefixes are at most 37 characters and the bucket's is "<name>-config-".
+    # S3 bucket prefixes are at most 37 characters and the buckets' are "<name>-config-" and "<name>-budget-".
     condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,27}[a-z0-9])?$", var.name))
     error_message = "name must be 1 to 29 lower-case letters, digits or hyphens, starting and ending with a letter or digit."
   }
@@ -181,13 +181,13 @@ variable "kms_key_arn" {
 }
 
 variable "enforce_secure_transport" {
-  description = "Deny every request to the configuration bucket made without TLS. Keep true; only emulators that cannot evaluate policy conditions set it false."
+  description = "Deny every request to the configuration and change-budget buckets made without TLS. Keep true; only emulators that cannot evaluate policy conditions set it false."
   type        = bool
   default     = true
 }
 
 variable "force_destroy" {
-  description = "Let `terraform destroy` delete the configuration bucket with its object versions and a created zone with the records the function wrote. Off, destroy stops at them."
+  description = "Let `terraform destroy` delete the configuration bucket with its object versions, the change-budget bucket with the last day's slots, and a created zone with the records the function wrote. Off, destroy stops at them."
   type        = bool
   default     = false
 }
@@ -346,5 +346,27 @@ variable "per_address_rate_window_seconds" {
   validation {
     condition     = contains([60, 120, 300, 600], var.per_address_rate_window_seconds)
     error_message = "per_address_rate_window_seconds must be 60, 120, 300 or 600."
+  }
+}
+
+variable "route53_change_budget_per_second" {
+  description = "ChangeResourceRecordSets calls per second the whole deployment may make, shared by every function container through slot objects in a bucket of its own (`DDNS_CHANGE_BUDGET_PER_SECOND`). Route 53 allows about 10 per second per account: the default 8 leaves room for the CLI and other tools. Null: no shared budget (and no bucket), each container calls as it needs."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.route53_change_budget_per_second == null || try(var.route53_change_budget_per_second >= 1 && var.route53_change_budget_per_second <= 10 && floor(var.route53_change_budget_per_second) == var.route53_change_budget_per_second, false)
+    error_message = "route53_change_budget_per_second must be null or a whole number from 1 to 10 (Route 53's rate is about 10 per second per account)."
+  }
+}
+
+variable "change_budget_expiration_days" {
+  description = "Days after which S3 deletes a slot object of the change budget. A slot matters for one second; 1 is S3's smallest unit. Null: no lifecycle rule (emulators only: the provider waits about 55 s for one against moto)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.change_budget_expiration_days == null || try(var.change_budget_expiration_days >= 1 && floor(var.change_budget_expiration_days) == var.change_budget_expiration_days, false)
+    error_message = "change_budget_expiration_days must be null or a whole number of days from 1."
   }
 }

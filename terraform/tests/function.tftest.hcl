@@ -421,3 +421,42 @@ run "name_servers_given" {
     error_message = "With the name servers given, the function needs no route53:GetHostedZone."
   }
 }
+
+run "change_budget_lets_it_lease_slots_only" {
+  command = plan
+
+  module {
+    source = "./modules/function"
+  }
+
+  variables {
+    change_budget = {
+      bucket     = "ddns-budget-20240101000000000000000002"
+      bucket_arn = "arn:aws:s3:::ddns-budget-20240101000000000000000002"
+      per_second = 8
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables["DDNS_CHANGE_BUDGET_BUCKET"] == "ddns-budget-20240101000000000000000002" &&
+      aws_lambda_function.this.environment[0].variables["DDNS_CHANGE_BUDGET_PER_SECOND"] == "8"
+    )
+    error_message = "The function must be told the slot bucket and the calls per second."
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if strcontains(jsonencode(s), "ddns-budget-")] == [{
+      Sid      = "LeaseChangeBudgetSlots"
+      Effect   = "Allow"
+      Action   = ["s3:PutObject"]
+      Resource = ["arn:aws:s3:::ddns-budget-20240101000000000000000002/slots/*"]
+    }]
+    error_message = "The slot bucket must be reachable through one statement: s3:PutObject on slots/* only."
+  }
+
+  assert {
+    condition     = output.read_config_statements == [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "ReadConfigObject"]
+    error_message = "The statements other roles reuse (read_config_statements) must not carry the slot lease."
+  }
+}

@@ -50,8 +50,11 @@ run "defaults" {
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
       DDNS_NAME_SERVERS         = "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk,ns-3.awsdns-03.com,ns-4.awsdns-04.net"
+      # The mock names every bucket alike; tests/change_budget.tftest.hcl tells them apart.
+      DDNS_CHANGE_BUDGET_BUCKET     = module.change_budget[0].bucket
+      DDNS_CHANGE_BUDGET_PER_SECOND = "8"
     }
-    error_message = "The function's environment must point at the configuration object and the zone's name servers."
+    error_message = "The function's environment must point at the configuration object, the zone's name servers and the shared change budget (8 calls per second)."
   }
 
   assert {

@@ -171,6 +171,15 @@ locals {
         },
       ],
       local.decrypt_config_statements,
+      var.change_budget == null ? [] : [
+        {
+          # Leasing a slot is creating its object (If-None-Match: *): no read, list or delete, no other prefix.
+          Sid      = "LeaseChangeBudgetSlots"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${var.change_budget.bucket_arn}/slots/*"]
+        },
+      ],
     )
   }
 
@@ -191,6 +200,10 @@ locals {
     var.name_servers == null ? {} : { DDNS_NAME_SERVERS = join(",", var.name_servers) },
     var.event_bus_name == null ? {} : { DDNS_EVENT_BUS = var.event_bus_name },
     var.edge_secret == null ? {} : { DDNS_EDGE_SECRET = var.edge_secret },
+    var.change_budget == null ? {} : {
+      DDNS_CHANGE_BUDGET_BUCKET     = var.change_budget.bucket
+      DDNS_CHANGE_BUDGET_PER_SECOND = tostring(var.change_budget.per_second)
+    },
   )
 }
 

@@ -123,6 +123,16 @@ variable "event_bus_arn" {
   default     = null
 }
 
+variable "change_budget" {
+  description = "The shared Route 53 change budget (modules/change-budget): the slot bucket's name and ARN, and how many ChangeResourceRecordSets calls per second the whole deployment may make (`DDNS_CHANGE_BUDGET_BUCKET`, `DDNS_CHANGE_BUDGET_PER_SECOND`). Null: no shared budget, each container calls as it needs."
+  type = object({
+    bucket     = string
+    bucket_arn = string
+    per_second = number
+  })
+  default = null
+}
+
 variable "tags" {
   description = "Tags added to the function, its role and its log group."
   type        = map(string)

@@ -3,6 +3,11 @@ output "function_name" {
   value       = aws_lambda_function.this.function_name
 }
 
+output "environment" {
+  description = "The job's environment variables."
+  value       = aws_lambda_function.this.environment[0].variables
+}
+
 output "policy_json" {
   description = "The job role's least-privilege inline policy document."
   value       = aws_iam_role_policy.this.policy
