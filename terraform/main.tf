@@ -78,7 +78,6 @@ module "change_budget" {
   name                     = "${var.name}-budget"
   expiration_days          = var.change_budget_expiration_days
   enforce_secure_transport = var.enforce_secure_transport
-  force_destroy            = var.force_destroy
 
   tags = var.tags
 }

@@ -187,7 +187,7 @@ variable "enforce_secure_transport" {
 }
 
 variable "force_destroy" {
-  description = "Let `terraform destroy` delete the configuration bucket with its object versions, the change-budget bucket with the last day's slots, and a created zone with the records the function wrote. Off, destroy stops at them."
+  description = "Let `terraform destroy` delete the configuration bucket with its object versions and a created zone with the records the function wrote. Off, destroy stops at them."
   type        = bool
   default     = false
 }

@@ -42,7 +42,7 @@ run "module_slot_bucket" {
 
   assert {
     condition = (
-      aws_s3_bucket.this.bucket_prefix == "ddns-budget-" && !aws_s3_bucket.this.force_destroy &&
+      aws_s3_bucket.this.bucket_prefix == "ddns-budget-" && aws_s3_bucket.this.force_destroy &&
       aws_s3_bucket_public_access_block.this.block_public_acls &&
       aws_s3_bucket_public_access_block.this.block_public_policy &&
       aws_s3_bucket_public_access_block.this.ignore_public_acls &&

@@ -3,7 +3,8 @@
 # a KMS request to every PUT.
 resource "aws_s3_bucket" "this" {
   bucket_prefix = "${var.name}-"
-  force_destroy = var.force_destroy
+  # Slots are worthless a second after they were made: they never stop a destroy.
+  force_destroy = true
 
   tags = var.tags
 }

@@ -20,12 +20,6 @@ variable "enforce_secure_transport" {
   default     = true
 }
 
-variable "force_destroy" {
-  description = "Let `terraform destroy` delete the bucket while it still holds slot objects (those of the last day)."
-  type        = bool
-  default     = false
-}
-
 variable "tags" {
   description = "Tags added to the bucket."
   type        = map(string)
