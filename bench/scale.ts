@@ -276,7 +276,10 @@ async function simulateStorm(hostCount: number, containerCount: number, design: 
   const stormAddress: string[] = new Array(hostCount);
   let acknowledgedButNotWritten = 0;
 
-  const check = (index: number, retry: boolean) => {
+  // A router runs one loop: while a retry is due, its 5-minute poll is skipped and a second answer
+  // to retry does not schedule another (only a new address is reported at once, whatever is pending).
+  const retryDue = new Uint8Array(hostCount);
+  const check = (index: number) => {
     const address = sim.addresses[index] as string;
     void sim.send(index).then((result) => {
       const now = clock.now();
@@ -284,24 +287,29 @@ async function simulateStorm(hostCount: number, containerCount: number, design: 
       if ((result.statusCode === 200 || result.statusCode === 201) && sim.inRoute53(index) !== address) {
         acknowledgedButNotWritten++;
       }
-      if (RETRIED_STATUSES.has(result.statusCode)) {
+      if (RETRIED_STATUSES.has(result.statusCode) && !retryDue[index]) {
+        retryDue[index] = 1;
         const retryAfter = Number(result.headers?.["retry-after"] ?? RETRY_WITHOUT_HEADER_S);
-        clock.at(now + retryAfter * 1000, () => check(index, true));
+        clock.at(now + retryAfter * 1000, () => {
+          retryDue[index] = 0;
+          check(index);
+        });
       }
     });
-    if (!retry) {
-      const next = clock.now() + pollInterval();
-      if (next < end) clock.at(next, () => check(index, false));
-    }
+  };
+  const poll = (index: number) => {
+    if (!retryDue[index]) check(index);
+    const next = clock.now() + pollInterval();
+    if (next < end) clock.at(next, () => poll(index));
   };
   for (let index = 0; index < hostCount; index++) {
-    clock.at(clock.now() + Math.random() * POLL_SECONDS * 1000, () => check(index, false));
+    clock.at(clock.now() + Math.random() * POLL_SECONDS * 1000, () => poll(index));
     const renumberedAt = start + Math.random() * STORM_SECONDS * 1000;
     clock.at(renumberedAt, () => {
       const address = newAddress();
       stormAddress[index] = address;
       sim.addresses[index] = address;
-      check(index, true); // the router reports its new address at once
+      check(index); // the router reports its new address at once
     });
   }
   // Watch Route 53 every second: when did each host's record first hold its new address?
