@@ -533,7 +533,8 @@ async function main(): Promise<void> {
   if (stormRows.length > 0) {
     console.log();
     console.log(
-      `storm: ${thousands(stormHosts)} hosts change address within ${STORM_SECONDS} s, ${stormContainers} containers, ` +
+      `storm: ${thousands(stormHosts)} hosts change address within ${STORM_SECONDS} s, ${stormContainers} containers ` +
+        "(Lambda: environments on demand, below the table), " +
         "routers report at once and come back after Retry-After; 5-minute polls go on",
     );
     printTable(
