@@ -8,7 +8,8 @@
  * Route 53 stand-in that enforces the account's token buckets (10/s refill, 50 burst per action and
  * account; ROUTE53_QUOTAS_PER_ACTION), a DNS stand-in for the zone's name servers (no quota, Route 53's propagation lag)
  * and an S3 stand-in, in virtual time. A container serves many requests at once (as the local API
- * does; Lambda gives a container one at a time: see docs/performance.md).
+ * does), except in the storm's "Lambda" design: one request per environment, up to the function's
+ * reserved concurrency, the rest throttled by Lambda (bench/lib/lambda-pool.ts).
  *
  * Fleet: H hosts poll every 5 minutes (±10 %), each poll landing on a random container; every
  * container starts at the same instant (a deploy under full load) and figures count from the end of
@@ -16,10 +17,12 @@
  * service's back (what makes a cached "unchanged" wrong until the bound expires: "worst staleness").
  *
  * Storm: 10,000 hosts, every one changes address at a random moment within 60 s and its router
- * reports at once; a router told 429/503 comes back after Retry-After; all keep their 5-minute polls.
+ * reports at once; a router told 429/503 comes back after Retry-After (a 500 without it, as API
+ * Gateway answers a throttled invocation, after 5 s); all keep their 5-minute polls.
  *
  *   npx tsx bench/scale.ts [--hosts 100000] [--containers 4,16] [--minutes 4] [--today-up-to 200000]
- *                          [--storm-hosts 10000] [--storm-containers 16]
+ *                          [--storm-hosts 10000] [--storm-containers 16] [--storm-designs this,today,lambda]
+ *                          [--lambda-concurrency 100]
  * Each row is also printed as soon as it is simulated (a large fleet takes minutes).
  */
 import { parseArgs } from "node:util";
@@ -32,6 +35,7 @@ import { httpEvent } from "../test/support/events.js";
 import { VirtualClock } from "./lib/clock.js";
 import { createConfigStore, createContainer } from "./lib/container.js";
 import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
+import { COLD_START_MS, LambdaPool } from "./lib/lambda-pool.js";
 import {
   DnsStandIn,
   ROUTE53_QUOTAS_PER_ACTION as ROUTE53_QUOTAS,
@@ -53,6 +57,9 @@ const FIRST_MINUTE_MS = 60_000;
 const DRAIN_MS = 120_000;
 const STORM_SECONDS = 60;
 const STORM_GOAL_MS = 5 * 60_000;
+/** Answers a router comes back after (Retry-After, else RETRY_WITHOUT_HEADER_S): throttled, failed, busy. */
+const RETRIED_STATUSES = new Set([429, 500, 503]);
+const RETRY_WITHOUT_HEADER_S = 5;
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -69,6 +76,14 @@ interface Design {
   readonly coalesce: boolean;
   /** The deployment's shared change budget, calls per second (slots in S3); undefined: none. */
   readonly changesPerSecond?: number;
+  /**
+   * Lambda's reserved concurrency: environments serve one request each, started on demand up to this
+   * many (the container count is then unused). Undefined: a fixed set of containers, each serving
+   * many requests at once.
+   */
+  readonly lambdaConcurrency?: number;
+  /** Simulated storm time after the renumbering starts: long enough to see the storm drain. */
+  readonly stormMinutes: number;
 }
 
 const THIS_DESIGN: Design = {
@@ -76,10 +91,21 @@ const THIS_DESIGN: Design = {
   dns: true,
   coalesce: true,
   changesPerSecond: DEFAULT_CHANGES_PER_SECOND,
+  stormMinutes: 10,
 };
-const TODAY: Design = { name: "today's", dns: false, coalesce: false };
+const TODAY: Design = { name: "today's", dns: false, coalesce: false, stormMinutes: 10 };
+/** This design as Lambda runs it: 8 changes a second for 10,000 hosts takes over 20 minutes. */
+const lambda = (concurrency: number): Design => ({
+  ...THIS_DESIGN,
+  name: "Lambda",
+  lambdaConcurrency: concurrency,
+  stormMinutes: 40,
+});
 
-/** A simulated account: stand-ins, N containers sharing one parsed config, and each host's state. */
+/**
+ * A simulated account: stand-ins, N containers (or Lambda's environments) sharing one parsed config,
+ * and each host's state.
+ */
 function account(hostCount: number, containerCount: number, design: Design) {
   const clock = new VirtualClock();
   const route53 = new Route53StandIn({
@@ -95,15 +121,19 @@ function account(hostCount: number, containerCount: number, design: Design) {
   const options = { s3, route53, clock, recordCacheSeconds: 60, configCacheSeconds: 60 };
   // One parsed copy for all containers: a 1,000,000-host config is ~1.6 GiB of heap per copy.
   let config = createConfigStore(options);
-  const containers: App[] = Array.from({ length: containerCount }, () =>
+  const startContainer = () =>
     createContainer({
       ...options,
       config,
       dns: design.dns ? dns : undefined,
       coalesce: design.coalesce,
       changesPerSecond: design.changesPerSecond,
-    }),
-  );
+    });
+  const lambdaPool =
+    design.lambdaConcurrency === undefined
+      ? undefined
+      : new LambdaPool({ clock, concurrency: design.lambdaConcurrency, startEnvironment: startContainer });
+  const containers: App[] = lambdaPool ? [] : Array.from({ length: containerCount }, startContainer);
   const hosts = Array.from({ length: hostCount }, (_, index) => fleetHost(index));
   const fqdns = hosts.map((host) => `${host.hostname}.`);
   const addresses = hosts.map((_, index) => fleetAddress(index));
@@ -115,14 +145,29 @@ function account(hostCount: number, containerCount: number, design: Design) {
   };
   const send = (index: number): Promise<HttpResult> => {
     const address = addresses[index] as string;
+    const event = httpEvent({
+      sourceIp: address,
+      query: setQuery(hosts[index] as (typeof hosts)[number], address),
+    });
+    if (lambdaPool) return lambdaPool.invoke(event);
     const container = containers[Math.floor(Math.random() * containerCount)] as App;
-    return container(
-      httpEvent({ sourceIp: address, query: setQuery(hosts[index] as (typeof hosts)[number], address) }),
-      "sim",
-    );
+    return container(event, "sim");
   };
   const inRoute53 = (index: number) => route53.value(FLEET_ZONE_ID, fqdns[index] as string, "A");
-  return { clock, route53, dns, s3, hosts, fqdns, addresses, send, inRoute53, containers, dropConfig };
+  return {
+    clock,
+    route53,
+    dns,
+    s3,
+    hosts,
+    fqdns,
+    addresses,
+    send,
+    inRoute53,
+    containers,
+    lambdaPool,
+    dropConfig,
+  };
 }
 
 const pollInterval = () => POLL_SECONDS * 1000 * (1 + POLL_JITTER * (2 * Math.random() - 1));
@@ -225,13 +270,16 @@ async function simulateStorm(hostCount: number, containerCount: number, design: 
   const sim = account(hostCount, containerCount, design);
   const { clock, route53 } = sim;
   const start = clock.now() + 5 * 60_000; // after five quiet minutes (warm containers)
-  const end = start + 10 * 60_000;
+  const end = start + design.stormMinutes * 60_000;
   const statuses = new Map<number, number>();
   const updatedAt = new Float64Array(hostCount).fill(Number.NaN);
   const stormAddress: string[] = new Array(hostCount);
   let acknowledgedButNotWritten = 0;
 
-  const check = (index: number, retry: boolean) => {
+  // A router runs one loop: while a retry is due, its 5-minute poll is skipped and a second answer
+  // to retry does not schedule another (only a new address is reported at once, whatever is pending).
+  const retryDue = new Uint8Array(hostCount);
+  const check = (index: number) => {
     const address = sim.addresses[index] as string;
     void sim.send(index).then((result) => {
       const now = clock.now();
@@ -239,24 +287,29 @@ async function simulateStorm(hostCount: number, containerCount: number, design: 
       if ((result.statusCode === 200 || result.statusCode === 201) && sim.inRoute53(index) !== address) {
         acknowledgedButNotWritten++;
       }
-      if (result.statusCode === 429 || result.statusCode === 503) {
-        const retryAfter = Number(result.headers?.["retry-after"] ?? 5);
-        clock.at(now + retryAfter * 1000, () => check(index, true));
+      if (RETRIED_STATUSES.has(result.statusCode) && !retryDue[index]) {
+        retryDue[index] = 1;
+        const retryAfter = Number(result.headers?.["retry-after"] ?? RETRY_WITHOUT_HEADER_S);
+        clock.at(now + retryAfter * 1000, () => {
+          retryDue[index] = 0;
+          check(index);
+        });
       }
     });
-    if (!retry) {
-      const next = clock.now() + pollInterval();
-      if (next < end) clock.at(next, () => check(index, false));
-    }
+  };
+  const poll = (index: number) => {
+    if (!retryDue[index]) check(index);
+    const next = clock.now() + pollInterval();
+    if (next < end) clock.at(next, () => poll(index));
   };
   for (let index = 0; index < hostCount; index++) {
-    clock.at(clock.now() + Math.random() * POLL_SECONDS * 1000, () => check(index, false));
+    clock.at(clock.now() + Math.random() * POLL_SECONDS * 1000, () => poll(index));
     const renumberedAt = start + Math.random() * STORM_SECONDS * 1000;
     clock.at(renumberedAt, () => {
       const address = newAddress();
       stormAddress[index] = address;
       sim.addresses[index] = address;
-      check(index, true); // the router reports its new address at once
+      check(index); // the router reports its new address at once
     });
   }
   // Watch Route 53 every second: when did each host's record first hold its new address?
@@ -277,6 +330,7 @@ async function simulateStorm(hostCount: number, containerCount: number, design: 
   const attemptedBefore = route53.changesAttemptedAt.length;
   const throttledBefore = route53.throttled;
   const putsBefore = { ...sim.s3.puts };
+  const throttledInvocationsBefore = sim.lambdaPool?.throttled ?? 0;
   await clock.run(end + DRAIN_MS);
 
   const stormCalls = perSecond(
@@ -304,6 +358,11 @@ async function simulateStorm(hostCount: number, containerCount: number, design: 
     acknowledgedButNotWritten,
     slotPuts: sim.s3.puts.total - putsBefore.total,
     slotPutsRefused: sim.s3.puts.refused - putsBefore.refused,
+    simulatedMinutes: design.stormMinutes,
+    lambda: sim.lambdaPool && {
+      environments: sim.lambdaPool.environments,
+      throttledInvocations: sim.lambdaPool.throttled - throttledInvocationsBefore,
+    },
   };
 }
 
@@ -331,6 +390,8 @@ async function main(): Promise<void> {
       "storm-hosts": { type: "string", default: "10000" },
       "storm-containers": { type: "string", default: "16" },
       "storm-designs": { type: "string", default: "this,today" },
+      /** The storm's Lambda design: the function's reserved concurrency (Terraform's default). */
+      "lambda-concurrency": { type: "string", default: "100" },
     },
   });
   const hostCounts = values.hosts.split(",").filter(Boolean).map(Number);
@@ -395,10 +456,18 @@ async function main(): Promise<void> {
   const stormHosts = Number(values["storm-hosts"]);
   const stormContainers = Number(values["storm-containers"]);
   const stormRows: string[][] = [];
+  const lambdaLines: string[] = [];
   if (stormHosts > 0) {
-    const stormDesigns = values["storm-designs"]
-      .split(",")
-      .map((name) => (name === "today" ? TODAY : THIS_DESIGN));
+    const designsByName: Record<string, Design> = {
+      this: THIS_DESIGN,
+      today: TODAY,
+      lambda: lambda(Number(values["lambda-concurrency"])),
+    };
+    const stormDesigns = values["storm-designs"].split(",").map((name) => {
+      const design = designsByName[name];
+      if (!design) throw new Error(`--storm-designs: "${name}" is none of ${Object.keys(designsByName)}`);
+      return design;
+    });
     for (const design of stormDesigns) {
       const startedAt = performance.now();
       const storm = await simulateStorm(stormHosts, stormContainers, design);
@@ -417,8 +486,17 @@ async function main(): Promise<void> {
           ? "none"
           : `${thousands(storm.slotPuts)} (${thousands(storm.slotPutsRefused)})`,
       ]);
+      const lambdaLine =
+        storm.lambda &&
+        `${design.name} (${design.lambdaConcurrency} reserved concurrency, one request per environment, ` +
+          `${COLD_START_MS} ms cold start, ${storm.simulatedMinutes} simulated minutes): ` +
+          `peak ${storm.lambda.environments} environments, ` +
+          `${thousands(storm.lambda.throttledInvocations)} invocations throttled ` +
+          `(API Gateway answers 500 without Retry-After; routers come back after ${RETRY_WITHOUT_HEADER_S} s)`;
+      if (lambdaLine) lambdaLines.push(lambdaLine);
       console.log(
-        `  simulated the storm, ${design.name}: ${((performance.now() - startedAt) / 1000).toFixed(0)} s\n  | ${stormRows.at(-1)?.join(" | ")} |`,
+        `  simulated the storm, ${design.name}: ${((performance.now() - startedAt) / 1000).toFixed(0)} s\n  | ${stormRows.at(-1)?.join(" | ")} |` +
+          (lambdaLine ? `\n  ${lambdaLine}` : ""),
       );
     }
   }
@@ -455,7 +533,8 @@ async function main(): Promise<void> {
   if (stormRows.length > 0) {
     console.log();
     console.log(
-      `storm: ${thousands(stormHosts)} hosts change address within ${STORM_SECONDS} s, ${stormContainers} containers, ` +
+      `storm: ${thousands(stormHosts)} hosts change address within ${STORM_SECONDS} s, ${stormContainers} containers ` +
+        "(Lambda: environments on demand, below the table), " +
         "routers report at once and come back after Retry-After; 5-minute polls go on",
     );
     printTable(
@@ -474,6 +553,7 @@ async function main(): Promise<void> {
       ],
       stormRows,
     );
+    for (const line of lambdaLines) console.log(line);
   }
 }
 
