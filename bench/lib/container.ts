@@ -5,7 +5,7 @@
  */
 import { type App, createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
-import type { Logger } from "../../src/core/log.js";
+import { jsonLine, type Logger } from "../../src/core/log.js";
 import type { ConfigSource } from "../../src/core/ports.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import type { Backends } from "../../src/protocols/http.js";
@@ -46,7 +46,7 @@ export function createConfigStore(options: ContainerOptions): ConfigSource {
  * terminal is not (in Lambda the line goes to a pipe the runtime drains).
  */
 export const discardingLogger: Logger = (entry) => {
-  JSON.stringify({ time: new Date().toISOString(), ...entry });
+  jsonLine(entry);
 };
 
 export function createContainer(options: ContainerOptions): App {
