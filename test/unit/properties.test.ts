@@ -76,6 +76,38 @@ describe("parsers never throw", () => {
   });
 });
 
+describe("parseHostname", () => {
+  /** The definition: at most 253 characters, two or more labels, each 1–63 letters, digits or inner hyphens. */
+  function byLabels(raw: string): string | undefined {
+    const name = (raw.endsWith(".") ? raw.slice(0, -1) : raw).toLowerCase();
+    const labels = name.split(".");
+    const valid = (label: string) => label.length <= 63 && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(label);
+    if (raw === "" || raw.length - (raw.endsWith(".") ? 1 : 0) > 253) return undefined;
+    return labels.length >= 2 && labels.every(valid) ? `${name}.` : undefined;
+  }
+  // Near-valid names: hyphens and dots at the edges, upper case, a Kelvin sign (lower case "k"), long labels.
+  const label = fc
+    .array(fc.constantFrom("a", "Z", "0", "-", "_", "\u212a", "b".repeat(30)), { maxLength: 5 })
+    .map((parts) => parts.join(""));
+  const name = fc.oneof(
+    fc.domain(),
+    fc
+      .tuple(fc.array(label, { maxLength: 12 }), fc.boolean())
+      .map(([labels, dot]) => labels.join(".") + (dot ? "." : "")),
+    fc.string({ unit: fc.constantFrom("a", "-", "."), maxLength: 260 }),
+  );
+
+  it("accepts exactly the names whose every label is valid, in canonical form", () => {
+    fc.assert(
+      fc.property(name, (raw) => {
+        const parsed = parseHostname(raw);
+        expect(parsed.ok ? parsed.fqdn : undefined).toBe(byLabels(raw));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 describe("tokens", () => {
   const host: HostConfig = {
     fqdn: `${HOST}.`,
