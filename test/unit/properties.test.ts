@@ -62,6 +62,27 @@ describe("parsers never throw", () => {
     );
   });
 
+  it("parseIp reads a dotted quad octet by octet: four decimal 0-255 without leading zeros, nothing else", () => {
+    const octet = fc.oneof(
+      fc.nat({ max: 300 }).map(String),
+      fc.constantFrom("00", "01", "010", "0x1", "", "1e2", " 1", "+1", "\u0663", "255 "),
+    );
+    const dotted = fc.oneof(
+      fc.array(octet, { minLength: 3, maxLength: 5 }).map((parts) => parts.join(".")),
+      fc.ipV4Extended(),
+    );
+    fc.assert(
+      fc.property(dotted, (raw) => {
+        const parts = raw.split(".");
+        const valid =
+          parts.length === 4 &&
+          parts.every((part) => /^(?:0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255);
+        expect(parseIp(raw)).toEqual(valid ? { text: raw, recordType: "A" } : undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("parseConfigDocument on any JSON value: problems, or a ConfigFileError, never a crash", () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.domain(), fc.jsonValue())), (document) => {
