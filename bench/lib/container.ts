@@ -43,10 +43,11 @@ export function createConfigStore(options: ContainerOptions): ConfigSource {
 
 /**
  * Builds each request's log line as the function does, then drops it: the work is counted, the
- * terminal is not (in Lambda the line goes to a pipe the runtime drains).
+ * terminal is not (in Lambda the line goes to a pipe the runtime drains). jsonLine's text is made of
+ * pieces that the write joins before encoding; Buffer.byteLength joins them too, so that is counted.
  */
 export const discardingLogger: Logger = (entry) => {
-  jsonLine(entry);
+  Buffer.byteLength(jsonLine(entry));
 };
 
 export function createContainer(options: ContainerOptions): App {
