@@ -28,13 +28,29 @@ export const jsonLineLogger: Logger = (entry) => {
 export function jsonLine(entry: LogEntry): string {
   let line = `{"time":"${isoTime()}"`;
   for (const key of Object.keys(entry)) {
-    const value = entry[key];
-    const json: string | undefined =
-      value instanceof PreparedJson ? value.toJsonText() : JSON.stringify(value);
+    const json = jsonValue(entry[key]);
     // Like JSON.stringify, leave out fields that have no JSON (undefined, functions).
     if (json !== undefined) line += `${fieldPrefix(key)}${json}`;
   }
   return `${line}}`;
+}
+
+/**
+ * Text JSON.stringify writes unchanged between quotes: from the space on, without the quote, the
+ * backslash and surrogates (a lone one is escaped).
+ */
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*$/;
+
+/** JSON.stringify(value), without its call for the short strings and numbers that make up most of a line. */
+function jsonValue(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return PLAIN_TEXT.test(value) ? `"${value}"` : JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    default:
+      return value instanceof PreparedJson ? value.toJsonText() : JSON.stringify(value);
+  }
 }
 
 /** `,"name":` per field name. Names come from code, so the map stays small; the bound is a safeguard. */

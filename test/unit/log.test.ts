@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.js";
 import { errorSummary, jsonLine, type LogEntry } from "../../src/core/log.js";
@@ -94,5 +95,31 @@ describe("jsonLine", () => {
     // assess
     expect(line).toBe(stringified(entry));
     expect(jsonLine({})).toBe(stringified({}));
+  });
+
+  it("writes any entry as JSON.stringify does (property)", () => {
+    // Any UTF-16 code unit, lone surrogates included, and every kind of number.
+    const text = fc.string({ unit: fc.nat({ max: 0xffff }).map((code) => String.fromCharCode(code)) });
+    const value = fc.oneof(
+      text,
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constantFrom(null, undefined),
+      fc.jsonValue(),
+      fc.array(text),
+    );
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          text.filter((key) => key !== "time"),
+          value,
+        ),
+        (entry) => {
+          expect(jsonLine(entry)).toBe(stringified(entry));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
