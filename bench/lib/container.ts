@@ -5,7 +5,7 @@
  */
 import { type App, createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
-import type { Logger } from "../../src/core/log.js";
+import { jsonLine, type Logger } from "../../src/core/log.js";
 import type { ConfigSource } from "../../src/core/ports.js";
 import { S3ChangeBudget } from "../../src/dns/change-budget.js";
 import { Route53Records } from "../../src/dns/route53.js";
@@ -46,10 +46,11 @@ export function createConfigStore(options: ContainerOptions): ConfigSource {
 
 /**
  * Builds each request's log line as the function does, then drops it: the work is counted, the
- * terminal is not (in Lambda the line goes to a pipe the runtime drains).
+ * terminal is not (in Lambda the line goes to a pipe the runtime drains). jsonLine's text is made of
+ * pieces that the write joins before encoding; Buffer.byteLength joins them too, so that is counted.
  */
 export const discardingLogger: Logger = (entry) => {
-  JSON.stringify({ time: new Date().toISOString(), ...entry });
+  Buffer.byteLength(jsonLine(entry));
 };
 
 export function createContainer(options: ContainerOptions): App {

@@ -107,6 +107,9 @@ export class HostTable implements HostDirectory {
   }
 
   find(hostname: string): HostConfig | undefined {
+    // The protocols look hosts up by canonical name, which is the key itself: no second parse.
+    const host = this.#hosts.get(hostname);
+    if (host !== undefined) return host;
     const fqdn = canonicalHostname(hostname);
     return fqdn === undefined ? undefined : this.#hosts.get(fqdn);
   }
@@ -143,8 +146,12 @@ export class CompactHostTable implements HostDirectory {
   }
 
   find(hostname: string): HostConfig | undefined {
-    const fqdn = canonicalHostname(hostname);
-    const key = fqdn === undefined ? undefined : this.#keys.get(fqdn);
+    // As HostTable's: a canonical name is its own key.
+    let key = this.#keys.get(hostname);
+    if (key === undefined) {
+      const fqdn = canonicalHostname(hostname);
+      key = fqdn === undefined ? undefined : this.#keys.get(fqdn);
+    }
     return key === undefined ? undefined : parseHostEntry(key, this.#document[key], []);
   }
 

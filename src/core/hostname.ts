@@ -6,6 +6,8 @@
 
 const MAX_NAME_LENGTH = 253;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Two or more LABELs joined by dots: the names the label-by-label checks below accept. */
+const VALID_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Returns the canonical form (lower case, trailing dot), or a sentence saying what is wrong. */
 export function parseHostname(raw: string): { ok: true; fqdn: string } | { ok: false; problem: string } {
@@ -14,7 +16,10 @@ export function parseHostname(raw: string): { ok: true; fqdn: string } | { ok: f
   if (withoutDot.length > MAX_NAME_LENGTH) {
     return { ok: false, problem: `is longer than ${MAX_NAME_LENGTH} characters` };
   }
-  const labels = withoutDot.toLowerCase().split(".");
+  const lower = withoutDot.toLowerCase();
+  // Every check parses the name it was sent: one test for a valid name, the labels only to say what is wrong.
+  if (VALID_NAME.test(lower)) return { ok: true, fqdn: `${lower}.` };
+  const labels = lower.split(".");
   if (labels.length < 2) return { ok: false, problem: "is not a fully qualified domain name" };
   for (const label of labels) {
     if (label.length === 0) return { ok: false, problem: "has an empty label" };

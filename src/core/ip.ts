@@ -14,6 +14,9 @@ export interface IpAddress {
 }
 
 const IPV4_OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
+/** Four IPV4_OCTETs of at most 255: the dotted quads parseIpv4Octets accepts, already canonical. */
+const CANONICAL_IPV4 =
+  /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
 function parseIpv4Octets(raw: string): number[] | undefined {
@@ -97,8 +100,8 @@ export function bigIntToIpv6(value: bigint): string {
 }
 
 export function parseIp(raw: string): IpAddress | undefined {
-  const octets = parseIpv4Octets(raw);
-  if (octets) return { text: octets.join("."), recordType: "A" };
+  // Every check parses its caller's address: a dotted quad is its own canonical text.
+  if (CANONICAL_IPV4.test(raw)) return { text: raw, recordType: "A" };
   const groups = parseIpv6Groups(raw);
   if (!groups) return undefined;
   const isV4Mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;

@@ -79,13 +79,19 @@ export function recordMatches(currentValues: readonly string[], value: string): 
   return currentValues.length === 1 && currentValues[0] === value;
 }
 
-/** Every record an update wants, the host's own first. */
+/**
+ * Every record an update wants, the host's own first. A plain loop: this runs on every check, and
+ * most hosts have no wildcard and no LAN devices, so it should cost no more than their own records.
+ */
 export function wantedRecords(update: HostUpdate): RecordChange[] {
   const { host } = update;
-  const records = update.addresses.flatMap((ip) => {
-    const own: RecordChange = { name: host.fqdn, type: ip.recordType, ttl: host.ttl, value: ip.text };
-    return host.wildcard ? [own, { ...own, name: wildcardName(host.fqdn) }] : [own];
-  });
+  const records: RecordChange[] = [];
+  for (const ip of update.addresses) {
+    records.push({ name: host.fqdn, type: ip.recordType, ttl: host.ttl, value: ip.text });
+    if (host.wildcard) {
+      records.push({ name: wildcardName(host.fqdn), type: ip.recordType, ttl: host.ttl, value: ip.text });
+    }
+  }
   const lan = host.lan;
   if (update.lanPrefix && lan) {
     for (const device of lan.devices) {
@@ -105,10 +111,12 @@ async function differingRecords(
   const current = await Promise.all(
     records.map((record) => dns.currentValues(zoneId, record.name, record.type, answeredBy)),
   );
-  return records.flatMap((record, index) => {
+  const differing: RecordUpdate[] = [];
+  records.forEach((record, index) => {
     const previous = current[index] ?? [];
-    return recordMatches(previous, record.value) ? [] : [{ ...record, previous }];
+    if (!recordMatches(previous, record.value)) differing.push({ ...record, previous });
   });
+  return differing;
 }
 
 /** One zone's change batch, and which update owns which of its changes. */
@@ -156,6 +164,8 @@ export async function applyUpdates(
       batches.set(zoneId, batch);
     }),
   );
+  // The usual check: every record already matches, nothing to write or announce.
+  if (batches.size === 0) return results;
 
   const events: RecordChangeEvent[] = [];
   await Promise.all(

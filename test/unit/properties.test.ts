@@ -62,6 +62,27 @@ describe("parsers never throw", () => {
     );
   });
 
+  it("parseIp reads a dotted quad octet by octet: four decimal 0-255 without leading zeros, nothing else", () => {
+    const octet = fc.oneof(
+      fc.nat({ max: 300 }).map(String),
+      fc.constantFrom("00", "01", "010", "0x1", "", "1e2", " 1", "+1", "\u0663", "255 "),
+    );
+    const dotted = fc.oneof(
+      fc.array(octet, { minLength: 3, maxLength: 5 }).map((parts) => parts.join(".")),
+      fc.ipV4Extended(),
+    );
+    fc.assert(
+      fc.property(dotted, (raw) => {
+        const parts = raw.split(".");
+        const valid =
+          parts.length === 4 &&
+          parts.every((part) => /^(?:0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255);
+        expect(parseIp(raw)).toEqual(valid ? { text: raw, recordType: "A" } : undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("parseConfigDocument on any JSON value: problems, or a ConfigFileError, never a crash", () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.domain(), fc.jsonValue())), (document) => {
@@ -72,6 +93,38 @@ describe("parsers never throw", () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("parseHostname", () => {
+  /** The definition: at most 253 characters, two or more labels, each 1–63 letters, digits or inner hyphens. */
+  function byLabels(raw: string): string | undefined {
+    const name = (raw.endsWith(".") ? raw.slice(0, -1) : raw).toLowerCase();
+    const labels = name.split(".");
+    const valid = (label: string) => label.length <= 63 && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(label);
+    if (raw === "" || raw.length - (raw.endsWith(".") ? 1 : 0) > 253) return undefined;
+    return labels.length >= 2 && labels.every(valid) ? `${name}.` : undefined;
+  }
+  // Near-valid names: hyphens and dots at the edges, upper case, a Kelvin sign (lower case "k"), long labels.
+  const label = fc
+    .array(fc.constantFrom("a", "Z", "0", "-", "_", "\u212a", "b".repeat(30)), { maxLength: 5 })
+    .map((parts) => parts.join(""));
+  const name = fc.oneof(
+    fc.domain(),
+    fc
+      .tuple(fc.array(label, { maxLength: 12 }), fc.boolean())
+      .map(([labels, dot]) => labels.join(".") + (dot ? "." : "")),
+    fc.string({ unit: fc.constantFrom("a", "-", "."), maxLength: 260 }),
+  );
+
+  it("accepts exactly the names whose every label is valid, in canonical form", () => {
+    fc.assert(
+      fc.property(name, (raw) => {
+        const parsed = parseHostname(raw);
+        expect(parsed.ok ? parsed.fqdn : undefined).toBe(byLabels(raw));
+      }),
+      { numRuns: 3000 },
     );
   });
 });
