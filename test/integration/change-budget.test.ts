@@ -85,7 +85,8 @@ describe("the shared change budget against moto", () => {
     }
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(2);
     expect(perSecond.size).toBeGreaterThanOrEqual(6);
-    expect((await slotKeys()).length).toBe(12);
+    // A lease that came back after its second was dropped and another taken: slots ≥ calls.
+    expect((await slotKeys()).length).toBeGreaterThanOrEqual(12);
   }, 30_000);
 
   it("leases one slot for a changed address and none for an unchanged one (handler, dyndns2)", async () => {
@@ -120,12 +121,15 @@ describe("the shared change budget against moto", () => {
 
     // act
     const changed = await update("198.51.100.77");
+    const afterChange = (await slotKeys()).length;
     const unchanged = await update("198.51.100.77");
 
-    // assess
+    // assess: one slot (two if the first came back after its second), none for the no-change
     expect(changed.body).toBe("good 198.51.100.77\n");
     expect(unchanged.body).toBe("nochg 198.51.100.77\n");
-    expect((await slotKeys()).length - before).toBe(1);
+    expect(afterChange - before).toBeGreaterThanOrEqual(1);
+    expect(afterChange - before).toBeLessThanOrEqual(2);
+    expect((await slotKeys()).length).toBe(afterChange);
     expect((await aws.recordValues(host, "A")).values).toEqual(["198.51.100.77"]);
   });
 });
