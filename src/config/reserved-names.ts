@@ -29,27 +29,35 @@ export function withoutReservedNames(
   if (reservedNames.length === 0) return source;
   const reserved = new Set(reservedNames);
   const reported = new WeakSet<HostDirectory>();
+  // One view per directory the source hands out (it keeps them while the config is unchanged), not one per request.
+  const views = new WeakMap<HostDirectory, HostDirectory>();
+  const viewOf = (directory: HostDirectory): HostDirectory => ({
+    get size() {
+      return directory.size;
+    },
+    find(hostname: string): HostConfig | undefined {
+      const host = directory.find(hostname);
+      if (!host || !reserved.has(host.fqdn)) return host;
+      if (!reported.has(directory)) {
+        reported.add(directory);
+        log?.({
+          level: "warn",
+          msg: "config problem",
+          problem: `${host.fqdn}: ${RESERVED_NAME_PROBLEM}.`,
+        });
+      }
+      return undefined;
+    },
+  });
   return {
     async hosts(names) {
       const directory = await source.hosts(names);
-      return {
-        get size() {
-          return directory.size;
-        },
-        find(hostname: string): HostConfig | undefined {
-          const host = directory.find(hostname);
-          if (!host || !reserved.has(host.fqdn)) return host;
-          if (!reported.has(directory)) {
-            reported.add(directory);
-            log?.({
-              level: "warn",
-              msg: "config problem",
-              problem: `${host.fqdn}: ${RESERVED_NAME_PROBLEM}.`,
-            });
-          }
-          return undefined;
-        },
-      };
+      let view = views.get(directory);
+      if (!view) {
+        view = viewOf(directory);
+        views.set(directory, view);
+      }
+      return view;
     },
   };
 }
