@@ -46,6 +46,16 @@ export class VirtualClock implements Clock {
     this.#push({ at: Math.max(at, this.#now), order: this.#order++, fire });
   }
 
+  /** Moves time on in 10 ms steps until every promise of `work` has settled; their outcomes, in order. */
+  async runUntilSettled<T>(work: readonly Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+    let done = false;
+    const outcomes = Promise.allSettled(work).finally(() => {
+      done = true;
+    });
+    while (!done) await this.run(this.#now + 10);
+    return outcomes;
+  }
+
   /** Advances through every timer due up to `until`, then stops there. */
   async run(until: number): Promise<void> {
     await settle();

@@ -21,7 +21,7 @@
  */
 import { DnsUpdateError, ThrottledError } from "../core/errors.js";
 import type { RecordChange } from "../core/ports.js";
-import { type ChangeBudget, UNLIMITED_BUDGET } from "./change-budget.js";
+import { type ChangeBudget, realSleep, UNLIMITED_BUDGET } from "./change-budget.js";
 
 /** Route 53's limits per ChangeResourceRecordSets: ResourceRecord elements and value characters, UPSERTs counting twice. */
 export const BATCH_LIMITS = { elements: 1000, characters: 32_000, upsertWeight: 2 } as const;
@@ -64,9 +64,6 @@ interface ZoneQueue {
   readonly waiting: Caller[];
   draining: boolean;
 }
-
-const realSleep = (milliseconds: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, milliseconds)));
 
 export class ChangeBatcher {
   readonly #send: ChangeBatcherOptions["send"];

@@ -53,7 +53,8 @@ export interface S3ChangeBudgetOptions {
 
 type Lease = "leased" | "taken" | "unavailable";
 
-const realSleep = (milliseconds: number) =>
+/** Waits on the real clock; the budget and the change batcher take a virtual one in simulations. */
+export const realSleep = (milliseconds: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, milliseconds)));
 
 export class S3ChangeBudget implements ChangeBudget {

@@ -32,14 +32,7 @@ function batcher(
     now: () => clock.now(),
   });
   /** Runs the virtual clock until every caller has its answer. */
-  const settle = async <T>(work: Promise<T>[]) => {
-    let done = false;
-    const outcomes = Promise.allSettled(work).finally(() => {
-      done = true;
-    });
-    while (!done) await clock.run(clock.now() + 10);
-    return outcomes;
-  };
+  const settle = <T>(work: Promise<T>[]) => clock.runUntilSettled(work);
   return { subject, sent, settle, clock };
 }
 

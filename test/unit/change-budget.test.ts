@@ -56,16 +56,6 @@ function budget(clock: VirtualClock, s3: S3Client, perSecond = 3, log: (entry: L
   });
 }
 
-/** Runs the virtual clock until every promise has settled. */
-async function settle<T>(clock: VirtualClock, work: Promise<T>[]) {
-  let done = false;
-  const outcomes = Promise.allSettled(work).finally(() => {
-    done = true;
-  });
-  while (!done) await clock.run(clock.now() + 10);
-  return outcomes;
-}
-
 describe("the shared change budget", () => {
   it("lets at most perSecond calls start in any second, across every container", async () => {
     // prepare: 8 containers on one bucket, each asked for 10 slots at once
@@ -76,8 +66,7 @@ describe("the shared change budget", () => {
     const deadline = clock.now() + 60_000;
 
     // act
-    const outcomes = await settle(
-      clock,
+    const outcomes = await clock.runUntilSettled(
       containers.flatMap((container) =>
         Array.from({ length: 10 }, () =>
           container.take(deadline).then((granted) => {
@@ -106,7 +95,7 @@ describe("the shared change budget", () => {
     const subject = budget(clock, bucket.client, 3);
 
     // act
-    const [outcome] = await settle(clock, [
+    const [outcome] = await clock.runUntilSettled([
       subject.take(clock.now() + 10_000).then((granted) => ({ granted, at: clock.now() })),
     ]);
 
@@ -130,7 +119,7 @@ describe("the shared change budget", () => {
     const subject = budget(clock, bucket.client, 5);
 
     // act
-    const [outcome] = await settle(clock, [subject.take(clock.now() + 1500)]);
+    const [outcome] = await clock.runUntilSettled([subject.take(clock.now() + 1500)]);
 
     // assess: it tried this second and the next (the deadline is within it), 3 slots in each
     expect(outcome).toEqual({ status: "fulfilled", value: false });
@@ -146,7 +135,7 @@ describe("the shared change budget", () => {
     const subject = budget(clock, bucket.client, 3, (entry) => logged.push(entry));
 
     // act
-    const outcomes = await settle(clock, [
+    const outcomes = await clock.runUntilSettled([
       subject.take(clock.now() + 4000),
       subject.take(clock.now() + 4000),
     ]);
@@ -224,7 +213,7 @@ describe("the change batcher under a budget", () => {
     await clock.run(clock.now() + 3000);
 
     // act
-    const outcomes = await settle(clock, work);
+    const outcomes = await clock.runUntilSettled(work);
 
     // assess: one batch per slot, every change in one of them
     expect(outcomes.every((outcome) => outcome.status === "fulfilled")).toBe(true);
@@ -248,7 +237,7 @@ describe("the change batcher under a budget", () => {
     });
 
     // act
-    const outcomes = await settle(clock, [
+    const outcomes = await clock.runUntilSettled([
       subject.submit("Z", [change("a.example.com.")]),
       subject.submit("Z", [change("b.example.com.")]),
     ]);

@@ -38,13 +38,8 @@ function container(options: { propagationMs?: number } = {}) {
   });
   /** One set request, run to its end on the virtual clock. */
   const set = async (index: number, address = fleetAddress(index)) => {
-    let done = false;
-    const result = app(httpEvent({ sourceIp: address, query: setQuery(fleetHost(index), address) })).finally(
-      () => {
-        done = true;
-      },
-    );
-    while (!done) await clock.run(clock.now() + 10);
+    const result = app(httpEvent({ sourceIp: address, query: setQuery(fleetHost(index), address) }));
+    await clock.runUntilSettled([result]);
     return { status: (await result).statusCode, log: logs.at(-1) as LogEntry };
   };
   const wait = (milliseconds: number) => clock.run(clock.now() + milliseconds);
