@@ -26,13 +26,29 @@ export const jsonLineLogger: Logger = (entry) => {
  * copied and PreparedJson values are spliced in: the request line is written on every request.
  */
 export function jsonLine(entry: LogEntry): string {
-  let line = `{"time":"${isoTime()}"`;
-  for (const key of Object.keys(entry)) {
-    const json = jsonValue(entry[key]);
-    // Like JSON.stringify, leave out fields that have no JSON (undefined, functions).
-    if (json !== undefined) line += `${fieldPrefix(key)}${json}`;
+  const keys = Object.keys(entry);
+  // An object lists integer keys ("0", "42") first, so the spread put them before `time`.
+  let index = 0;
+  let integerFields = "";
+  for (; index < keys.length && isArrayIndex(keys[index] as string); index++) {
+    integerFields += field(entry, keys[index] as string);
   }
+  let line = `{${integerFields === "" ? "" : `${integerFields.slice(1)},`}"time":"${isoTime()}"`;
+  for (; index < keys.length; index++) line += field(entry, keys[index] as string);
   return `${line}}`;
+}
+
+/** `,"name":value`, or nothing for a value without JSON (undefined, functions), as JSON.stringify leaves it out. */
+function field(entry: LogEntry, key: string): string {
+  const json = jsonValue(entry[key]);
+  return json === undefined ? "" : `${fieldPrefix(key)}${json}`;
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
+
+/** A key JavaScript orders as an integer: a canonical whole number below 2^32 - 1. */
+function isArrayIndex(key: string): boolean {
+  return ARRAY_INDEX.test(key) && Number(key) < 2 ** 32 - 1;
 }
 
 /**

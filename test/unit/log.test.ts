@@ -97,6 +97,13 @@ describe("jsonLine", () => {
     expect(jsonLine({})).toBe(stringified({}));
   });
 
+  it("puts integer keys before time, as the spread into { time, ...entry } did (found by the property below)", () => {
+    for (const entry of [{ "0": false }, { level: "info", "10": 1, "2": "x", "007": 3, "4294967295": 4 }]) {
+      expect(jsonLine(entry)).toBe(stringified(entry));
+    }
+    expect(jsonLine({ "3": undefined, msg: "m" })).toBe(stringified({ "3": undefined, msg: "m" }));
+  });
+
   it("writes any entry as JSON.stringify does (property)", () => {
     // Any UTF-16 code unit, lone surrogates included, and every kind of number.
     const text = fc.string({ unit: fc.nat({ max: 0xffff }).map((code) => String.fromCharCode(code)) });
