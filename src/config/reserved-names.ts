@@ -50,6 +50,7 @@ export function withoutReservedNames(
     },
   });
   return {
+    acmeAccounts: () => source.acmeAccounts(),
     async hosts(names) {
       const directory = await source.hosts(names);
       let view = views.get(directory);

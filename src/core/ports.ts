@@ -15,9 +15,10 @@ export interface ConfigSource {
   hosts(names?: readonly string[]): Promise<HostDirectory>;
   /**
    * The ACME accounts, a section of the config in either layout; throws UnavailableError like hosts().
-   * Sources without ACME support (test stand-ins) leave it out: no accounts.
+   * Required, like hosts(): a wrapper around a source (the reserved-name filter) must hand it on, or the
+   * accounts would vanish in every deployment that wraps the store.
    */
-  acmeAccounts?(): Promise<AcmeAccountDirectory>;
+  acmeAccounts(): Promise<AcmeAccountDirectory>;
 }
 
 /**

@@ -22,10 +22,7 @@ export async function findAccount(
   const source = callerAddress(context.event);
   const backends = await context.backends();
   if (!backends.txt) throw new UnavailableError("ACME challenge records are not served here.", 60);
-  const accounts = await backends.config.acmeAccounts?.();
-  const check = accounts
-    ? checkAccount(accounts, username, password, source)
-    : ({ ok: false, reason: "unknown user" } as const);
+  const check = checkAccount(await backends.config.acmeAccounts(), username, password, source);
   context.log.recordType = "TXT";
   if (!check.ok) {
     context.log.decision = "badauth";

@@ -3,6 +3,7 @@
  * rule with its compare-and-set retries, and the acme-dns / httpreq wire formats through the app's
  * route table with an in-memory TXT store.
  */
+
 import { createHash } from "node:crypto";
 import {
   ChangeResourceRecordSetsCommand,
@@ -12,6 +13,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
+import { parseReservedNames, withoutReservedNames } from "../../src/config/reserved-names.js";
 import { parseConfigDocument } from "../../src/config/schema.js";
 import {
   type AcmeAccount,
@@ -24,6 +26,7 @@ import {
 import { parseIp } from "../../src/core/ip.js";
 import type { TxtRecordState, TxtRecords } from "../../src/core/ports.js";
 import { Route53TxtRecords } from "../../src/dns/route53-txt.js";
+import { documentSource } from "../support/config-source.js";
 import { httpEvent } from "../support/events.js";
 
 const USER = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
@@ -272,10 +275,8 @@ describe("acme-dns and httpreq over HTTP", () => {
   let txt: MemoryTxt;
   const app = createApp({
     backends: async () => ({
-      config: {
-        hosts: async () => parseConfigDocument(CONFIG).hosts,
-        acmeAccounts: async () => parseConfigDocument(CONFIG).accounts,
-      },
+      // Wrapped as every deployment wraps it: Terraform always sets DDNS_RESERVED_NAMES (the zone apex).
+      config: withoutReservedNames(documentSource(CONFIG), parseReservedNames("dyn.example.com")),
       dns: { currentValues: async () => [], upsert: async () => "" },
       txt,
     }),

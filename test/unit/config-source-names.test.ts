@@ -2,11 +2,13 @@
  * The request path tells the ConfigSource which hosts it needs, so a sharded config can load only
  * the parts those names live in (issue 13 §2). Checked with a ConfigSource that records its calls.
  */
+
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { parseConfigDocument } from "../../src/config/schema.js";
 import type { ConfigSource, DnsRecords } from "../../src/core/ports.js";
 import { seedToken } from "../../src/core/tokens.js";
+import { hostsOnlySource } from "../support/config-source.js";
 import { httpEvent } from "../support/events.js";
 
 const SECRET = "names-test-secret-0123456789";
@@ -16,12 +18,10 @@ const hosts = parseConfigDocument({
 
 function recordingApp() {
   const asked: (readonly string[] | undefined)[] = [];
-  const config: ConfigSource = {
-    hosts: async (names) => {
-      asked.push(names);
-      return hosts;
-    },
-  };
+  const config: ConfigSource = hostsOnlySource((names) => {
+    asked.push(names);
+    return hosts;
+  });
   const dns: DnsRecords = { currentValues: async () => ["203.0.113.10"], upsert: async () => "/change/1" };
   const app = createApp({ backends: async () => ({ config, dns }), log: () => {} });
   return { app, asked };

@@ -3,6 +3,7 @@
  * in-memory DNS: one change batch with the host's own record, only differing records written, the
  * prefix authenticated (dyndns2 Basic auth; the v2 HMAC covers it; seed tokens refused).
  */
+
 import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
@@ -19,6 +20,7 @@ import type { RecordType } from "../../src/core/ip.js";
 import type { DnsRecords, RecordChange, RecordChangeEvent } from "../../src/core/ports.js";
 import { seedToken, timestampedToken } from "../../src/core/tokens.js";
 import { applyUpdates } from "../../src/core/update.js";
+import { hostsOnlySource } from "../support/config-source.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
 
@@ -78,7 +80,7 @@ describe("names that follow a host", () => {
   let dns: MemoryDns;
   const { hosts, problems } = parseConfigDocument(CONFIG);
   const app = createApp({
-    backends: async () => ({ config: { hosts: async () => hosts }, dns }),
+    backends: async () => ({ config: hostsOnlySource(hosts), dns }),
     log: () => {},
     now: () => NOW * 1000,
   });

@@ -2,6 +2,7 @@
  * Property tests (fast-check prints the seed and the shrunk counter-example on failure; rerun
  * with `{ seed, path }` to reproduce). Over 10,000 generated cases in total.
  */
+
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
@@ -12,6 +13,7 @@ import type { HostConfig } from "../../src/core/hosts.js";
 import { parseIp } from "../../src/core/ip.js";
 import type { DnsRecords } from "../../src/core/ports.js";
 import { seedToken, timestampedToken } from "../../src/core/tokens.js";
+import { hostsOnlySource } from "../support/config-source.js";
 import { httpEvent } from "../support/events.js";
 
 const SECRET = "property-test-secret";
@@ -31,7 +33,7 @@ function recordingApp() {
     },
   };
   const app = createApp({
-    backends: async () => ({ config: { hosts: async () => hosts }, dns }),
+    backends: async () => ({ config: hostsOnlySource(hosts), dns }),
     log: () => {},
   });
   return { app, writes };

@@ -4,6 +4,7 @@
  * job's entry point (jobs.handler) at the SDK (aws-sdk-client-mock): config from S3, one Logs Insights
  * query on the request function's log group, `Host went quiet` events on the bus.
  */
+
 import {
   CloudWatchLogsClient,
   GetQueryResultsCommand,
@@ -18,6 +19,7 @@ import type { LogEntry } from "../../src/core/log.js";
 import { handler } from "../../src/jobs/handler.js";
 import { checkQuietHosts, isQuietCheckEvent, type QuietHostEvent } from "../../src/jobs/quiet-hosts.js";
 import type { FleetEntry } from "../../src/logs/activity.js";
+import { hostsOnlySource } from "../support/config-source.js";
 import { BUCKET, mockConfig } from "../support/mock-aws.js";
 
 const NOW = Date.parse("2026-11-30T12:00:00Z");
@@ -41,12 +43,10 @@ function run(fleet: Record<string, FleetEntry>, everyMinutes = 15) {
   const logs: LogEntry[] = [];
   const result = checkQuietHosts(
     {
-      config: {
-        hosts: async (names) => {
-          asked.names = names;
-          return hosts;
-        },
-      },
+      config: hostsOnlySource((names) => {
+        asked.names = names;
+        return hosts;
+      }),
       fleet: async (since, until) => {
         Object.assign(asked, { since, until });
         return new Map(Object.entries(fleet));
