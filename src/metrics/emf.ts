@@ -7,7 +7,6 @@
  * protocol): a host-name dimension would be a metric, and a bill, per host.
  */
 import catalogue from "../../terraform/emf-metrics.json" with { type: "json" };
-import { PreparedJson } from "../core/log.js";
 
 export const DEFAULT_METRICS_NAMESPACE = catalogue.defaultNamespace;
 export const METRICS = catalogue.metrics;
@@ -28,40 +27,15 @@ export function isValidNamespace(namespace: string): boolean {
   return NAMESPACE.test(namespace);
 }
 
-/** One directive per metric, the same for every request of a namespace: built once per app, with its JSON. */
-export interface MetricDirectives {
-  readonly list: ReadonlyArray<Record<string, unknown>>;
-  readonly json: string;
-}
+/** One directive per metric, the same for every request of a namespace: built once per app. */
+export type MetricDirectives = ReadonlyArray<Record<string, unknown>>;
 
 export function metricDirectives(namespace: string): MetricDirectives {
-  const list = Object.entries(METRICS).map(([name, metric]) => ({
+  return Object.entries(METRICS).map(([name, metric]) => ({
     Namespace: namespace,
     Dimensions: metric.dimensions,
     Metrics: [{ Name: name, Unit: metric.unit }],
   }));
-  return { list, json: JSON.stringify(list) };
-}
-
-/**
- * The line's `_aws`: its timestamp and the app's directives. Read as an object it is the plain EMF
- * metadata; written by the logger, the directives' text is spliced in rather than serialized again.
- */
-class EmfMetadata extends PreparedJson {
-  readonly Timestamp: number;
-  readonly CloudWatchMetrics: MetricDirectives["list"];
-  readonly #directivesJson: string;
-
-  constructor(timestampMs: number, directives: MetricDirectives) {
-    super();
-    this.Timestamp = timestampMs;
-    this.CloudWatchMetrics = directives.list;
-    this.#directivesJson = directives.json;
-  }
-
-  toJsonText(): string {
-    return `{"Timestamp":${JSON.stringify(this.Timestamp)},"CloudWatchMetrics":${this.#directivesJson}}`;
-  }
 }
 
 /** The fields to merge into the log line: the directive and the metric values it names. */
@@ -71,7 +45,7 @@ export function emfFields(
   timestampMs: number,
 ): Record<string, unknown> {
   return {
-    _aws: new EmfMetadata(timestampMs, directives),
+    _aws: { Timestamp: timestampMs, CloudWatchMetrics: directives },
     decision: values.decision,
     protocol: values.protocol,
     requests: 1,
