@@ -103,7 +103,7 @@ describe("tokens", () => {
     expect(hexDigestsEqual(`${digest.slice(0, 63)}g`, digest)).toBe(false);
   });
 
-  it("compares passwords of any length in constant time", () => {
+  it("compares passwords of any length", () => {
     expect(secretsEqual("pässword:with@chars", "pässword:with@chars")).toBe(true);
     expect(secretsEqual("short", "a much longer secret")).toBe(false);
   });

@@ -43,6 +43,7 @@ describe("behind the edge (CloudFront + WAF)", () => {
     // assess
     expect([direct.statusCode, forged.statusCode]).toEqual([403, 403]);
     expect(seedBody(direct).return_message).toBe(EDGE_ONLY_MESSAGE);
+    expect(logs).toHaveLength(2);
     expect(logs.every((entry) => entry.level === "info" && entry.decision === "forbidden")).toBe(true);
   });
 
