@@ -11,7 +11,7 @@ NPM_INSTALLED := node_modules/.package-lock.json
 
 .PHONY: help
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 $(NPM_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -5,6 +5,7 @@
 
 setup_file() {
   REPO_ROOT="$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)"
+  export REPO_ROOT
   export APP="${BATS_FILE_TMPDIR}/app"
   mkdir -p "${APP}"
   (cd "${REPO_ROOT}" && npm pack --silent --pack-destination "${BATS_FILE_TMPDIR}") >"${BATS_FILE_TMPDIR}/pack.out"
@@ -62,4 +63,24 @@ JSON
   [[ ${output} == *"bad.json"* ]]
   [[ ${output} == *"route_53_zone_id: Required"* ]]
   [[ ${output} == *"route_53_record_ttl: Must be a whole number"* ]]
+}
+
+@test "npm pack from a clone that was never built builds the CLI first (prepack)" {
+  local clone="${BATS_TEST_TMPDIR}/clone"
+  git clone --quiet "${REPO_ROOT}" "${clone}"
+  # The checkout's package.json (what is under test) and the dependencies npm ci installs; no dist/.
+  cp "${REPO_ROOT}/package.json" "${clone}/package.json"
+  ln -s "${REPO_ROOT}/node_modules" "${clone}/node_modules"
+  [[ ! -e "${clone}/dist" ]]
+  run bash -c "cd '${clone}' && npm pack --dry-run --json 2>/dev/null"
+  [[ ${status} -eq 0 ]]
+  [[ ${output} == *'"path": "dist/ddns.mjs"'* ]]
+}
+
+@test "make help lists every target that has a description, test-e2e included" {
+  local documented listed
+  documented="$(grep -cE '^[a-z0-9-]+:.*## ' "${REPO_ROOT}/Makefile")"
+  listed="$(make --no-print-directory -C "${REPO_ROOT}" help | wc -l)"
+  [[ ${listed} -eq ${documented} ]]
+  make --no-print-directory -C "${REPO_ROOT}" help | grep -q '^  test-e2e '
 }
