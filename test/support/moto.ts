@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { startRecorder } from "./aws-recorder.js";
 
 export interface MotoServer {
@@ -88,7 +89,14 @@ async function recordingProxy(
   if (!detached) return startRecorder(upstream, dir);
   const recorder = spawn(
     process.execPath,
-    ["--import", "tsx", "test/support/aws-recorder.ts", upstream, String(moto.pid), dir],
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("aws-recorder.ts", import.meta.url)),
+      upstream,
+      String(moto.pid),
+      dir,
+    ],
     { stdio: ["ignore", "pipe", "inherit"], detached: true },
   );
   const lines = createInterface({ input: recorder.stdout as NodeJS.ReadableStream });
