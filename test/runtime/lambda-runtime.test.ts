@@ -5,154 +5,28 @@
  * once imported directly by Node 22 for arm64 (the module's default architecture) under qemu.
  * Needs `make build` and test/runtime/tools.sh (Node 22, aws-lambda-ric); `make test-runtime` does both.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSecret } from "../../src/admin/secrets.js";
 import { passwordSha256 } from "../../src/core/acme.js";
 import { seedToken } from "../../src/core/tokens.js";
-import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
-import { type Invocation, RuntimeApiStandIn } from "./runtime-api.js";
+import { directRunner, lastRequestLog, type Runner, ricRunner } from "./runners.js";
+import { RuntimeApiStandIn } from "./runtime-api.js";
 
 const run = promisify(execFile);
 const ZIP = resolve("dist/lambda.zip");
 const tool = async (name: "node" | "ric" | "node-arm64") =>
   (await run("test/runtime/tools.sh", [name])).stdout.trim();
-
-/** One way of running the function: takes an event, gives what the function answered. */
-interface Runner {
-  invoke(event: HttpEvent): Promise<HttpResult>;
-  /** What the function wrote to stdout/stderr (its JSON log lines), shown when a test fails. */
-  output(): string;
-  stop(): Promise<void>;
-}
-
-function collect(child: ChildProcess): () => string {
-  let text = "";
-  child.stdout?.on("data", (chunk) => {
-    text += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    text += chunk;
-  });
-  return () => text;
-}
-
-/** Rejects when the process exits: an invocation still waiting then fails at once, with its output. */
-function exitOf(child: ChildProcess, name: string, output: () => string): Promise<never> {
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${output()}`))),
-  );
-  exited.catch(() => {}); // only a waiting invocation cares
-  return exited;
-}
-
-/** The function's log line for the last request it answered. */
-function lastRequestLog(runner: Runner): Record<string, unknown> {
-  const lines = runner
-    .output()
-    .split("\n")
-    .filter((line) => line.includes('"msg":"request"'));
-  return JSON.parse(lines.at(-1) ?? "{}");
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once("exit", done));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-/**
- * Node 22 imports index.mjs from the task root and calls handler(event, context) per line on fd 3.
- * `node` is the command: a path, or words (qemu-aarch64-static -L SYSROOT NODE for arm64).
- */
-async function directRunner(node: string, taskRoot: string, env: Record<string, string>): Promise<Runner> {
-  const driver = `
-    import { writeSync } from "node:fs";
-    import { createInterface } from "node:readline";
-    const { handler } = await import(${JSON.stringify(`file://${taskRoot}/index.mjs`)});
-    for await (const line of createInterface({ input: process.stdin })) {
-      const { id, event } = JSON.parse(line);
-      const result = await handler(event, { awsRequestId: id });
-      writeSync(3, JSON.stringify({ id, result }) + "\\n");
-    }`;
-  const [command = "", ...prefix] = node.split(" ");
-  const child = spawn(command, [...prefix, "--input-type=module", "-e", driver], {
-    cwd: taskRoot,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["pipe", "pipe", "pipe", "pipe"],
-  });
-  const output = collect(child);
-  const exited = exitOf(child, "node", output);
-  const waiting = new Map<string, (result: HttpResult) => void>();
-  const results = child.stdio[3] as NodeJS.ReadableStream;
-  createInterface({ input: results }).on("line", (line) => {
-    const { id, result } = JSON.parse(line) as { id: string; result: HttpResult };
-    waiting.get(id)?.(result);
-    waiting.delete(id);
-  });
-  return {
-    invoke: (event) => {
-      const id = randomUUID();
-      const answered = new Promise<HttpResult>((done) => waiting.set(id, done));
-      child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
-      return Promise.race([answered, exited]);
-    },
-    output,
-    stop: () => stopProcess(child),
-  };
-}
-
-/** aws-lambda-ric on Node 22, as Lambda starts it: _HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API. */
-async function ricRunner(
-  node: string,
-  ric: string,
-  api: RuntimeApiStandIn,
-  taskRoot: string,
-  env: Record<string, string>,
-  handler = "index.handler",
-): Promise<Runner & { invocation(event: HttpEvent): Promise<Invocation> }> {
-  const child = spawn(node, [ric], {
-    cwd: taskRoot,
-    env: {
-      PATH: process.env.PATH ?? "",
-      ...env,
-      AWS_LAMBDA_RUNTIME_API: api.address,
-      _HANDLER: handler,
-      LAMBDA_TASK_ROOT: taskRoot,
-      AWS_LAMBDA_FUNCTION_NAME: "route53-ddns",
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
-      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/route53-ddns",
-      AWS_LAMBDA_LOG_STREAM_NAME: "2026/11/30/[$LATEST]0123456789abcdef",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output = collect(child);
-  const exited = exitOf(child, "aws-lambda-ric", output);
-  const invocation = (event: HttpEvent) => Promise.race([api.invoke(event), exited]);
-  return {
-    invocation,
-    invoke: async (event) => {
-      const posted = await invocation(event);
-      if (posted.outcome !== "response") throw new Error(`the runtime reported an error: ${output()}`);
-      return posted.payload as HttpResult;
-    },
-    output,
-    stop: () => stopProcess(child),
-  };
-}
 
 describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => {
   let moto: MotoServer;
