@@ -76,11 +76,11 @@ test-iam: $(NPM_INSTALLED) ## The AWS calls test-integration and test-e2e record
 	DDNS_AWS_CALLS_DIR="$(AWS_CALLS)" npx vitest run --project iam
 
 .PHONY: runtime-tools
-runtime-tools: ## Node 22 and aws-lambda-ric into ~/.cache/route53-ddns (first time: a native build, ~2 min)
+runtime-tools: ## Node 22 (x86_64 and arm64) and aws-lambda-ric into ~/.cache/route53-ddns (first time: a native build, ~2 min)
 	test/runtime/tools.sh install
 
 .PHONY: test-runtime
-test-runtime: build runtime-tools ## The zip on Node 22 and through aws-lambda-ric; reproducible build; packed CLI
+test-runtime: build runtime-tools ## The zip on Node 22 (x86_64, arm64 under qemu) and through aws-lambda-ric; Lambda's execution model; reproducible build; packed CLI
 	npx vitest run --project runtime
 	bats test/runtime
 

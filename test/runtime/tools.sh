@@ -14,8 +14,8 @@
 #
 # DDNS_TOOLS_CACHE overrides the cache directory (default ~/.cache/route53-ddns).
 # Building aws-lambda-ric needs cmake, make, g++ and python3; the arm64 Node runs under
-# qemu-aarch64-static with Debian's arm64 C library (qemu-user-static, libc6-arm64-cross, libstdc++6-arm64-cross); .ci/run
-# installs them all.
+# qemu-aarch64-static with Debian's arm64 C and C++ libraries (qemu-user-static, libc6-arm64-cross,
+# libstdc++6-arm64-cross). .ci/run installs them all.
 set -euo pipefail
 
 NODE_VERSION=22.23.5
