@@ -40,15 +40,20 @@ fmt: $(NPM_INSTALLED) ## Format everything in place
 	terraform fmt -recursive $(TF_DIR)
 
 .PHONY: test
-test: lint test-unit build test-integration test-terraform test-client test-e2e test-runtime ## Run every test suite
+test: lint test-unit build test-integration test-terraform test-client test-e2e test-iam test-runtime ## Run every test suite
 	@echo "make test: all suites passed"
 
 .PHONY: test-unit
 test-unit: $(NPM_INSTALLED) ## Unit and property tests (vitest, aws-sdk-client-mock, fast-check)
 	npx vitest run --project unit
 
+# The integration and e2e suites record the functions' AWS calls here; test-iam judges them.
+AWS_CALLS := $(CURDIR)/.aws-calls
+
 .PHONY: test-integration
+test-integration: export DDNS_AWS_CALLS := $(AWS_CALLS)/integration
 test-integration: build ## The real SDK against a moto server on loopback (and the built CLI)
+	rm -rf "$$DDNS_AWS_CALLS"
 	npx vitest run --project integration
 
 .PHONY: test-terraform
@@ -60,16 +65,22 @@ test-client: build ## The router client under busybox sh and dash (bats)
 	bats test/client
 
 .PHONY: test-e2e
+test-e2e: export DDNS_AWS_CALLS := $(AWS_CALLS)/e2e
 test-e2e: build ## Terraform-applied emulator + local API + client + ddclient; certificates from pebble via lego and acme-client
+	rm -rf "$$DDNS_AWS_CALLS"
 	bats test/e2e
 	npx vitest run --project e2e
 
+.PHONY: test-iam
+test-iam: $(NPM_INSTALLED) ## The AWS calls test-integration and test-e2e recorded, judged against Terraform's IAM policies
+	DDNS_AWS_CALLS_DIR="$(AWS_CALLS)" npx vitest run --project iam
+
 .PHONY: runtime-tools
-runtime-tools: ## Node 22 and aws-lambda-ric into ~/.cache/route53-ddns (first time: a native build, ~2 min)
+runtime-tools: ## Node 22 (x86_64 and arm64) and aws-lambda-ric into ~/.cache/route53-ddns (first time: a native build, ~2 min)
 	test/runtime/tools.sh install
 
 .PHONY: test-runtime
-test-runtime: build runtime-tools ## The zip on Node 22 and through aws-lambda-ric; reproducible build; packed CLI
+test-runtime: build runtime-tools ## The zip on Node 22 (x86_64, arm64 under qemu) and through aws-lambda-ric; Lambda's execution model; reproducible build; packed CLI
 	npx vitest run --project runtime
 	bats test/runtime
 
@@ -94,4 +105,4 @@ destroy: build ## terraform destroy against your AWS account (the plan reads the
 
 .PHONY: clean
 clean: ## Remove build output and local state
-	rm -rf dist coverage .local
+	rm -rf dist coverage .local .aws-calls

@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
 
-// Four projects: `unit` runs in memory (SDK calls mocked with aws-sdk-client-mock); `integration`
+// Five projects: `unit` runs in memory (SDK calls mocked with aws-sdk-client-mock); `integration`
 // starts its own moto server on a free loopback port and uses the real SDK against it; `runtime` runs
 // the built zip on Node 22 and aws-lambda-ric against moto (`make test-runtime` installs them first);
-// `e2e` gets certificates from pebble with real ACME clients through a local stack.
+// `e2e` gets certificates from pebble with real ACME clients through a local stack; `iam` judges the
+// AWS calls those suites recorded against the policies Terraform produces (test/iam).
 export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
@@ -36,6 +37,15 @@ export default defineConfig({
           setupFiles: ["test/support/vitest-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "iam",
+          include: ["test/iam/**/*.test.ts"],
+          setupFiles: ["test/support/vitest-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
         },
       },
       {

@@ -146,9 +146,9 @@ run "iam_policy_is_least_privilege" {
     condition = [
       for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyReservedNames"
       ][0] == {
-      "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com"] }
+      "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "_acme-challenge.dyn.example.com"] }
     }
-    error_message = "Changes to the zone apex must be denied explicitly."
+    error_message = "Changes to the zone apex and its ACME challenge must be denied explicitly."
   }
 
   assert {
@@ -192,9 +192,9 @@ run "api_domain_is_reserved_like_the_apex" {
     condition = [
       for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyReservedNames"
       ][0] == {
-      "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "ddns.dyn.example.com"] }
+      "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "ddns.dyn.example.com", "_acme-challenge.dyn.example.com", "_acme-challenge.ddns.dyn.example.com"] }
     }
-    error_message = "Changes to the zone apex and to the API's custom domain must be denied explicitly, in IAM's normalized form."
+    error_message = "Changes to the zone apex and to the API's custom domain, and to their ACME challenges, must be denied explicitly, in IAM's normalized form."
   }
 
   assert {

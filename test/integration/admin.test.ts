@@ -489,7 +489,7 @@ describe("ddns CLI against moto", () => {
     await addHost("bin.dyn.example.com");
     // act
     const { stdout } = await promisify(execFile)(process.execPath, ["bin/ddns.mjs", "host", "list"], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId }, // the operator's key
     });
     // assess
     expect(stdout).toMatch(/^bin\.dyn\.example\.com\t/);
@@ -526,7 +526,7 @@ describe("ddns CLI against moto", () => {
         stderr += text;
       },
       readStdin: async () => "",
-      env: withoutTarget,
+      env: { ...withoutTarget, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId }, // the operator's key
     };
     // act: a name in the parent zone, which the deployment's function may not change
     const code = await run(["host", "add", "parent.example.com", "--terraform-dir", dir, "--json"], io);

@@ -1,167 +1,55 @@
 /**
  * The built dist/lambda.zip on what Lambda runs: Node.js 22 (nodejs22.x) loading `index.handler`
  * from the unpacked zip, against moto — once imported directly, once through aws-lambda-ric (the
- * Runtime Interface Client of AWS's Node.js images) talking to the Runtime API stand-in below.
+ * Runtime Interface Client of AWS's Node.js images) talking to the Runtime API stand-in below, and
+ * once imported directly by Node 22 for arm64 (the module's default architecture) under qemu.
  * Needs `make build` and test/runtime/tools.sh (Node 22, aws-lambda-ric); `make test-runtime` does both.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSecret } from "../../src/admin/secrets.js";
+import { passwordSha256 } from "../../src/core/acme.js";
 import { seedToken } from "../../src/core/tokens.js";
-import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
-import { type Invocation, RuntimeApiStandIn } from "./runtime-api.js";
+import { directRunner, lastRequestLog, type Runner, ricRunner } from "./runners.js";
+import { RuntimeApiStandIn } from "./runtime-api.js";
 
 const run = promisify(execFile);
 const ZIP = resolve("dist/lambda.zip");
-const tool = async (name: "node" | "ric") => (await run("test/runtime/tools.sh", [name])).stdout.trim();
-
-/** One way of running the function: takes an event, gives what the function answered. */
-interface Runner {
-  invoke(event: HttpEvent): Promise<HttpResult>;
-  /** What the function wrote to stdout/stderr (its JSON log lines), shown when a test fails. */
-  output(): string;
-  stop(): Promise<void>;
-}
-
-function collect(child: ChildProcess): () => string {
-  let text = "";
-  child.stdout?.on("data", (chunk) => {
-    text += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    text += chunk;
-  });
-  return () => text;
-}
-
-/** Rejects when the process exits: an invocation still waiting then fails at once, with its output. */
-function exitOf(child: ChildProcess, name: string, output: () => string): Promise<never> {
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${output()}`))),
-  );
-  exited.catch(() => {}); // only a waiting invocation cares
-  return exited;
-}
-
-/** The function's log line for the last request it answered. */
-function lastRequestLog(runner: Runner): Record<string, unknown> {
-  const lines = runner
-    .output()
-    .split("\n")
-    .filter((line) => line.includes('"msg":"request"'));
-  return JSON.parse(lines.at(-1) ?? "{}");
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once("exit", done));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-/** Node 22 imports index.mjs from the task root and calls handler(event, context) per line on fd 3. */
-async function directRunner(node: string, taskRoot: string, env: Record<string, string>): Promise<Runner> {
-  const driver = `
-    import { writeSync } from "node:fs";
-    import { createInterface } from "node:readline";
-    const { handler } = await import(${JSON.stringify(`file://${taskRoot}/index.mjs`)});
-    for await (const line of createInterface({ input: process.stdin })) {
-      const { id, event } = JSON.parse(line);
-      const result = await handler(event, { awsRequestId: id });
-      writeSync(3, JSON.stringify({ id, result }) + "\\n");
-    }`;
-  const child = spawn(node, ["--input-type=module", "-e", driver], {
-    cwd: taskRoot,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["pipe", "pipe", "pipe", "pipe"],
-  });
-  const output = collect(child);
-  const exited = exitOf(child, "node", output);
-  const waiting = new Map<string, (result: HttpResult) => void>();
-  const results = child.stdio[3] as NodeJS.ReadableStream;
-  createInterface({ input: results }).on("line", (line) => {
-    const { id, result } = JSON.parse(line) as { id: string; result: HttpResult };
-    waiting.get(id)?.(result);
-    waiting.delete(id);
-  });
-  return {
-    invoke: (event) => {
-      const id = randomUUID();
-      const answered = new Promise<HttpResult>((done) => waiting.set(id, done));
-      child.stdin?.write(`${JSON.stringify({ id, event })}\n`);
-      return Promise.race([answered, exited]);
-    },
-    output,
-    stop: () => stopProcess(child),
-  };
-}
-
-/** aws-lambda-ric on Node 22, as Lambda starts it: _HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API. */
-async function ricRunner(
-  node: string,
-  ric: string,
-  api: RuntimeApiStandIn,
-  taskRoot: string,
-  env: Record<string, string>,
-  handler = "index.handler",
-): Promise<Runner & { invocation(event: HttpEvent): Promise<Invocation> }> {
-  const child = spawn(node, [ric], {
-    cwd: taskRoot,
-    env: {
-      PATH: process.env.PATH ?? "",
-      ...env,
-      AWS_LAMBDA_RUNTIME_API: api.address,
-      _HANDLER: handler,
-      LAMBDA_TASK_ROOT: taskRoot,
-      AWS_LAMBDA_FUNCTION_NAME: "route53-ddns",
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
-      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/route53-ddns",
-      AWS_LAMBDA_LOG_STREAM_NAME: "2026/11/30/[$LATEST]0123456789abcdef",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output = collect(child);
-  const exited = exitOf(child, "aws-lambda-ric", output);
-  const invocation = (event: HttpEvent) => Promise.race([api.invoke(event), exited]);
-  return {
-    invocation,
-    invoke: async (event) => {
-      const posted = await invocation(event);
-      if (posted.outcome !== "response") throw new Error(`the runtime reported an error: ${output()}`);
-      return posted.payload as HttpResult;
-    },
-    output,
-    stop: () => stopProcess(child),
-  };
-}
+const tool = async (name: "node" | "ric" | "node-arm64") =>
+  (await run("test/runtime/tools.sh", [name])).stdout.trim();
 
 describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => {
   let moto: MotoServer;
   let aws: AwsFixture;
   let node: string;
   let ric: string;
+  let nodeArm64: string;
   let taskRoot: string;
   let api: RuntimeApiStandIn;
   let dns: DnsServer;
   const runners = new Map<string, Runner>();
   const secret = generateSecret();
+  const acmePassword = randomBytes(30).toString("base64url"); // 40 characters
   const hostFor = (way: string) => `${way}.dyn.example.com.`;
+  const WAYS = ["direct", "ric", "arm64"] as const;
+  /** A prefix and the way's own last digit: each runtime sets its own addresses. */
+  const addressFor = (way: (typeof WAYS)[number], prefix: string) => `${prefix}${WAYS.indexOf(way) + 1}`;
+  const acmeUserFor = (way: (typeof WAYS)[number]) =>
+    `00000000-0000-4000-8000-00000000000${WAYS.indexOf(way)}`;
 
   beforeAll(async () => {
-    [node, ric] = await Promise.all([tool("node"), tool("ric")]);
-    for (const path of [ZIP, node, ric])
+    [node, ric, nodeArm64] = await Promise.all([tool("node"), tool("ric"), tool("node-arm64")]);
+    for (const path of [ZIP, node, ric, nodeArm64.split(" ").at(-1) ?? ""])
       if (!existsSync(path)) throw new Error(`${path} is missing: run \`make test-runtime\``);
     taskRoot = await mkdtemp(join(tmpdir(), "ddns-task-"));
     await run("unzip", ["-q", ZIP, "-d", taskRoot]);
@@ -175,10 +63,24 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
       route_53_record_type: "A",
       allow_dyndns2: true,
     };
-    await aws.putConfig({ [hostFor("direct")]: entry, [hostFor("ric")]: entry });
+    await aws.putConfig({
+      ...Object.fromEntries(WAYS.map((way) => [hostFor(way), entry])),
+      // One acme-dns account per runtime, for a name outside the zone (its TXT record under _acme-dns.)
+      acme_accounts: Object.fromEntries(
+        WAYS.map((way) => [
+          acmeUserFor(way),
+          {
+            name: `nas-${way}.example.org.`,
+            subdomain: `nas-${way}`,
+            txt_name: `nas-${way}._acme-dns.dyn.example.com.`,
+            route_53_zone_id: aws.zoneId,
+            password_sha256: passwordSha256(acmePassword),
+          },
+        ]),
+      ),
+    });
     // Each host starts with a record, so the first set of each runtime is a no-change check.
-    await aws.setRecord(hostFor("direct"), "A", "192.0.2.61", 60);
-    await aws.setRecord(hostFor("ric"), "A", "192.0.2.62", 60);
+    for (const way of WAYS) await aws.setRecord(hostFor(way), "A", addressFor(way, "192.0.2.6"), 60);
     // The no-change check asks the zone's name servers first (node:dns): here, the local DNS server.
     dns = await startTestDnsServer(moto.url, { maxAgeMs: 0 });
     api = await RuntimeApiStandIn.start();
@@ -192,9 +94,12 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
     if (taskRoot) await rm(taskRoot, { recursive: true, force: true });
   });
 
-  it("runs Node.js 22, as nodejs22.x does", async () => {
-    const { stdout } = await run(node, ["--version"]);
-    expect(stdout).toMatch(/^v22\./);
+  it("runs Node.js 22, as nodejs22.x does, for x64 and for arm64", async () => {
+    const [qemu = "", ...arm64] = nodeArm64.split(" ");
+    const x64 = await run(node, ["-p", "process.version + ' ' + process.arch"]);
+    const onArm = await run(qemu, [...arm64, "-p", "process.version + ' ' + process.arch"]);
+    expect(x64.stdout).toMatch(/^v22\.\S+ x64$/m);
+    expect(onArm.stdout).toMatch(/^v22\.\S+ arm64$/m);
   });
 
   const functionEnvironment = () => ({
@@ -204,9 +109,10 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
   const ways = {
     direct: () => directRunner(node, taskRoot, functionEnvironment()),
     ric: () => ricRunner(node, ric, api, taskRoot, functionEnvironment()),
+    arm64: () => directRunner(nodeArm64, taskRoot, functionEnvironment()),
   };
 
-  describe.each(Object.keys(ways) as (keyof typeof ways)[])("index.handler, %s", (way) => {
+  describe.each(WAYS)("index.handler, %s", (way) => {
     let runner: Runner;
     const host = hostFor(way);
 
@@ -234,7 +140,7 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
 
     it("finds an unchanged address through the zone's name servers (node:dns), no API read", () =>
       step(async () => {
-        const ip = way === "direct" ? "192.0.2.61" : "192.0.2.62";
+        const ip = addressFor(way, "192.0.2.6");
         const event = httpEvent({
           query: { mode: "set", hostname: host, hash: seedToken(ip, host, secret) },
           sourceIp: ip,
@@ -246,7 +152,7 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
 
     it("sets the record on a seed set (a change), then finds it unchanged (no change)", () =>
       step(async () => {
-        const ip = way === "direct" ? "198.51.100.21" : "198.51.100.22";
+        const ip = addressFor(way, "198.51.100.2");
         const event = httpEvent({
           query: { mode: "set", hostname: host, hash: seedToken(ip, host, secret) },
           sourceIp: ip,
@@ -264,7 +170,7 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
 
     it("answers dyndns2 with good on a change and nochg after", () =>
       step(async () => {
-        const ip = way === "direct" ? "203.0.113.31" : "203.0.113.32";
+        const ip = addressFor(way, "203.0.113.3");
         const name = host.slice(0, -1);
         const event = httpEvent({
           path: "/nic/update",
@@ -277,6 +183,24 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
         expect([first.statusCode, first.body]).toEqual([200, `good ${ip}\n`]);
         expect(await aws.recordValues(host, "A")).toEqual({ values: [ip], ttl: 60 });
         expect([second.statusCode, second.body]).toEqual([200, `nochg ${ip}\n`]);
+      }));
+
+    it("writes an ACME DNS-01 challenge through the acme-dns update route", () =>
+      step(async () => {
+        const txt = randomBytes(32).toString("base64url"); // 43 characters, as ACME's digests
+        const result = await runner.invoke(
+          httpEvent({
+            method: "POST",
+            path: "/acme-dns/update",
+            headers: { "x-api-user": acmeUserFor(way), "x-api-key": acmePassword },
+            body: JSON.stringify({ subdomain: `nas-${way}`, txt }),
+            sourceIp: "192.0.2.80",
+          }),
+        );
+        expect([result.statusCode, JSON.parse(result.body ?? "{}")]).toEqual([200, { txt }]);
+        expect((await aws.recordValues(`nas-${way}._acme-dns.dyn.example.com.`, "TXT")).values).toContain(
+          `"${txt}"`,
+        );
       }));
   });
 

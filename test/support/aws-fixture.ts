@@ -12,16 +12,19 @@ import {
 } from "@aws-sdk/client-route-53";
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { bareZoneId } from "../../src/config/schema.js";
+import { FUNCTION_ACCESS_KEY } from "./aws-recorder.js";
 
 export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
+/** A function's own key: the recording proxy (aws-recorder.ts) keeps the calls signed with it. */
+export const FUNCTION_CREDENTIALS = { accessKeyId: FUNCTION_ACCESS_KEY, secretAccessKey: "testing" };
 export const TEST_REGION = "us-east-1";
 
 /** The environment a function (or the local API) needs to reach the emulator. */
 export function emulatorEnvironment(endpointUrl: string, bucket: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpointUrl,
-    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: FUNCTION_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FUNCTION_CREDENTIALS.secretAccessKey,
     AWS_REGION: TEST_REGION,
     DDNS_CONFIG_BUCKET: bucket,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",

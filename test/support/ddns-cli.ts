@@ -6,6 +6,7 @@ import { vi } from "vitest";
 import type { AwsClients } from "../../src/admin/io.js";
 import { run } from "../../src/admin/main.js";
 import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
+import { TEST_CREDENTIALS } from "./aws-fixture.js";
 
 export interface CliResult {
   readonly code: number;
@@ -28,7 +29,8 @@ export async function runDdns(
       stderr += text;
     },
     readStdin: async () => options.stdin ?? "",
-    env,
+    // The operator's key, not the function's: the IAM evaluation (test/iam) judges functions only.
+    env: env.AWS_ACCESS_KEY_ID ? { ...env, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId } : env,
     clients: options.clients,
   });
   return { code, stdout, stderr };

@@ -1,9 +1,14 @@
 /**
  * A moto server (the AWS API emulator) on a free loopback port, for tests and local runs.
  * It stops with the returned `stop()`, and by itself after `maxLifetimeSeconds` in any case.
+ * With DDNS_AWS_CALLS set (a directory), its URL is a recording proxy in front of it that keeps the
+ * function's calls there (aws-recorder.ts), for the IAM evaluation in test/iam.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { startRecorder } from "./aws-recorder.js";
 
 export interface MotoServer {
   readonly url: string;
@@ -57,16 +62,55 @@ export async function startMoto(
   child.once("error", () => {
     exited = true;
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/moto-api/`, 30_000, () => exited);
+  const motoUrl = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${motoUrl}/moto-api/`, 30_000, () => exited);
+  const recorded = await recordingProxy(motoUrl, child, options.detached ?? false);
   return {
-    url,
+    url: recorded?.url ?? motoUrl,
     process: child,
     stop: async () => {
+      await recorded?.stop();
       if (exited) return;
       const done = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");
       await done;
+    },
+  };
+}
+
+/** The recording proxy when DDNS_AWS_CALLS asks for one: in this process, or its own for a detached emulator. */
+async function recordingProxy(
+  upstream: string,
+  moto: ChildProcess,
+  detached: boolean,
+): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+  const dir = process.env.DDNS_AWS_CALLS;
+  if (!dir) return undefined;
+  if (!detached) return startRecorder(upstream, dir);
+  const recorder = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("aws-recorder.ts", import.meta.url)),
+      upstream,
+      String(moto.pid),
+      dir,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"], detached: true },
+  );
+  const lines = createInterface({ input: recorder.stdout as NodeJS.ReadableStream });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once("line", resolve);
+    recorder.once("exit", () => reject(new Error("the recording proxy exited before it was ready")));
+  });
+  lines.close();
+  recorder.stdout?.destroy();
+  recorder.unref();
+  return {
+    url,
+    stop: async () => {
+      recorder.kill("SIGTERM");
     },
   };
 }

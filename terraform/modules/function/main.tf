@@ -115,14 +115,15 @@ locals {
           }
         },
         {
-          # Even if a later statement (or a hand-made policy) allowed more: never the apex, never the API's name.
+          # Even if a later statement (or a hand-made policy) allowed more: never the apex, never the API's
+          # name, nor their ACME challenges (a certificate for either is not a host's to get).
           Sid      = "DenyReservedNames"
           Effect   = "Deny"
           Action   = ["route53:ChangeResourceRecordSets"]
           Resource = [var.zone_arn]
           Condition = {
             "ForAnyValue:StringEquals" = {
-              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.reserved_names
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = concat(local.reserved_names, [for name in local.reserved_names : "_acme-challenge.${name}"])
             }
           }
         },
