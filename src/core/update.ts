@@ -149,22 +149,29 @@ export async function applyUpdates(
     }),
   );
 
-  // A client may repeat a host name: the first update to want a record owns its change.
-  const claimed = new Set<string>();
+  // A client may repeat a host name: the first update to want a record owns its change, and a repeat
+  // whose records are all owned by another answers with that one's outcome.
+  const claimedBy = new Map<string, number>();
   const queued: { index: number; changes: RecordUpdate[] }[] = [];
+  const repeats = new Map<number, number>();
   for (const [index, update] of updates.entries()) {
     if (results[index]) continue;
-    const owned = (wanted[index] ?? []).filter((change) => {
+    const differing = wanted[index] ?? [];
+    const owned = differing.filter((change) => {
       const key = `${update.host.zoneId}|${change.name}|${change.type}`;
-      if (claimed.has(key)) return false;
-      claimed.add(key);
+      const owner = claimedBy.get(key);
+      if (owner !== undefined) {
+        repeats.set(index, owner);
+        return false;
+      }
+      claimedBy.set(key, index);
       return true;
     });
-    if (owned.length === 0) results[index] = { outcome: "unchanged" };
-    else queued.push({ index, changes: owned });
+    if (owned.length > 0) queued.push({ index, changes: owned });
+    else if (differing.length === 0) results[index] = { outcome: "unchanged" };
   }
   // The usual check: every record already matches, nothing to queue.
-  if (queued.length === 0) return results;
+  if (queued.length === 0) return finishRepeats(results, repeats);
 
   const admitted: typeof queued = [];
   await Promise.all(
@@ -178,7 +185,7 @@ export async function applyUpdates(
       }
     }),
   );
-  if (admitted.length === 0) return results;
+  if (admitted.length === 0) return finishRepeats(results, repeats);
 
   const messages: QueuedChange[] = admitted.map(({ index, changes }) => {
     const host = updates[index]?.host as HostConfig;
@@ -197,12 +204,21 @@ export async function applyUpdates(
     ids = await targets.queue.send(messages);
   } catch (error) {
     for (const { index } of admitted) results[index] = { outcome: "failed", error };
-    return results;
+    return finishRepeats(results, repeats);
   }
   admitted.forEach(({ index, changes }, position) => {
     dns.expect(updates[index]?.host.zoneId as string, changes);
     results[index] = { outcome: "updated", changeId: ids[position] ?? "", changes };
   });
+  return finishRepeats(results, repeats);
+}
+
+/** A repeated host answers as the update that owns its records did (its changes counted once). */
+function finishRepeats(results: UpdateResult[], repeats: ReadonlyMap<number, number>): UpdateResult[] {
+  for (const [index, owner] of repeats) {
+    const ownerResult = results[owner] ?? { outcome: "unchanged" };
+    results[index] ??= ownerResult.outcome === "updated" ? { ...ownerResult, changes: [] } : ownerResult;
+  }
   return results;
 }
 

@@ -92,6 +92,8 @@ export function testApp(
     eventBus?: string;
     reservedNames?: readonly string[];
     edgeSecret?: string;
+    /** The change queue refuses every message with this error (what SQS throws). */
+    queueFault?: () => Error;
   } = {},
 ): TestApp {
   let now = Date.parse("2026-11-27T14:00:00Z");
@@ -109,6 +111,7 @@ export function testApp(
   };
   let sequence = 0;
   const deliver = async (bodies: string[]) => {
+    if (options.queueFault) throw options.queueFault();
     const messages = bodies.map((body) => ({ id: `message-${++sequence}`, body }));
     queued.push(...bodies.map((body) => JSON.parse(body)));
     const failed = await applyBatch(writer, messages);
