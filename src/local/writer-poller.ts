@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 
-export type WriterHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
+export type WriterHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
 export interface PollerOptions {
   readonly sqs: SQSClient;
