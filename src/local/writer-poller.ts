@@ -110,7 +110,8 @@ export async function startWriterPoller(options: PollerOptions): Promise<WriterP
       } catch (error) {
         if (abort.signal.aborted) break;
         options.onBatch?.({ messages: 0, failed: 0, error });
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // Unref'd: a poller whose emulator has gone never keeps its process alive.
+        await new Promise((resolve) => setTimeout(resolve, 1000).unref());
       }
     }
   })();

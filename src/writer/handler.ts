@@ -19,14 +19,22 @@ import { applyBatch, type WriterTargets } from "./apply.js";
 import { intervalPacer } from "./pacer.js";
 import { S3AppliedMarks } from "./s3-marks.js";
 
-export function createWriterTargets(settings: WriterSettings, log: Logger): WriterTargets {
+/** `clientConfig` reaches an emulator without the environment (tests); Lambda passes none. */
+export function createWriterTargets(
+  settings: WriterSettings,
+  log: Logger,
+  clientConfig: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {},
+): WriterTargets {
   // The SDK retries Throttling and PriorRequestNotComplete with backoff before the writer sees them.
   const route53 = new Route53Client({
+    ...clientConfig,
     region: "us-east-1",
     maxAttempts: 5,
     requestHandler: { connectionTimeout: 2000, requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
   const s3 = new S3Client({
+    ...clientConfig,
+    ...(clientConfig.endpoint ? { forcePathStyle: true, region: "us-east-1" } : {}),
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
   });

@@ -74,11 +74,14 @@ export async function startTestWriter(options: {
   env: NodeJS.ProcessEnv;
   batchSize?: number;
   eventPublishTimeoutMs?: number;
+  /** Reaches the emulator without the process's environment. */
+  clientConfig?: { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
 }): Promise<RunningWriter> {
   const logs: LogEntry[] = [];
   const targets = createWriterTargets(
     { ...readWriterSettings(options.env), eventPublishTimeoutMs: options.eventPublishTimeoutMs },
     (entry) => logs.push(entry),
+    options.clientConfig,
   );
   const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failed = await applyBatch(
