@@ -30,7 +30,6 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { App } from "../src/app.js";
 import type { HttpResult } from "../src/protocols/http.js";
-import { DEFAULT_CHANGES_PER_SECOND } from "../src/settings.js";
 import { httpEvent } from "../test/support/events.js";
 import { VirtualClock } from "./lib/clock.js";
 import { createConfigStore, createContainer } from "./lib/container.js";
@@ -72,10 +71,6 @@ interface Design {
   readonly name: string;
   /** The no-change check asks the zone's name servers (else: zone listings through the API). */
   readonly dns: boolean;
-  /** Changes coalesced per zone (else: one ChangeResourceRecordSets per caller). */
-  readonly coalesce: boolean;
-  /** The deployment's shared change budget, calls per second (slots in S3); undefined: none. */
-  readonly changesPerSecond?: number;
   /**
    * Lambda's reserved concurrency: environments serve one request each, started on demand up to this
    * many (the container count is then unused). Undefined: a fixed set of containers, each serving
@@ -89,11 +84,9 @@ interface Design {
 const THIS_DESIGN: Design = {
   name: "this design",
   dns: true,
-  coalesce: true,
-  changesPerSecond: DEFAULT_CHANGES_PER_SECOND,
   stormMinutes: 10,
 };
-const TODAY: Design = { name: "today's", dns: false, coalesce: false, stormMinutes: 10 };
+const TODAY: Design = { name: "today's", dns: false, stormMinutes: 10 };
 /** This design as Lambda runs it: 8 changes a second for 10,000 hosts takes over 20 minutes. */
 const lambda = (concurrency: number): Design => ({
   ...THIS_DESIGN,
@@ -126,8 +119,6 @@ function account(hostCount: number, containerCount: number, design: Design) {
       ...options,
       config,
       dns: design.dns ? dns : undefined,
-      coalesce: design.coalesce,
-      changesPerSecond: design.changesPerSecond,
     });
   const lambdaPool =
     design.lambdaConcurrency === undefined
@@ -482,9 +473,7 @@ async function main(): Promise<void> {
         `${thousands(storm.answered429)} / ${thousands(storm.answered503)}`,
         String(storm.lost),
         String(storm.acknowledgedButNotWritten),
-        design.changesPerSecond === undefined
-          ? "none"
-          : `${thousands(storm.slotPuts)} (${thousands(storm.slotPutsRefused)})`,
+        "none",
       ]);
       const lambdaLine =
         storm.lambda &&

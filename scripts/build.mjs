@@ -1,5 +1,6 @@
-// `make build`: bundles the function's two entry points into dist/lambda/ — index.mjs (src/handler.ts,
-// `index.handler`, the requests) and jobs.mjs (src/jobs/handler.ts, `jobs.handler`, the scheduled
+// `make build`: bundles the function's three entry points into dist/lambda/ — index.mjs (src/handler.ts,
+// `index.handler`, the requests), writer.mjs (src/writer/handler.ts, `writer.handler`, the record writer
+// fed by the change queue) and jobs.mjs (src/jobs/handler.ts, `jobs.handler`, the scheduled
 // quiet-host check) with the chunks they share or load on first need — and packs dist/lambda.zip for
 // Terraform; bundles the operator CLI (src/admin/cli.ts) into the single file dist/ddns.mjs. Fails when
 // the request path's code or the upload outgrows its budget.
@@ -64,7 +65,7 @@ await mkdir(OUT_DIR, { recursive: true });
 
 const { metafile } = await build({
   ...NODE_BUNDLE,
-  entryPoints: { index: "src/handler.ts", jobs: "src/jobs/handler.ts" },
+  entryPoints: { index: "src/handler.ts", writer: "src/writer/handler.ts", jobs: "src/jobs/handler.ts" },
   metafile: true,
   outdir: OUT_DIR,
   outExtension: { ".js": ".mjs" },
@@ -127,13 +128,15 @@ const requestPath = importClosure("index.mjs");
 const codeBytes = bytesOf(requestPath);
 const jobPath = importClosure("jobs.mjs");
 const jobOnlyBytes = bytesOf(jobPath.filter((name) => !requestPath.includes(name)));
+const writerPath = importClosure("writer.mjs");
+const writerOnlyBytes = bytesOf(writerPath.filter((name) => !requestPath.includes(name)));
 const allCodeBytes = bytesOf(code.map((file) => file.name));
 const entryBytes = bytesOf(["index.mjs"]);
 const zipBytes = (await stat(ZIP_PATH)).size;
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 console.log(
   `built ${ZIP_PATH}: ${kb(zipBytes)} zipped; request path ${kb(codeBytes)} in ${requestPath.length} files (index.mjs ${kb(entryBytes)}); ` +
-    `jobs.mjs adds ${kb(jobOnlyBytes)} of its own; ${kb(allCodeBytes)} in ${code.length} files in all`,
+    `writer.mjs adds ${kb(writerOnlyBytes)} of its own; jobs.mjs adds ${kb(jobOnlyBytes)} of its own; ${kb(allCodeBytes)} in ${code.length} files in all`,
 );
 console.log(`built ${CLI_PATH}: ${kb((await stat(CLI_PATH)).size)}`);
 

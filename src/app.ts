@@ -92,6 +92,8 @@ export function createApp(options: AppOptions): App {
         method,
         backends: options.backends,
         nowSeconds: () => Math.floor(now() / 1000),
+        now,
+        protocol: ROUTES.get(path)?.protocol ?? "none",
         log,
       };
       if (route) result = await route(context);

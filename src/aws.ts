@@ -1,20 +1,21 @@
 /**
- * The AWS side of the function: SDK clients and the adapters built on them. The handler imports
- * this module on first need, so routes that touch no backend never load the SDK (cold start).
+ * The AWS side of the request function: SDK clients and the adapters built on them. The handler
+ * imports this module on first need, so routes that touch no backend never load the SDK (cold start).
  * Clients are created once per container; timeouts keep a request well inside API Gateway's 30 s.
+ * Route 53 is only read here: changes go to the change queue (DESIGN.md "Write path").
  */
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { withoutReservedNames } from "./config/reserved-names.js";
 import { S3ConfigStore } from "./config/s3-store.js";
+import { UnavailableError } from "./core/errors.js";
 import type { Logger } from "./core/log.js";
-import type { ChangeEvents } from "./core/ports.js";
-import { type ChangeBudget, S3ChangeBudget, UNLIMITED_BUDGET } from "./dns/change-budget.js";
 import { NodeDnsReader } from "./dns/name-servers.js";
 import { Route53Records, zoneNameServers } from "./dns/route53.js";
-import { Route53TxtRecords } from "./dns/route53-txt.js";
-import { boundedChangeEvents, DEFAULT_PUBLISH_TIMEOUT_MS } from "./events/bounded.js";
 import type { Backends } from "./protocols/http.js";
+import { S3ChangeShares } from "./queue/s3-shares.js";
+import { SqsChangeQueue } from "./queue/sqs-change-queue.js";
 import type { Settings } from "./settings.js";
 
 /** `now` is injectable so tests and simulations can move time; Lambda uses the real clock. */
@@ -23,17 +24,17 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
-  // Route 53 is a global service signed in us-east-1. The SDK retries Throttling and
-  // PriorRequestNotComplete with backoff before the adapter sees them.
+  // Route 53 is a global service signed in us-east-1; only reads (no-change checks the name servers
+  // could not answer, and GetHostedZone for their names).
   const route53 = new Route53Client({
     region: "us-east-1",
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
   });
-  // One budget for the address batches and the ACME challenges: both are ChangeResourceRecordSets.
-  const budget: ChangeBudget = settings.changeBudget
-    ? new S3ChangeBudget(s3, { ...settings.changeBudget, log, now })
-    : UNLIMITED_BUDGET;
+  const sqs = new SQSClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+  });
   return {
     config: withoutReservedNames(
       new S3ConfigStore(s3, {
@@ -55,23 +56,18 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
         now,
       }),
       now,
-      budget,
     }),
-    txt: new Route53TxtRecords(route53, budget, now),
-    events:
-      settings.eventBus === undefined
+    queue:
+      settings.changeQueueUrl === undefined
+        ? {
+            send: async () => {
+              throw new UnavailableError("DDNS_CHANGE_QUEUE_URL is not set: changes cannot be queued.", 60);
+            },
+          }
+        : new SqsChangeQueue(sqs, settings.changeQueueUrl),
+    shares:
+      settings.shareBucket === undefined
         ? undefined
-        : eventBridgeChangeEvents(
-            settings.eventBus,
-            log,
-            settings.eventPublishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
-          ),
+        : new S3ChangeShares(s3, { bucket: settings.shareBucket, log, now }),
   };
-}
-
-function eventBridgeChangeEvents(busName: string, log: Logger, timeoutMs: number): ChangeEvents {
-  return boundedChangeEvents(
-    async () => (await import("./events/eventbridge.js")).createEventBridgePublisher(busName, timeoutMs),
-    { busName, log, timeoutMs },
-  );
 }

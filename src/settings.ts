@@ -16,17 +16,17 @@ export interface Settings {
    * means: learn them from Route 53 (one GetHostedZone per zone per container).
    */
   readonly nameServers: readonly string[];
-  /** EventBridge bus for change events; undefined publishes none. */
-  readonly eventBus?: string;
-  /** What an update may wait for its events; not from the environment (tests on slow machines). */
-  readonly eventPublishTimeoutMs?: number;
   /** Canonical names that may never be hosts (`DDNS_RESERVED_NAMES`: the zone apex, the API's domain). */
   readonly reservedNames?: readonly string[];
   /**
-   * The ChangeResourceRecordSets budget every container shares (`DDNS_CHANGE_BUDGET_BUCKET`,
-   * `DDNS_CHANGE_BUDGET_PER_SECOND`); undefined: each container only answers throttling.
+   * The change queue (DDNS_CHANGE_QUEUE_URL): every wanted change goes there. Unset: checks still
+   * answer, and a change is refused with 503 (the scheduled jobs share this environment and queue nothing).
    */
-  readonly changeBudget?: { readonly bucket: string; readonly perSecond: number };
+  readonly changeQueueUrl?: string | undefined;
+  /** EventBridge bus (DDNS_EVENT_BUS): the quiet-host check announces there; the writer reads it too. */
+  readonly eventBus?: string | undefined;
+  /** Where fair shares are counted (DDNS_SHARE_BUCKET); undefined: no shares (tests, emulators). */
+  readonly shareBucket?: string | undefined;
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -54,25 +54,6 @@ function nameServers(raw: string | undefined): string[] {
   return entries;
 }
 
-/** Route 53's documented rate per account and action; a deployment's change budget may not exceed it. */
-export const MAX_CHANGES_PER_SECOND = 10;
-/** Route 53 change calls per second for the whole deployment: 8 leaves room for the CLI and other tools. */
-export const DEFAULT_CHANGES_PER_SECOND = 8;
-
-function changeBudget(env: NodeJS.ProcessEnv): Settings["changeBudget"] {
-  const bucket = env.DDNS_CHANGE_BUDGET_BUCKET;
-  if (!bucket) return undefined;
-  const raw = env.DDNS_CHANGE_BUDGET_PER_SECOND;
-  const perSecond = raw === undefined || raw === "" ? DEFAULT_CHANGES_PER_SECOND : Number(raw);
-  if (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > MAX_CHANGES_PER_SECOND) {
-    throw new UnavailableError(
-      `DDNS_CHANGE_BUDGET_PER_SECOND must be a whole number from 1 to ${MAX_CHANGES_PER_SECOND}, not "${raw}".`,
-      60,
-    );
-  }
-  return { bucket, perSecond };
-}
-
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const configBucket = env.DDNS_CONFIG_BUCKET;
   if (!configBucket) throw new UnavailableError("DDNS_CONFIG_BUCKET is not set.", 60);
@@ -82,9 +63,10 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     configCacheSeconds: seconds(env, "DDNS_CONFIG_CACHE_SECONDS", 60),
     recordCacheSeconds: seconds(env, "DDNS_RECORD_CACHE_SECONDS", 60),
     nameServers: nameServers(env.DDNS_NAME_SERVERS),
-    eventBus: env.DDNS_EVENT_BUS || undefined,
     reservedNames: parseReservedNames(env.DDNS_RESERVED_NAMES),
-    changeBudget: changeBudget(env),
+    changeQueueUrl: env.DDNS_CHANGE_QUEUE_URL || undefined,
+    eventBus: env.DDNS_EVENT_BUS || undefined,
+    shareBucket: env.DDNS_SHARE_BUCKET || undefined,
   };
 }
 
@@ -102,4 +84,37 @@ export function readMetricsNamespace(env: NodeJS.ProcessEnv, log: Logger): strin
     msg: `DDNS_METRICS_NAMESPACE "${namespace}" is not a CloudWatch namespace (letters, digits and . - _ / # : space, at most 255, not AWS/); using ${DEFAULT_METRICS_NAMESPACE}.`,
   });
   return DEFAULT_METRICS_NAMESPACE;
+}
+
+/** The record writer's environment (src/writer/handler.ts). */
+export interface WriterSettings {
+  /** EventBridge bus for change events (DDNS_EVENT_BUS); undefined publishes none. */
+  readonly eventBus?: string | undefined;
+  /** What a write may wait for its events; not from the environment (tests on slow machines). */
+  readonly eventPublishTimeoutMs?: number;
+  /** Route 53 change calls a second from one writer environment (DDNS_WRITER_CHANGES_PER_SECOND). */
+  readonly changesPerSecond: number;
+  /** Where the newest applied request per record is kept (DDNS_WRITER_STATE_BUCKET). */
+  readonly stateBucket?: string | undefined;
+}
+
+/** Route 53's documented rate per account and action: one writer may not exceed it. */
+export const MAX_CHANGES_PER_SECOND = 10;
+/** Per writer environment; with the mapping's maximum concurrency of 2, 8/s leaves room for other tools. */
+export const DEFAULT_WRITER_CHANGES_PER_SECOND = 4;
+
+export function readWriterSettings(env: NodeJS.ProcessEnv): WriterSettings {
+  const raw = env.DDNS_WRITER_CHANGES_PER_SECOND;
+  const perSecond = raw === undefined || raw === "" ? DEFAULT_WRITER_CHANGES_PER_SECOND : Number(raw);
+  if (!Number.isFinite(perSecond) || perSecond <= 0 || perSecond > MAX_CHANGES_PER_SECOND) {
+    throw new UnavailableError(
+      `DDNS_WRITER_CHANGES_PER_SECOND must be a number above 0 and at most ${MAX_CHANGES_PER_SECOND}, not "${raw}".`,
+      60,
+    );
+  }
+  return {
+    eventBus: env.DDNS_EVENT_BUS || undefined,
+    changesPerSecond: perSecond,
+    stateBucket: env.DDNS_WRITER_STATE_BUCKET || undefined,
+  };
 }

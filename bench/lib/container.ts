@@ -1,15 +1,19 @@
 /**
  * A warm function container assembled in-process: the real request path (createApp) over the real
  * adapters (S3ConfigStore, Route53Records), with stand-in clients in place of the SDK's and, for
- * this design's DNS path, a stand-in for the zone's name servers.
+ * this design's DNS path, a stand-in for the zone's name servers. Its change queue hands each change
+ * straight to the record writer over the same Route 53 stand-in (test/support/direct-queue.ts) unless
+ * a simulation passes its own.
  */
 import { type App, createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import { jsonLine, type Logger } from "../../src/core/log.js";
-import type { ConfigSource } from "../../src/core/ports.js";
-import { S3ChangeBudget } from "../../src/dns/change-budget.js";
+import type { ChangeQueue, ConfigSource } from "../../src/core/ports.js";
 import { Route53Records } from "../../src/dns/route53.js";
+import { Route53TxtRecords } from "../../src/dns/route53-txt.js";
+import { Route53RecordWriter } from "../../src/dns/route53-writer.js";
 import type { Backends } from "../../src/protocols/http.js";
+import { directQueue } from "../../test/support/direct-queue.js";
 import type { Clock } from "./clock.js";
 import type { DnsStandIn, Route53StandIn, S3StandIn } from "./stand-ins.js";
 
@@ -25,12 +29,10 @@ export interface ContainerOptions {
   readonly dns?: DnsStandIn;
   /** Receives each request's log line (default: built, then dropped). */
   readonly log?: Logger;
-  /** false: changes go one caller at a time (the design before #13). */
-  readonly coalesce?: boolean;
   /** A config shared with other containers (one parsed copy for a simulation of a huge fleet). */
   readonly config?: ConfigSource;
-  /** Calls per second of the deployment's shared change budget (slots in the S3 stand-in); none by default. */
-  readonly changesPerSecond?: number;
+  /** Where changes go; default: written at once by an in-process record writer. */
+  readonly queue?: ChangeQueue;
 }
 
 /** The function's config store over the S3 stand-in. */
@@ -62,19 +64,14 @@ export function createContainer(options: ContainerOptions): App {
       recordCacheSeconds: options.recordCacheSeconds,
       dns: options.dns,
       now,
-      sleep: (milliseconds) => options.clock.sleep(milliseconds),
-      coalesce: options.coalesce,
-      budget:
-        options.changesPerSecond === undefined
-          ? undefined
-          : new S3ChangeBudget(options.s3.client, {
-              bucket: "ddns-bench-change-budget",
-              perSecond: options.changesPerSecond,
-              log,
-              now,
-              sleep: (milliseconds) => options.clock.sleep(milliseconds),
-            }),
     }),
+    queue:
+      options.queue ??
+      directQueue({
+        records: new Route53RecordWriter(options.route53.client),
+        txt: new Route53TxtRecords(options.route53.client),
+        log,
+      }),
   };
   const loaded = Promise.resolve(backends);
   return createApp({ backends: () => loaded, log, now });

@@ -2,7 +2,8 @@
  * ACME DNS-01 for the names this service manages (DESIGN.md: acme-dns and lego httpreq routes):
  * who may write which TXT record, what a valid challenge value is, and how a value is added or
  * removed so that the record keeps the last two (a certificate for `name` and `*.name` is one order
- * with two challenges on the same TXT name). Shared by both wire formats; no AWS here.
+ * with two challenges on the same TXT name). Shared by both wire formats and the record writer (the
+ * request function queues an edit; the writer applies it with compare-and-set); no AWS here.
  */
 import { createHash } from "node:crypto";
 import { UnavailableError } from "./errors.js";
@@ -155,65 +156,49 @@ export function cnameInstruction(account: AcmeAccount): string | undefined {
   return `${displayHostname(challengeName(account.name))}. CNAME ${account.txtName}`;
 }
 
+/** The record after adding `value` as the newest: the oldest beyond KEPT_VALUES goes; unchanged when there. */
+export function withPresented(current: readonly string[], value: string): readonly string[] {
+  return current.includes(value) ? current : [...current, value].slice(-KEPT_VALUES);
+}
+
+/** The record after removing `value`; none left means the record goes. */
+export function withCleanedUp(current: readonly string[], value: string): readonly string[] {
+  return current.filter((kept) => kept !== value);
+}
+
+export interface ChallengeEdit {
+  readonly action: "present" | "cleanup";
+  readonly value: string;
+}
+
 /** Read-modify-write attempts before giving up on a record other writers keep changing. */
 const WRITE_ATTEMPTS = 4;
 
-/** Edits under way in this container, by record: the next edit of a record waits for the one before. */
-const editsInProgress = new Map<string, Promise<void>>();
-
 /**
- * One edit at a time per record in this container (an order's challenges for `name` and `*.name`
- * often arrive together); between containers, the adapter's compare-and-set decides and the loser
- * reads again.
+ * The record writer's side: applies `edits` in order to the TXT record in one compare-and-set
+ * (read, edit, replace exactly what was read), reading again when another writer got there first.
+ * Resolves to the values written and whether anything changed.
  */
-function editValues(
+export async function applyChallengeEdits(
   txt: TxtRecords,
-  account: AcmeAccount,
-  edit: (current: readonly string[]) => readonly string[],
-): Promise<void> {
-  const key = `${account.zoneId}|${account.txtName}`;
-  const previous = editsInProgress.get(key) ?? Promise.resolve();
-  const mine = previous.catch(() => undefined).then(() => editWithRetries(txt, account, edit));
-  const settled = mine.catch(() => undefined);
-  editsInProgress.set(key, settled);
-  void settled.then(() => {
-    if (editsInProgress.get(key) === settled) editsInProgress.delete(key);
-  });
-  return mine;
-}
-
-async function editWithRetries(
-  txt: TxtRecords,
-  account: AcmeAccount,
-  edit: (current: readonly string[]) => readonly string[],
-): Promise<void> {
+  zoneId: string,
+  txtName: string,
+  edits: readonly ChallengeEdit[],
+): Promise<{ readonly values: readonly string[]; readonly changed: boolean }> {
   for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
-    const current = await txt.read(account.zoneId, account.txtName);
-    const wanted = edit(current.values);
+    const current = await txt.read(zoneId, txtName);
+    const wanted = edits.reduce(
+      (values, edit) =>
+        edit.action === "present" ? withPresented(values, edit.value) : withCleanedUp(values, edit.value),
+      current.values,
+    );
     const unchanged =
       wanted.length === current.values.length && wanted.every((v, i) => v === current.values[i]);
-    if (unchanged) return;
-    const replaced = await txt.replace(
-      account.zoneId,
-      account.txtName,
-      current,
-      wanted,
-      ACME_TXT_TTL_SECONDS,
-    );
-    if (replaced) return;
+    if (unchanged) return { values: wanted, changed: false };
+    if (await txt.replace(zoneId, txtName, current, wanted, ACME_TXT_TTL_SECONDS)) {
+      return { values: wanted, changed: true };
+    }
   }
   // Other writers changed the record between every read and write: busy, try again shortly.
-  throw new UnavailableError(`The TXT record ${account.txtName} kept changing while it was written.`, 1);
-}
-
-/** Adds `value` as the newest; the oldest beyond KEPT_VALUES goes. Unchanged when already there. */
-export function presentChallenge(txt: TxtRecords, account: AcmeAccount, value: string): Promise<void> {
-  return editValues(txt, account, (current) =>
-    current.includes(value) ? current : [...current, value].slice(-KEPT_VALUES),
-  );
-}
-
-/** Removes `value`; the record goes when nothing is left. */
-export function cleanupChallenge(txt: TxtRecords, account: AcmeAccount, value: string): Promise<void> {
-  return editValues(txt, account, (current) => current.filter((kept) => kept !== value));
+  throw new UnavailableError(`The TXT record ${txtName} kept changing while it was written.`, 1);
 }

@@ -3,8 +3,10 @@
  * these; tests and benchmarks substitute their own.
  */
 import type { AcmeAccountDirectory } from "./acme.js";
+import type { QueuedChange } from "./changes.js";
 import type { HostDirectory } from "./hosts.js";
 import type { RecordType } from "./ip.js";
+import type { Share } from "./shares.js";
 
 export interface ConfigSource {
   /**
@@ -68,10 +70,11 @@ export interface DnsRecords {
     answeredBy?: (source: RecordSource) => void,
   ): Promise<readonly string[]>;
   /**
-   * UPSERTs every change in one atomic batch (possibly together with other callers' changes to the
-   * same zone); resolves to the change id. Throws ThrottledError when the change could not be made now.
+   * Tells the reader that these changes are on their way to Route 53 (queued for the record writer):
+   * for a while, the name servers still showing the values they replace is their lag, not a reason
+   * to queue the change again.
    */
-  upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string>;
+  expect(zoneId: string, changes: readonly RecordChange[]): void;
 }
 
 /** One record as the zone's authoritative name servers answer it. */
@@ -103,10 +106,64 @@ export interface RecordChangeEvent {
   readonly changeId: string;
 }
 
+/** An ACME TXT edit the record writer made (DESIGN.md "Events": `ACME challenge set`). */
+export interface ChallengeEvent {
+  /** The TXT record (canonical) and the certificate name it serves. */
+  readonly txtName: string;
+  readonly name: string;
+  readonly action: "present" | "cleanup";
+  /** The record's values after the edit. */
+  readonly current: readonly string[];
+  readonly protocol: string;
+  readonly sourceIp: string;
+  readonly changeId: string;
+}
+
+/**
+ * The request function's way to Route 53: wanted changes go to the change queue (SQS), the record
+ * writer (src/writer/) applies them. Resolves to one id per change, in order, once every change is
+ * queued; throws ThrottledError or UnavailableError when the queue could not take them (nothing queued
+ * for a change that failed, so the caller tells its client to come back).
+ */
+export interface ChangeQueue {
+  send(changes: readonly QueuedChange[]): Promise<readonly string[]>;
+}
+
+/**
+ * Fair shares at the queue's door (core/shares.ts): may this identity queue one more change now?
+ * Resolves to the seconds until it may, or 0 when it may now (and the change counts against its share).
+ */
+export interface ChangeShares {
+  take(identity: string, share: Share): Promise<number>;
+}
+
 export interface ChangeEvents {
   /**
    * Announces changes already written. Resolves within a short bound and never rejects: a change
    * event must never fail or slow the update it reports, so the adapter logs its own failures.
    */
   publish(events: readonly RecordChangeEvent[]): Promise<void>;
+  /** The same promise for ACME TXT edits (`ACME challenge set`). */
+  publishChallenges(events: readonly ChallengeEvent[]): Promise<void>;
+}
+
+/** The record writer's way to Route 53 for address records (dns/route53-writer.ts). */
+export interface RecordWriter {
+  /**
+   * UPSERTs every change in one atomic ChangeResourceRecordSets; resolves to the change id. Throws
+   * ThrottledError / UnavailableError (try again later) or DnsUpdateError (Route 53 refused the batch).
+   */
+  upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string>;
+}
+
+/** The newest request the writer applied for one record (writer/marks.ts). */
+export interface AppliedMark {
+  readonly requestedAt: number;
+  readonly value: string;
+}
+
+/** Where the record writer keeps, per record, the newest request it applied: its "never backwards". */
+export interface AppliedMarks {
+  get(zoneId: string, name: string, type: RecordType): Promise<AppliedMark | undefined>;
+  put(zoneId: string, name: string, type: RecordType, mark: AppliedMark): Promise<void>;
 }

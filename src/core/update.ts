@@ -1,29 +1,34 @@
 /**
  * The update decision: the records an update wants (the host's own, the wildcard `*.<host>` that
  * follows it, and the AAAA of its LAN devices under the router's prefix), which of them differ from
- * what Route 53 holds, and one UPSERT batch per zone for those. Nothing is written when every record
- * already matches, and the reads come from the DNS adapter's record cache, so a no-change check costs
- * no Route 53 call however many names follow the host.
- * Each record written is announced afterwards as one change event, with the values it replaced.
+ * what the zone's name servers show, and one change-queue message per host for those (the record writer
+ * writes them and announces each as a change event, with the values it replaced). Nothing is queued
+ * when every record already matches, and the reads come from the DNS adapter's record cache and the
+ * name servers, so a no-change check costs no Route 53 call however many names follow the host.
  */
-import { ForbiddenError } from "./errors.js";
+import type { QueuedChange } from "./changes.js";
+import { ForbiddenError, ThrottledError } from "./errors.js";
 import { wildcardName } from "./hostname.js";
 import type { HostConfig } from "./hosts.js";
 import type { IpAddress } from "./ip.js";
 import { type LanPrefix, lanAddress, prefixOfAddress } from "./lan-prefix.js";
-import type { ChangeEvents, DnsRecords, RecordChange, RecordChangeEvent, RecordSource } from "./ports.js";
+import type { ChangeQueue, ChangeShares, DnsRecords, RecordChange, RecordSource } from "./ports.js";
+import { HOST_SHARE, hostIdentity } from "./shares.js";
 
-/** Where the decision writes and announces; the protocols pass their Backends. */
+/** Where the decision reads and queues; the protocols pass their Backends. */
 export interface UpdateTargets {
   readonly dns: DnsRecords;
-  /** Absent: no change events (DDNS_EVENT_BUS unset). */
-  readonly events?: ChangeEvents;
+  readonly queue: ChangeQueue;
+  /** Absent: no fair shares (tests, and a deployment without DDNS_SHARE_BUCKET). */
+  readonly shares?: ChangeShares | undefined;
 }
 
 /** Who asked, for the change events. */
 export interface UpdateOrigin {
   readonly protocol: string;
   readonly sourceIp: string;
+  /** The request's time (epoch ms): the writer lets the newest request for a name win. */
+  readonly requestedAt: number;
   /** Hears which path answered each read (cache, DNS or the API), for the request's log line. */
   readonly answeredBy?: (source: RecordSource) => void;
 }
@@ -43,6 +48,7 @@ export interface RecordUpdate extends RecordChange {
 
 export type UpdateResult =
   | { readonly outcome: "unchanged" }
+  /** Queued for the record writer; `changeId` is the queue's message id. */
   | { readonly outcome: "updated"; readonly changeId: string; readonly changes: readonly RecordUpdate[] }
   | { readonly outcome: "failed"; readonly error: unknown };
 
@@ -119,16 +125,11 @@ async function differingRecords(
   return differing;
 }
 
-/** One zone's change batch, and which update owns which of its changes. */
-interface ZoneBatch {
-  readonly owners: Map<number, RecordUpdate[]>;
-  readonly changes: RecordUpdate[];
-}
-
 /**
- * Applies every update; results come back in the same order, one per update. Everything that
- * differs in one zone goes into one change batch, so a router and the names that follow it move
- * together or not at all. A failure reading or writing one zone fails only the updates of that zone.
+ * Applies every update; results come back in the same order, one per update. What differs goes to the
+ * change queue, one message per host (its records and the names that follow it, so they move together
+ * in the writer's batch), after the host's fair share allows it. A failure reading one host's records,
+ * or a host over its share, fails only that host; a queue that takes nothing fails every queued one.
  */
 export async function applyUpdates(
   targets: UpdateTargets,
@@ -137,66 +138,94 @@ export async function applyUpdates(
 ): Promise<UpdateResult[]> {
   const { dns } = targets;
   const results: UpdateResult[] = new Array(updates.length);
-  const batches = new Map<string, ZoneBatch>();
-
-  await Promise.all(
+  const wanted = await Promise.all(
     updates.map(async (update, index) => {
-      const { zoneId } = update.host;
-      let differing: RecordUpdate[];
       try {
-        differing = await differingRecords(dns, zoneId, wantedRecords(update), origin.answeredBy);
+        return await differingRecords(dns, update.host.zoneId, wantedRecords(update), origin.answeredBy);
       } catch (error) {
         results[index] = { outcome: "failed", error };
-        return;
+        return [];
       }
-      if (differing.length === 0) {
-        results[index] = { outcome: "unchanged" };
-        return;
-      }
-      const batch: ZoneBatch = batches.get(zoneId) ?? { owners: new Map(), changes: [] };
-      // Route 53 refuses a batch that names one record twice (a client may repeat a host name):
-      // the first update to want a record owns its change.
-      const owned = differing.filter(
-        (change) => !batch.changes.some((known) => known.name === change.name && known.type === change.type),
-      );
-      batch.changes.push(...owned);
-      batch.owners.set(index, owned);
-      batches.set(zoneId, batch);
     }),
   );
-  // The usual check: every record already matches, nothing to write or announce.
-  if (batches.size === 0) return results;
 
-  const events: RecordChangeEvent[] = [];
-  await Promise.all(
-    [...batches].map(async ([zoneId, { owners, changes }]) => {
-      let changeId: string;
-      try {
-        changeId = await dns.upsert(
-          zoneId,
-          changes.map(({ name, type, ttl, value }) => ({ name, type, ttl, value })),
-        );
-      } catch (error) {
-        for (const index of owners.keys()) results[index] = { outcome: "failed", error };
-        return;
+  // A client may repeat a host name: the first update to want a record owns its change, and a repeat
+  // whose records are all owned by another answers with that one's outcome.
+  const claimedBy = new Map<string, number>();
+  const queued: { index: number; changes: RecordUpdate[] }[] = [];
+  const repeats = new Map<number, number>();
+  for (const [index, update] of updates.entries()) {
+    if (results[index]) continue;
+    const differing = wanted[index] ?? [];
+    const owned = differing.filter((change) => {
+      const key = `${update.host.zoneId}|${change.name}|${change.type}`;
+      const owner = claimedBy.get(key);
+      if (owner !== undefined) {
+        repeats.set(index, owner);
+        return false;
       }
-      for (const [index, owned] of owners) results[index] = { outcome: "updated", changeId, changes: owned };
-      events.push(...changes.map((change) => changeEvent(change, origin, changeId)));
+      claimedBy.set(key, index);
+      return true;
+    });
+    if (owned.length > 0) queued.push({ index, changes: owned });
+    else if (differing.length === 0) results[index] = { outcome: "unchanged" };
+  }
+  // The usual check: every record already matches, nothing to queue.
+  if (queued.length === 0) return finishRepeats(results, repeats);
+
+  const admitted: typeof queued = [];
+  await Promise.all(
+    queued.map(async (entry) => {
+      const host = updates[entry.index]?.host as HostConfig;
+      const wait = targets.shares ? await targets.shares.take(hostIdentity(host.fqdn), HOST_SHARE) : 0;
+      if (wait > 0) {
+        results[entry.index] = { outcome: "failed", error: overShare(host.fqdn, wait) };
+      } else {
+        admitted.push(entry);
+      }
     }),
   );
-  // After every write: the bound of publish() is all an update can wait for its events.
-  if (targets.events && events.length > 0) await targets.events.publish(events);
+  if (admitted.length === 0) return finishRepeats(results, repeats);
+
+  const messages: QueuedChange[] = admitted.map(({ index, changes }) => {
+    const host = updates[index]?.host as HostConfig;
+    return {
+      kind: "records",
+      zoneId: host.zoneId,
+      requestedAt: origin.requestedAt,
+      protocol: origin.protocol,
+      sourceIp: origin.sourceIp,
+      host: host.fqdn,
+      records: changes.map(({ name, type, ttl, value, previous }) => ({ name, type, ttl, value, previous })),
+    };
+  });
+  let ids: readonly string[];
+  try {
+    ids = await targets.queue.send(messages);
+  } catch (error) {
+    for (const { index } of admitted) results[index] = { outcome: "failed", error };
+    return finishRepeats(results, repeats);
+  }
+  admitted.forEach(({ index, changes }, position) => {
+    dns.expect(updates[index]?.host.zoneId as string, changes);
+    results[index] = { outcome: "updated", changeId: ids[position] ?? "", changes };
+  });
+  return finishRepeats(results, repeats);
+}
+
+/** A repeated host answers as the update that owns its records did (its changes counted once). */
+function finishRepeats(results: UpdateResult[], repeats: ReadonlyMap<number, number>): UpdateResult[] {
+  for (const [index, owner] of repeats) {
+    const ownerResult = results[owner] ?? { outcome: "unchanged" };
+    results[index] ??= ownerResult.outcome === "updated" ? { ...ownerResult, changes: [] } : ownerResult;
+  }
   return results;
 }
 
-function changeEvent(change: RecordUpdate, origin: UpdateOrigin, changeId: string): RecordChangeEvent {
-  return {
-    hostname: change.name,
-    type: change.type,
-    previous: change.previous,
-    current: [change.value],
-    protocol: origin.protocol,
-    sourceIp: origin.sourceIp,
-    changeId,
-  };
+/** 429 with Retry-After: the host has queued its share of changes for now. */
+export function overShare(identity: string, retryAfterSeconds: number): ThrottledError {
+  return new ThrottledError(
+    `${identity} has made its share of changes for now; try again in ${retryAfterSeconds} s.`,
+    retryAfterSeconds,
+  );
 }

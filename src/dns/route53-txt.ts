@@ -3,8 +3,8 @@
  * with address records, so the IAM statement for TXT stays narrow). A change is a compare-and-set:
  * DELETE of exactly what was read plus CREATE of the new values, which Route 53 applies atomically
  * or refuses whole (InvalidChangeBatch) when another writer got there first; the caller reads again.
- * Reads are never cached: a challenge is written once or twice per certificate. Each change takes a
- * slot of the deployment's ChangeBudget first, like the address records' batches.
+ * Only the record writer uses it (the request function queues ACME edits), reading each record once
+ * per batch of edits; the writer's pacer spaces the changes.
  */
 import {
   type Change,
@@ -12,25 +12,17 @@ import {
   ListResourceRecordSetsCommand,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
-import { ThrottledError } from "../core/errors.js";
 import type { TxtRecordState, TxtRecords } from "../core/ports.js";
-import { type ChangeBudget, UNLIMITED_BUDGET } from "./change-budget.js";
 import { translateRoute53Error } from "./route53.js";
 import { quoteTxtValue, readTxtValue } from "./txt-values.js";
 
 const CHANGE_COMMENT = "route53-ddns acme";
-/** How long a challenge write waits for a slot of the budget before its client is told to retry. */
-const BUDGET_WAIT_MS = 4000;
 
 export class Route53TxtRecords implements TxtRecords {
   readonly #route53: Route53Client;
-  readonly #budget: ChangeBudget;
-  readonly #now: () => number;
 
-  constructor(route53: Route53Client, budget: ChangeBudget = UNLIMITED_BUDGET, now: () => number = Date.now) {
+  constructor(route53: Route53Client) {
     this.#route53 = route53;
-    this.#budget = budget;
-    this.#now = now;
   }
 
   async read(zoneId: string, name: string): Promise<TxtRecordState> {
@@ -73,9 +65,6 @@ export class Route53TxtRecords implements TxtRecords {
     if (expected.values.length > 0)
       changes.push({ Action: "DELETE", ResourceRecordSet: recordSet(expected) });
     if (values.length > 0) changes.push({ Action: "CREATE", ResourceRecordSet: recordSet({ values, ttl }) });
-    if (!(await this.#budget.take(this.#now() + BUDGET_WAIT_MS))) {
-      throw new ThrottledError("Route 53 changes are backed up.", 2);
-    }
     try {
       await this.#route53.send(
         new ChangeResourceRecordSetsCommand({

@@ -4,14 +4,14 @@
  * (zone snapshots: a few hundred records per call). So a check whose address is unchanged makes no
  * Route 53 API call. With `recordCacheSeconds: 0` and no name servers every check reads its one
  * record through the API (the upstream behaviour, kept for comparison). Identical concurrent reads
- * share one call; changes are coalesced per zone by a ChangeBatcher.
+ * share one call. This adapter never writes: changes go to the change queue, and the record writer
+ * (src/writer/, dns/route53-writer.ts) writes them.
  *
- * Route 53's name servers can lag a change by up to about a minute: for OWN_WRITE_WINS_MS after this
- * container wrote a record, DNS still showing the value it replaced is taken as that lag, not as a
- * reason to write the record again.
+ * Route 53's name servers can lag a change by up to about a minute, and the writer adds its batching
+ * window: for OWN_WRITE_WINS_MS after this container queued a change, DNS still showing the value it
+ * replaces is taken as that lag, not as a reason to queue the change again.
  */
 import {
-  ChangeResourceRecordSetsCommand,
   GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
@@ -20,8 +20,6 @@ import {
 import { DnsUpdateError, httpStatusOf, ThrottledError, UnavailableError } from "../core/errors.js";
 import { canonicalRecordValue, RECORD_TYPES, type RecordType } from "../core/ip.js";
 import type { AuthoritativeDns, DnsRecords, RecordChange, RecordSource } from "../core/ports.js";
-import { ChangeBatcher, type SentBatch } from "./change-batcher.js";
-import type { ChangeBudget } from "./change-budget.js";
 import { type ListedRecord, RecordCache } from "./record-cache.js";
 
 export interface Route53RecordsOptions {
@@ -30,12 +28,6 @@ export interface Route53RecordsOptions {
   /** The zone's name servers; without them every read the cache cannot answer goes to the API. */
   readonly dns?: AuthoritativeDns;
   readonly now?: () => number;
-  /** How the change batcher waits (virtual time in simulations). */
-  readonly sleep?: (milliseconds: number) => Promise<void>;
-  /** false: every caller's changes go alone, at once (the design before #13, kept for comparison). */
-  readonly coalesce?: boolean;
-  /** ChangeResourceRecordSets slots shared with the deployment's other containers (default: none). */
-  readonly budget?: ChangeBudget;
 }
 
 /** Route 53 documents that changes reach all its name servers within about 60 seconds. */
@@ -43,7 +35,6 @@ export const OWN_WRITE_WINS_MS = 120_000;
 
 /** Route 53 returns at most this many record sets per ListResourceRecordSets call. */
 const PAGE_SIZE = 300;
-const CHANGE_COMMENT = "route53-ddns";
 
 export class Route53Records implements DnsRecords {
   readonly #route53: Route53Client;
@@ -53,8 +44,7 @@ export class Route53Records implements DnsRecords {
   /** A zone listing that failed part-way (throttled, say): the next one resumes where it stopped. */
   readonly #unfinished = new Map<string, UnfinishedListing>();
   readonly #dns: AuthoritativeDns | undefined;
-  readonly #batcher: ChangeBatcher | undefined;
-  /** What this container wrote lately, in write order, and the values it replaced. */
+  /** What this container queued lately, in queue order, and the values it replaced. */
   readonly #written = new Map<
     string,
     { value: string; replaced: readonly string[] | undefined; at: number }
@@ -65,15 +55,6 @@ export class Route53Records implements DnsRecords {
     this.#now = options.now ?? Date.now;
     this.#dns = options.dns;
     this.#cache = new RecordCache(options.recordCacheSeconds, this.#now);
-    this.#batcher =
-      options.coalesce === false
-        ? undefined
-        : new ChangeBatcher({
-            send: (zoneId, changes) => this.#change(zoneId, changes),
-            budget: options.budget,
-            sleep: options.sleep,
-            now: this.#now,
-          });
   }
 
   async currentValues(
@@ -98,9 +79,14 @@ export class Route53Records implements DnsRecords {
     return this.#readThroughApi(zoneId, name, type);
   }
 
-  async upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string> {
-    if (this.#batcher) return this.#batcher.submit(zoneId, changes);
-    return (await this.#change(zoneId, changes)).changeId;
+  /** The cache and the own-writes list learn the queued values, as if they were written now. */
+  expect(zoneId: string, changes: readonly RecordChange[]): void {
+    const at = this.#now();
+    for (const change of changes) {
+      const replaced = this.#cache.lastKnown(zoneId, change.name, change.type);
+      this.#cache.remember(zoneId, change.name, change.type, [change.value], change.ttl, at);
+      this.#rememberWrite(`${zoneId}|${change.name}|${change.type}`, change.value, replaced, at);
+    }
   }
 
   /** Undefined when the name servers could not answer: the caller falls back to the API. */
@@ -151,42 +137,6 @@ export class Route53Records implements DnsRecords {
     }
     // Only a record whose TTL is shorter than the cache bound gets here.
     return this.#readRecord(zoneId, name, type);
-  }
-
-  /** Sends one (coalesced) batch; the cache and the own-writes list learn its values. */
-  async #change(zoneId: string, changes: readonly RecordChange[]): Promise<SentBatch> {
-    const replaced = changes.map((change) => this.#cache.lastKnown(zoneId, change.name, change.type));
-    try {
-      const response = await this.#route53.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
-          ChangeBatch: {
-            Comment: CHANGE_COMMENT,
-            Changes: changes.map((change) => ({
-              Action: "UPSERT",
-              ResourceRecordSet: {
-                Name: change.name,
-                Type: change.type,
-                TTL: change.ttl,
-                ResourceRecords: [{ Value: change.value }],
-              },
-            })),
-          },
-        }),
-      );
-      const at = this.#now();
-      changes.forEach((change, index) => {
-        this.#cache.remember(zoneId, change.name, change.type, [change.value], change.ttl, at);
-        this.#rememberWrite(`${zoneId}|${change.name}|${change.type}`, change.value, replaced[index], at);
-      });
-      return {
-        changeId: response.ChangeInfo?.Id ?? "",
-        retried: (response.$metadata?.attempts ?? 1) > 1,
-      };
-    } catch (error) {
-      for (const change of changes) this.#cache.forget(zoneId, change.name, change.type);
-      throw translateRoute53Error(error);
-    }
   }
 
   #rememberWrite(key: string, value: string, replaced: readonly string[] | undefined, at: number): void {

@@ -5,10 +5,15 @@
  * Loading the publisher (the EventBridge client is a chunk of its own) counts inside that bound.
  */
 import { errorSummary, type Logger } from "../core/log.js";
-import type { ChangeEvents, RecordChangeEvent } from "../core/ports.js";
+import type { ChallengeEvent, ChangeEvents, RecordChangeEvent } from "../core/ports.js";
 
 /** Sends the events; may reject or hang — the bound below copes with both. */
 export type Publish = (events: readonly RecordChangeEvent[], abortSignal?: AbortSignal) => Promise<void>;
+/** Sends ACME TXT edits (`ACME challenge set`), with the same bound. */
+export type PublishChallenges = (
+  events: readonly ChallengeEvent[],
+  abortSignal?: AbortSignal,
+) => Promise<void>;
 
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 500;
 
@@ -23,42 +28,64 @@ export class TimeoutError extends Error {
   override name = "TimeoutError";
 }
 
-/** `load` runs on the first change only: most requests change nothing and never pay for the client. */
-export function boundedChangeEvents(load: () => Promise<Publish>, options: BoundedOptions): ChangeEvents {
+/** `load` runs on the first change only: a writer batch that changes nothing never pays for the client. */
+export function boundedChangeEvents(
+  load: () => Promise<Publish | { records: Publish; challenges: PublishChallenges }>,
+  options: BoundedOptions,
+): ChangeEvents {
   const timeoutMs = options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
-  let publisher: Promise<Publish> | undefined;
-  const publishOnce = async (events: readonly RecordChangeEvent[], signal: AbortSignal) => {
-    publisher ??= load().catch((error) => {
-      publisher = undefined; // the next change tries again
-      throw error;
+  let publisher: Promise<{ records: Publish; challenges?: PublishChallenges }> | undefined;
+  const loaded = () => {
+    publisher ??= load()
+      .then((loaded) => (typeof loaded === "function" ? { records: loaded } : loaded))
+      .catch((error) => {
+        publisher = undefined; // the next change tries again
+        throw error;
+      });
+    return publisher;
+  };
+  const bounded = async (names: string[], send: (signal: AbortSignal) => Promise<void>): Promise<void> => {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new TimeoutError(`No answer within ${timeoutMs} ms.`));
+      }, timeoutMs);
     });
-    return (await publisher)(events, signal);
+    try {
+      await Promise.race([send(abort.signal), timedOut]);
+    } catch (error) {
+      options.log({
+        level: "warn",
+        msg: "change events not published",
+        bus: options.busName,
+        records: names,
+        error: errorSummary(error),
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   return {
     async publish(events) {
       if (events.length === 0) return;
-      const abort = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          abort.abort();
-          reject(new TimeoutError(`No answer within ${timeoutMs} ms.`));
-        }, timeoutMs);
-      });
-      try {
-        await Promise.race([publishOnce(events, abort.signal), timedOut]);
-      } catch (error) {
-        options.log({
-          level: "warn",
-          msg: "change events not published",
-          bus: options.busName,
-          records: events.map((event) => `${event.hostname} ${event.type}`),
-          error: errorSummary(error),
-        });
-      } finally {
-        clearTimeout(timer);
-      }
+      await bounded(
+        events.map((event) => `${event.hostname} ${event.type}`),
+        async (signal) => (await loaded()).records(events, signal),
+      );
+    },
+    async publishChallenges(events) {
+      if (events.length === 0) return;
+      await bounded(
+        events.map((event) => `${event.txtName} TXT`),
+        async (signal) => {
+          const { challenges } = await loaded();
+          if (!challenges) throw new Error("This publisher sends no ACME challenge events.");
+          await challenges(events, signal);
+        },
+      );
     },
   };
 }

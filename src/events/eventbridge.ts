@@ -1,14 +1,15 @@
 /**
  * Events on EventBridge (DESIGN.md "Events"): `source` `route53-ddns`; one `DNS record changed` entry
- * per changed record with the change as `detail`, and the quiet-host check's `Host went quiet` (src/jobs). This module only
+ * per changed record with the change as `detail`, one `ACME challenge set` per TXT edit, and the quiet-host check's `Host went quiet` (src/jobs). This module only
  * sends and reports failure; events/bounded.ts keeps a failing or slow bus away from the update.
  */
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { RecordChangeEvent } from "../core/ports.js";
-import type { Publish } from "./bounded.js";
+import type { Publish, PublishChallenges } from "./bounded.js";
 
 export const EVENT_SOURCE = "route53-ddns";
 export const EVENT_DETAIL_TYPE = "DNS record changed";
+export const CHALLENGE_DETAIL_TYPE = "ACME challenge set";
 /** PutEvents takes at most 10 entries per call. */
 const ENTRIES_PER_CALL = 10;
 
@@ -49,11 +50,18 @@ export async function putEvents(
     throw new EventsRefusedError(`EventBridge refused ${refused} of ${details.length} events.`);
 }
 
-/** The function's publisher: one attempt, since a retry would outlast the bound anyway. */
-export function createEventBridgePublisher(busName: string, timeoutMs: number): Publish {
+/** The record writer's publishers: one attempt, since a retry would outlast the bound anyway. */
+export function createEventBridgePublisher(
+  busName: string,
+  timeoutMs: number,
+): { records: Publish; challenges: PublishChallenges } {
   const client = new EventBridgeClient({
     maxAttempts: 1,
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
   });
-  return eventBridgePublisher(client, busName);
+  return {
+    records: eventBridgePublisher(client, busName),
+    challenges: (events, abortSignal) =>
+      putEvents(client, busName, CHALLENGE_DETAIL_TYPE, events, abortSignal),
+  };
 }

@@ -3,14 +3,15 @@
  * its credentials and source address, and writing or removing a challenge value with the log fields
  * filled in. Each format turns the outcome into its own answer.
  */
-import { type AcmeAccount, checkAccount, cleanupChallenge, presentChallenge } from "../core/acme.js";
-import { UnavailableError } from "../core/errors.js";
-import type { TxtRecords } from "../core/ports.js";
+import { type AcmeAccount, checkAccount } from "../core/acme.js";
+import type { ChangeQueue, ChangeShares } from "../core/ports.js";
+import { ACME_SHARE, acmeIdentity } from "../core/shares.js";
+import { overShare } from "../core/update.js";
 import { describeFailure, retryAfterHeader } from "./failures.js";
-import { callerAddress, type HttpResult, jsonResponse, type RequestContext } from "./http.js";
+import { type Backends, callerAddress, type HttpResult, jsonResponse, type RequestContext } from "./http.js";
 
 export type AccountLookup =
-  | { readonly ok: true; readonly account: AcmeAccount; readonly txt: TxtRecords }
+  | { readonly ok: true; readonly account: AcmeAccount; readonly backends: Backends }
   | { readonly ok: false };
 
 /** The account these credentials open from the caller's address, or `{ ok: false }` (the log says why). */
@@ -21,7 +22,6 @@ export async function findAccount(
 ): Promise<AccountLookup> {
   const source = callerAddress(context.event);
   const backends = await context.backends();
-  if (!backends.txt) throw new UnavailableError("ACME challenge records are not served here.", 60);
   const check = checkAccount(await backends.config.acmeAccounts(), username, password, source);
   context.log.recordType = "TXT";
   if (!check.ok) {
@@ -30,17 +30,37 @@ export async function findAccount(
     return { ok: false };
   }
   context.log.hostname = check.account.name;
-  return { ok: true, account: check.account, txt: backends.txt };
+  return { ok: true, account: check.account, backends };
 }
 
+/**
+ * Queues the edit for the record writer, which applies it with compare-and-set and keeps the last two
+ * values (core/acme.ts). No Route 53 read here: the writer reads the record once per batch. The
+ * account's fair share comes first: over it, 429 with Retry-After.
+ */
 export async function writeChallenge(
   context: RequestContext,
-  found: { account: AcmeAccount; txt: TxtRecords },
+  found: { account: AcmeAccount; backends: { queue: ChangeQueue; shares?: ChangeShares | undefined } },
   action: "present" | "cleanup",
   value: string,
 ): Promise<void> {
-  const write = action === "present" ? presentChallenge : cleanupChallenge;
-  await write(found.txt, found.account, value);
+  const { account, backends } = found;
+  const wait = backends.shares ? await backends.shares.take(acmeIdentity(account.username), ACME_SHARE) : 0;
+  if (wait > 0) throw overShare(`The ACME account for ${account.name}`, wait);
+  const [changeId] = await backends.queue.send([
+    {
+      kind: "acme",
+      zoneId: account.zoneId,
+      requestedAt: context.now(),
+      protocol: context.protocol,
+      sourceIp: callerAddress(context.event).text,
+      name: account.name,
+      txtName: account.txtName,
+      action,
+      value,
+    },
+  ]);
+  context.log.changeId = changeId;
   context.log.decision = action === "present" ? "challenge-set" : "challenge-removed";
 }
 

@@ -14,7 +14,7 @@
  * when no host of the request accepts the credentials, else `nohost` on that host's line.
  */
 import { type BasicCredentials, checkPassword } from "../core/auth.js";
-import { AuthError, BadRequestError, ForbiddenError } from "../core/errors.js";
+import { AuthError, BadRequestError, ForbiddenError, ThrottledError } from "../core/errors.js";
 import { canonicalHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import type { IpAddress } from "../core/ip.js";
@@ -148,7 +148,7 @@ function logHosts(context: RequestContext, names: readonly string[], verdicts: r
   context.log.reason = reasons.join("; ") || undefined;
 }
 
-/** All accepted hosts go to applyUpdates together: one Route 53 change batch per zone. */
+/** All accepted hosts go to applyUpdates together: one change-queue message per host. */
 async function updateAccepted(
   context: RequestContext,
   targets: UpdateTargets,
@@ -160,8 +160,18 @@ async function updateAccepted(
   const results = await applyUpdates(
     targets,
     accepted.map(({ host, lanPrefix }) => ({ host, addresses, lanPrefix })),
-    { protocol: "dyndns2", sourceIp: source.text, answeredBy: recordSourceNoter(context.log) },
+    {
+      protocol: "dyndns2",
+      sourceIp: source.text,
+      requestedAt: context.now(),
+      answeredBy: recordSourceNoter(context.log),
+    },
   );
+  // A host over its fair share: the client hears 429 with Retry-After (911), not a DNS error.
+  const overShare = results.find(
+    (result) => result.outcome === "failed" && result.error instanceof ThrottledError,
+  );
+  if (overShare?.outcome === "failed") throw overShare.error;
   const ipList = addresses.map((ip) => ip.text).join(",");
   let next = 0;
   const lines = verdicts.map((verdict) => {

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
-import type { ChangeEvents, ConfigSource, DnsRecords, RecordSource, TxtRecords } from "../core/ports.js";
+import type { ChangeQueue, ChangeShares, ConfigSource, DnsRecords, RecordSource } from "../core/ports.js";
 import type { RecordUpdate } from "../core/update.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -14,11 +14,12 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: numbe
 
 export interface Backends {
   readonly config: ConfigSource;
+  /** Reads only: the request function never writes DNS. */
   readonly dns: DnsRecords;
-  /** Absent when no event bus is configured. */
-  readonly events?: ChangeEvents;
-  /** ACME challenge records; absent where nothing serves them (test stand-ins): the ACME routes answer 503. */
-  readonly txt?: TxtRecords;
+  /** Where wanted changes go (DDNS_CHANGE_QUEUE_URL); the record writer applies them. */
+  readonly queue: ChangeQueue;
+  /** Fair shares per host and ACME account (DDNS_SHARE_BUCKET); absent: none. */
+  readonly shares?: ChangeShares | undefined;
 }
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
@@ -53,6 +54,10 @@ export interface RequestContext {
   /** Loads the AWS adapters on first use, so routes that need none never load the SDK. */
   readonly backends: () => Promise<Backends>;
   readonly nowSeconds: () => number;
+  /** The clock in epoch milliseconds: queued changes carry it, and the newest request wins. */
+  readonly now: () => number;
+  /** The route's protocol (terraform/emf-metrics.json), for the change events. */
+  readonly protocol: string;
   readonly log: RequestLogFields;
 }
 

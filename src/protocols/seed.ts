@@ -134,6 +134,7 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   const [result] = await applyUpdates(backends, [{ host, addresses: [ip], lanPrefix }], {
     protocol: "seed",
     sourceIp: ip.text,
+    requestedAt: context.now(),
     answeredBy: recordSourceNoter(context.log),
   });
   if (!result || result.outcome === "failed") throw result?.error;

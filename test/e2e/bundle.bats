@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The artefact Terraform uploads: dist/lambda.zip, unpacked as Lambda would, answers through `index.handler`.
+# The artefact Terraform uploads: dist/lambda.zip, unpacked as Lambda would, answers through
+# `index.handler`, and its record writer `writer.handler` answers SQS batches.
 
 setup_file() {
   export UNPACKED="$BATS_FILE_TMPDIR/lambda"
@@ -16,11 +17,12 @@ invoke() { # invoke QUERY SOURCE_IP: prints the handler's result as JSON
   ' "$UNPACKED" "$1" "$2" | tail -n 1
 }
 
-@test "the zip holds index.mjs, its source map, the jobs' entry jobs.mjs and the lazily loaded chunks" {
+@test "the zip holds index.mjs, its source map, the writer's writer.mjs, the jobs' jobs.mjs and the lazily loaded chunks" {
   run unzip -Z1 "$BATS_TEST_DIRNAME/../../dist/lambda.zip"
   [ "$status" -eq 0 ]
   [[ "$output" == *"index.mjs"* ]]
   [[ "$output" == *"index.mjs.map"* ]]
+  [[ "$output" == *"writer.mjs"* ]]
   [[ "$output" == *"jobs.mjs"* ]]
   [[ "$output" != *"jobs.mjs.map"* ]]
   [[ "$output" == *"chunks/"* ]]
@@ -39,4 +41,18 @@ invoke() { # invoke QUERY SOURCE_IP: prints the handler's result as JSON
   [ "$status" -eq 0 ]
   [[ "$output" == *'"statusCode":503'* ]]
   [[ "$output" == *'The service is temporarily unavailable; try again later.'* ]]
+}
+
+invoke_writer() { # invoke_writer BODY: prints writer.handler's answer to a batch of one message
+  node --input-type=module -e '
+    const { handler } = await import(process.argv[1] + "/writer.mjs");
+    const event = { Records: [{ messageId: "m-1", body: process.argv[2], eventSource: "aws:sqs" }] };
+    console.log(JSON.stringify(await handler(event)));
+  ' "$UNPACKED" "$1" 2>/dev/null | tail -n 1
+}
+
+@test "writer.handler reports an unreadable message, and only it, for redelivery" {
+  run invoke_writer "{not json"
+  [ "$status" -eq 0 ]
+  [ "$output" = '{"batchItemFailures":[{"itemIdentifier":"m-1"}]}' ]
 }

@@ -69,7 +69,11 @@ beforeAll(async () => {
   // A router's week, through the real function; its log lines land where Lambda would put them.
   const lines: string[] = [];
   const handler = await freshHandler(env, lines);
-  for (const ip of ["198.51.100.1", "203.0.113.7", "203.0.113.7"]) await handler(seedSet(ip));
+  // Minutes apart, as a router checks: the writer has written each change before the next check.
+  for (const ip of ["198.51.100.1", "203.0.113.7", "203.0.113.7"]) {
+    await handler(seedSet(ip));
+    await aws.drained();
+  }
   await handler(
     httpEvent({ query: { mode: "set", hostname: HOST, hash: "0".repeat(64) }, sourceIp: "192.0.2.66" }),
   );

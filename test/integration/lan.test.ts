@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
-import type { RecordChange } from "../../src/core/ports.js";
+import type { ChangeQueue, RecordChange } from "../../src/core/ports.js";
 import { readSettings } from "../../src/settings.js";
 import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
@@ -55,15 +55,14 @@ describe("names that follow a router, against moto", () => {
     });
     Object.assign(process.env, emulatorEnvironment(moto.url, aws.bucket));
     const backends = createAwsBackends(readSettings(process.env), () => {});
-    const upsert = backends.dns.upsert.bind(backends.dns);
-    const dns = {
-      currentValues: backends.dns.currentValues.bind(backends.dns),
-      upsert: async (zoneId: string, changes: readonly RecordChange[]) => {
-        batches.push([...changes]);
-        return upsert(zoneId, changes);
+    // Each queued host message becomes one ChangeResourceRecordSets in the writer.
+    const queue: ChangeQueue = {
+      send: async (changes) => {
+        for (const change of changes) if (change.kind === "records") batches.push([...change.records]);
+        return backends.queue.send(changes);
       },
     };
-    app = createApp({ backends: async () => ({ ...backends, dns }), log: () => {} });
+    app = createApp({ backends: async () => ({ ...backends, queue }), log: () => {} });
   });
 
   afterAll(async () => {

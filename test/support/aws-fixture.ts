@@ -1,6 +1,9 @@
 /**
- * A config bucket, a hosted zone and a config file in an emulator, created through the real AWS
- * APIs with the real SDK, plus the helpers tests use to look at the result.
+ * A config bucket, a hosted zone, a config file and the change queue in an emulator, created through
+ * the real AWS APIs with the real SDK, plus the helpers tests use to look at the result. The record
+ * writer polls the change queue in this process as the event source mapping would
+ * (test/support/writer.ts), and `recordValues` reads once every queued change has been handled, so a
+ * test that sets a record and reads it sees what the writer wrote.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -11,6 +14,7 @@ import {
   type RRType,
 } from "@aws-sdk/client-route-53";
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { bareZoneId } from "../../src/config/schema.js";
 import { FUNCTION_ACCESS_KEY } from "./aws-recorder.js";
 
@@ -18,11 +22,18 @@ export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "test
 /** A function's own key: the recording proxy (aws-recorder.ts) keeps the calls signed with it. */
 export const FUNCTION_CREDENTIALS = { accessKeyId: FUNCTION_ACCESS_KEY, secretAccessKey: "testing" };
 export const TEST_REGION = "us-east-1";
+const CHANGE_QUEUE = "ddns-test-changes";
+
+/** The fixture's change queue, as moto names it (its account is always 123456789012). */
+export function fixtureQueueUrl(endpointUrl: string): string {
+  return `${endpointUrl}/123456789012/${CHANGE_QUEUE}`;
+}
 
 /** The environment a function (or the local API) needs to reach the emulator. */
 export function emulatorEnvironment(endpointUrl: string, bucket: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpointUrl,
+    DDNS_CHANGE_QUEUE_URL: fixtureQueueUrl(endpointUrl),
     AWS_ACCESS_KEY_ID: FUNCTION_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: FUNCTION_CREDENTIALS.secretAccessKey,
     AWS_REGION: TEST_REGION,
@@ -43,6 +54,8 @@ export interface AwsFixture {
   recordValues(name: string, type: RRType): Promise<{ values: string[]; ttl: number | undefined }>;
   /** UPSERTs one record set: any type, one value or several (TXT values quoted as Route 53 wants them). */
   setRecord(name: string, type: RRType, value: string | readonly string[], ttl?: number): Promise<void>;
+  /** Resolves once the writer has handled every queued change (written, or left for redelivery). */
+  drained(): Promise<void>;
 }
 
 function clientsFor(endpointUrl: string) {
@@ -66,7 +79,21 @@ export async function createAwsFixture(
     new CreateHostedZoneCommand({ Name: zoneName, CallerReference: randomBytes(8).toString("hex") }),
   );
   const zoneId = bareZoneId(zone.HostedZone?.Id ?? "");
+  await startFixtureWriter(endpointUrl);
   return attachAwsFixture(endpointUrl, { bucket, zoneId, zoneName });
+}
+
+/** The change queue and the writer polling it, in this process (one per emulator). */
+async function startFixtureWriter(endpointUrl: string): Promise<void> {
+  const { createChangeQueues, startTestWriter } = await import("./writer.js");
+  const sqs = new SQSClient({ endpoint: endpointUrl, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  const { queueUrl } = await createChangeQueues(sqs, CHANGE_QUEUE);
+  await startTestWriter({
+    sqs,
+    queueUrl,
+    env: { DDNS_WRITER_CHANGES_PER_SECOND: "10" },
+    clientConfig: { endpoint: endpointUrl, credentials: TEST_CREDENTIALS },
+  });
 }
 
 /** The helpers for a bucket and zone that already exist (created earlier, or by Terraform). */
@@ -76,6 +103,16 @@ export function attachAwsFixture(
 ): AwsFixture {
   const { s3, route53 } = clientsFor(endpointUrl);
   const { bucket, zoneId, zoneName } = where;
+  const sqs = new SQSClient({ endpoint: endpointUrl, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  const drained = async () => {
+    const { queueDepth } = await import("./writer.js");
+    const deadline = Date.now() + 20_000;
+    // A fixture attached to a stack without the queue has nothing to wait for.
+    const depth = () => queueDepth(sqs, fixtureQueueUrl(endpointUrl)).catch(() => 0);
+    while ((await depth()) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
 
   const putConfigText = async (text: string, key = "config.json") => {
     await s3.send(
@@ -100,7 +137,9 @@ export function attachAwsFixture(
     deleteConfig: async (key = "config.json") => {
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
+    drained,
     recordValues: async (name, type) => {
+      await drained();
       const fqdn = name.endsWith(".") ? name : `${name}.`;
       const page = await route53.send(
         new ListResourceRecordSetsCommand({

@@ -1,14 +1,15 @@
 /**
- * A throw-away stack for shell-level tests (bats): moto + bucket + zone + demo hosts + the local API
- * serving the built bundle on 127.0.0.1 and ::1. Processes run detached and stop on `down`, or by
- * themselves after an hour.
+ * A throw-away stack for shell-level tests (bats): moto + bucket + zone + change queue + demo hosts +
+ * the local API serving the built bundle on 127.0.0.1 and ::1 + the record writer polling the queue
+ * (src/local/writer-main.ts, the built writer.mjs). Processes run detached and stop on `down`, or by
+ * themselves after an hour. `record` waits until the change queue has drained before it reads.
  *
  *   npx tsx test/support/dev-stack.ts up STATE_DIR       writes STATE_DIR/env and STATE_DIR/hosts.env
  *   npx tsx test/support/dev-stack.ts record STATE_DIR NAME TYPE   prints the record's values, one a line
  *   npx tsx test/support/dev-stack.ts config STATE_DIR FILE        replaces the config file
  *   npx tsx test/support/dev-stack.ts down STATE_DIR
  *
- * env: DDNS_URL, DDNS_URL6, MOTO_URL, ZONE_ID, CONFIG_BUCKET, LOCAL_API_PID, MOTO_PID.
+ * env: DDNS_URL, DDNS_URL6, MOTO_URL, ZONE_ID, CONFIG_BUCKET, CHANGE_QUEUE_URL, LOCAL_API_PID, WRITER_PID, MOTO_PID.
  * hosts.env: HOST_V4 (A only), HOST_DUAL (A+AAAA), HOST_TS (require_timestamp), HOST_DYNDNS
  * (allow_dyndns2), HOST_RELAY (allow_dyndns2 + allow_client_ip), each with HOST_*_SECRET.
  */
@@ -16,9 +17,17 @@
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { generateSecret } from "../../src/admin/secrets.js";
-import { attachAwsFixture, createAwsFixture, emulatorEnvironment } from "./aws-fixture.js";
+import {
+  attachAwsFixture,
+  createAwsFixture,
+  emulatorEnvironment,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from "./aws-fixture.js";
 import { freePort, startMoto, waitForHttp } from "./moto.js";
+import { createChangeQueues, queueDepth } from "./writer.js";
 
 const LIFETIME_SECONDS = 3600;
 
@@ -77,6 +86,16 @@ async function up(stateDir: string): Promise<void> {
     hosts[`${host.variable}_SECRET`] = secret;
   }
   await fixture.putConfig(config);
+  const { queueUrl } = await createChangeQueues(sqsClient(moto.url), "ddns-changes", {
+    visibilityTimeoutSeconds: 2,
+  });
+  const environment = {
+    ...process.env,
+    ...emulatorEnvironment(moto.url, fixture.bucket),
+    DDNS_CHANGE_QUEUE_URL: queueUrl,
+    // Tests replace the config between runs and expect the function to see it at once.
+    DDNS_CONFIG_CACHE_SECONDS: "0",
+  };
 
   const port = await freePort();
   // The local API serves the built bundle (dist/lambda), as Lambda would run it.
@@ -94,14 +113,24 @@ async function up(stateDir: string): Promise<void> {
     {
       stdio: ["ignore", "ignore", "inherit"],
       detached: true,
-      env: {
-        ...process.env,
-        ...emulatorEnvironment(moto.url, fixture.bucket),
-        // Tests replace the config between runs and expect the function to see it at once.
-        DDNS_CONFIG_CACHE_SECONDS: "0",
-      },
+      env: environment,
     },
   );
+  // The record writer from the built bundle, polling the queue as the event source mapping would.
+  const writer = spawn(
+    "timeout",
+    [
+      String(LIFETIME_SECONDS),
+      process.execPath,
+      "--import",
+      "tsx",
+      "src/local/writer-main.ts",
+      "--queue-url",
+      queueUrl,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"], detached: true, env: environment },
+  );
+  writer.unref();
   let exited = false;
   localApi.once("exit", () => {
     exited = true;
@@ -118,7 +147,9 @@ async function up(stateDir: string): Promise<void> {
       MOTO_URL: moto.url,
       ZONE_ID: fixture.zoneId,
       CONFIG_BUCKET: fixture.bucket,
+      CHANGE_QUEUE_URL: queueUrl,
       LOCAL_API_PID: localApi.pid ?? 0,
+      WRITER_PID: writer.pid ?? 0,
       MOTO_PID: moto.process.pid ?? 0,
     }),
   );
@@ -127,7 +158,7 @@ async function up(stateDir: string): Promise<void> {
 
 async function down(stateDir: string): Promise<void> {
   const env = await readEnvFile(join(stateDir, "env")).catch(() => ({}) as Record<string, string>);
-  for (const name of ["LOCAL_API_PID", "MOTO_PID"]) {
+  for (const name of ["LOCAL_API_PID", "WRITER_PID", "MOTO_PID"]) {
     const pid = Number(env[name]);
     if (!pid) continue;
     try {
@@ -135,6 +166,18 @@ async function down(stateDir: string): Promise<void> {
     } catch {
       // already gone
     }
+  }
+}
+
+function sqsClient(endpoint: string): SQSClient {
+  return new SQSClient({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+}
+
+/** Waits (up to 20 s) until the writer has handled every queued change. */
+async function drained(sqs: SQSClient, queueUrl: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await queueDepth(sqs, queueUrl)) > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -151,6 +194,7 @@ async function main(): Promise<void> {
   });
   if (command === "record") {
     const [name = "", type = "A"] = rest;
+    await drained(sqsClient(env.MOTO_URL ?? ""), env.CHANGE_QUEUE_URL ?? "");
     const { values } = await fixture.recordValues(name, type === "AAAA" ? "AAAA" : "A");
     for (const value of values) console.log(value);
     return;

@@ -1,6 +1,8 @@
 /**
- * The app wired to the real S3 and Route 53 adapters over SDK clients mocked with aws-sdk-client-mock:
- * what the handler runs in Lambda, minus the network.
+ * The app wired to the real S3, Route 53 and SQS adapters over SDK clients mocked with
+ * aws-sdk-client-mock: what the handler runs in Lambda, minus the network. The mocked change queue
+ * hands each message straight to the record writer (src/writer/apply.ts with its real Route 53
+ * adapters, unpaced), so a test sees the record written when the request has been answered.
  */
 import { Readable } from "node:stream";
 import {
@@ -10,15 +12,19 @@ import {
   type Route53Client,
 } from "@aws-sdk/client-route-53";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sdkStreamMixin } from "@smithy/util-stream";
-import type { AwsClientStub } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { type App, createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import type { LogEntry } from "../../src/core/log.js";
 import type { Backends } from "../../src/protocols/http.js";
+import { applyBatch } from "../../src/writer/apply.js";
+import { createWriterTargets } from "../../src/writer/handler.js";
 
 export const ZONE_ID = "Z0123456789ABC";
 export const BUCKET = "ddns-config-test";
+export const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes";
 
 export function getObjectOutput(text: string, etag = '"etag-1"') {
   return { Body: sdkStreamMixin(Readable.from([Buffer.from(text)])), ETag: etag };
@@ -69,6 +75,10 @@ export function resetMockedAws(
 export interface TestApp {
   readonly app: App;
   readonly logs: LogEntry[];
+  /** The record writer's log lines, apart from the requests'. */
+  readonly writerLogs: LogEntry[];
+  /** The bodies of the messages the app queued, parsed. */
+  readonly queued: unknown[];
   readonly backends: Backends;
   /** Moves the app's clock; starts at 2026-11-27T14:00:00Z. */
   advance(seconds: number): void;
@@ -82,12 +92,48 @@ export function testApp(
     eventBus?: string;
     reservedNames?: readonly string[];
     edgeSecret?: string;
+    /** The change queue refuses every message with this error (what SQS throws). */
+    queueFault?: () => Error;
   } = {},
 ): TestApp {
   let now = Date.parse("2026-11-27T14:00:00Z");
   const clock = () => now;
   const logs: LogEntry[] = [];
   const log = (entry: LogEntry) => logs.push(entry);
+  const writerLogs: LogEntry[] = [];
+  const queued: unknown[] = [];
+  const writer = {
+    ...createWriterTargets(
+      { eventBus: options.eventBus, changesPerSecond: 10, eventPublishTimeoutMs: 500 },
+      (entry) => writerLogs.push(entry),
+    ),
+    pacer: { take: async () => {} },
+  };
+  let sequence = 0;
+  const deliver = async (bodies: string[]) => {
+    if (options.queueFault) throw options.queueFault();
+    const messages = bodies.map((body) => ({ id: `message-${++sequence}`, body }));
+    queued.push(...bodies.map((body) => JSON.parse(body)));
+    const failed = await applyBatch(writer, messages);
+    return messages.map((message) => ({ id: message.id, failed: failed.includes(message.id) }));
+  };
+  const sqs = mockClient(SQSClient);
+  sqs.on(SendMessageCommand).callsFake(async (input) => {
+    const [sent] = await deliver([input.MessageBody]);
+    return { MessageId: sent?.id };
+  });
+  sqs.on(SendMessageBatchCommand).callsFake(async (input) => {
+    const sent = await deliver(
+      (input.Entries ?? []).map((entry: { MessageBody: string }) => entry.MessageBody),
+    );
+    return {
+      Successful: (input.Entries ?? []).map((entry: { Id: string }, index: number) => ({
+        Id: entry.Id,
+        MessageId: sent[index]?.id,
+      })),
+      Failed: [],
+    };
+  });
   const backends = createAwsBackends(
     {
       configBucket: BUCKET,
@@ -95,8 +141,8 @@ export function testApp(
       configCacheSeconds: options.configCacheSeconds ?? 60,
       recordCacheSeconds: options.recordCacheSeconds ?? 60,
       nameServers: [],
-      eventBus: options.eventBus,
       reservedNames: options.reservedNames,
+      changeQueueUrl: QUEUE_URL,
     },
     log,
     clock,
@@ -104,6 +150,8 @@ export function testApp(
   return {
     app: createApp({ backends: async () => backends, log, now: clock, edgeSecret: options.edgeSecret }),
     logs,
+    writerLogs,
+    queued,
     backends,
     advance: (seconds) => {
       now += seconds * 1000;

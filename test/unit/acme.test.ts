@@ -17,16 +17,17 @@ import { parseReservedNames, withoutReservedNames } from "../../src/config/reser
 import { parseConfigDocument } from "../../src/config/schema.js";
 import {
   type AcmeAccount,
+  applyChallengeEdits,
   checkAccount,
   parseAddressRange,
   passwordSha256,
-  presentChallenge,
   rangeContains,
 } from "../../src/core/acme.js";
 import { parseIp } from "../../src/core/ip.js";
 import type { TxtRecordState, TxtRecords } from "../../src/core/ports.js";
 import { Route53TxtRecords } from "../../src/dns/route53-txt.js";
 import { documentSource } from "../support/config-source.js";
+import { directQueue } from "../support/direct-queue.js";
 import { httpEvent } from "../support/events.js";
 
 const USER = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
@@ -156,6 +157,9 @@ describe("writing challenge values", () => {
   const account = parseConfigDocument(CONFIG).accounts.find(USER) as AcmeAccount;
   let txt: MemoryTxt;
 
+  const presentChallenge = (records: MemoryTxt, on: AcmeAccount, value: string) =>
+    applyChallengeEdits(records, on.zoneId, on.txtName, [{ action: "present", value }]);
+
   beforeEach(() => {
     txt = new MemoryTxt();
   });
@@ -183,12 +187,16 @@ describe("writing challenge values", () => {
     expect(txt.records.get(account.txtName)).toEqual([VALUE_1, VALUE_2]);
   });
 
-  it("keeps both values of challenges that arrive together", async () => {
-    // act
-    await Promise.all([presentChallenge(txt, account, VALUE_1), presentChallenge(txt, account, VALUE_2)]);
+  it("keeps both values of challenges that arrive together, in one write", async () => {
+    // act: the writer applies one batch's edits of a record in one compare-and-set
+    await applyChallengeEdits(txt, account.zoneId, account.txtName, [
+      { action: "present", value: VALUE_1 },
+      { action: "present", value: VALUE_2 },
+    ]);
 
     // assess
     expect(txt.records.get(account.txtName)).toEqual([VALUE_1, VALUE_2]);
+    expect(txt.writes).toBe(1);
   });
 });
 
@@ -277,8 +285,8 @@ describe("acme-dns and httpreq over HTTP", () => {
     backends: async () => ({
       // Wrapped as every deployment wraps it: Terraform always sets DDNS_RESERVED_NAMES (the zone apex).
       config: withoutReservedNames(documentSource(CONFIG), parseReservedNames("dyn.example.com")),
-      dns: { currentValues: async () => [], upsert: async () => "" },
-      txt,
+      dns: { currentValues: async () => [], expect: () => {} },
+      queue: directQueue({ txt }),
     }),
     log: () => {},
   });

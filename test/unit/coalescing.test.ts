@@ -1,6 +1,7 @@
 /**
- * The no-change path and coalescing in one warm container, counted through stand-in S3 and Route 53
- * clients (bench/lib/stand-ins.ts) under the real adapters: how many AWS calls checks cost.
+ * The no-change path in one warm container and the record writer's merging, counted through
+ * stand-in S3 and Route 53 clients (bench/lib/stand-ins.ts) under the real adapters: how many AWS
+ * calls checks and changes cost.
  */
 
 import { describe, expect, it } from "vitest";
@@ -8,16 +9,28 @@ import { type Clock, VirtualClock, wallClock } from "../../bench/lib/clock.js";
 import { createContainer } from "../../bench/lib/container.js";
 import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { Route53StandIn, S3StandIn } from "../../bench/lib/stand-ins.js";
+import { encodeChange } from "../../src/core/changes.js";
+import type { ChangeQueue } from "../../src/core/ports.js";
+import { Route53TxtRecords } from "../../src/dns/route53-txt.js";
+import { Route53RecordWriter } from "../../src/dns/route53-writer.js";
+import { applyBatch, type WriterMessage } from "../../src/writer/apply.js";
 import { httpEvent } from "../support/events.js";
 
-function fleet(hostCount: number, clock: Clock, latencyMs = 0) {
+function fleet(hostCount: number, clock: Clock, latencyMs = 0, queue?: ChangeQueue) {
   const s3 = new S3StandIn(clock, latencyMs);
   const route53 = new Route53StandIn({ clock, latencyMs: { list: latencyMs, change: latencyMs } });
   s3.put(JSON.stringify(fleetConfig(hostCount)));
   for (let index = 0; index < hostCount; index++) {
     route53.setRecord(FLEET_ZONE_ID, `${fleetHost(index).hostname}.`, "A", fleetAddress(index));
   }
-  const app = createContainer({ s3, route53, clock, recordCacheSeconds: 60, configCacheSeconds: 60 });
+  const app = createContainer({
+    s3,
+    route53,
+    clock,
+    recordCacheSeconds: 60,
+    configCacheSeconds: 60,
+    ...(queue ? { queue } : {}),
+  });
   const set = (index: number, address = fleetAddress(index)) =>
     app(httpEvent({ sourceIp: address, query: setQuery(fleetHost(index), address) }));
   return { s3, route53, set };
@@ -66,17 +79,36 @@ describe("the no-change path in a warm container", () => {
   });
 });
 
-describe("coalescing in one container", () => {
-  it("50 parallel identical set requests make one ChangeResourceRecordSets", async () => {
-    // prepare: a cold container; the host moved to a new address
-    const { s3, route53, set } = fleet(10, wallClock, 5);
+describe("merging in the record writer", () => {
+  it("50 parallel identical set requests queue 50 messages, and one writer batch makes one ChangeResourceRecordSets", async () => {
+    // prepare: a cold container whose queue keeps the messages; the host moved to a new address
+    const queued: WriterMessage[] = [];
+    const queue: ChangeQueue = {
+      send: async (changes) =>
+        changes.map((change) => {
+          queued.push({ id: `m${queued.length}`, body: encodeChange(change) });
+          return `m${queued.length - 1}`;
+        }),
+    };
+    const { s3, route53, set } = fleet(10, wallClock, 5, queue);
     const newAddress = "203.0.113.7";
 
     // act
     const results = await Promise.all(Array.from({ length: 50 }, () => set(3, newAddress)));
+    const failed = await applyBatch(
+      {
+        records: new Route53RecordWriter(route53.client),
+        txt: new Route53TxtRecords(route53.client),
+        pacer: { take: async () => {} },
+        log: () => {},
+      },
+      queued,
+    );
 
     // assess
     expect(results.map((result) => result.statusCode)).toEqual(new Array(50).fill(201));
+    expect(queued).toHaveLength(50);
+    expect(failed).toEqual([]);
     expect(route53.calls.ChangeResourceRecordSets).toBe(1);
     expect(route53.calls.ListResourceRecordSets).toBe(1);
     expect(s3.calls).toBe(1);

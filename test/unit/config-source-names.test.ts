@@ -22,8 +22,9 @@ function recordingApp() {
     asked.push(names);
     return hosts;
   });
-  const dns: DnsRecords = { currentValues: async () => ["203.0.113.10"], upsert: async () => "/change/1" };
-  const app = createApp({ backends: async () => ({ config, dns }), log: () => {} });
+  const dns: DnsRecords = { currentValues: async () => ["203.0.113.10"], expect: () => {} };
+  const queue = { send: async () => ["message-1"] };
+  const app = createApp({ backends: async () => ({ config, dns, queue }), log: () => {} });
   return { app, asked };
 }
 

@@ -428,20 +428,38 @@ describe("dyndns2 /nic/update", () => {
   });
 
   describe("backend failures", () => {
-    it("answers dnserr for the hosts whose change Route 53 refused, with 200", async () => {
+    it("answers good while Route 53 refuses the writer's change: the writer keeps the message for the dead-letter queue", async () => {
       // prepare
       route53
         .on(ChangeResourceRecordSetsCommand, { HostedZoneId: OTHER_ZONE_ID })
         .rejects(new InvalidChangeBatch({ message: "nope", $metadata: { httpStatusCode: 400 } }));
-      const { app, logs } = testApp();
+      const { app, writerLogs } = testApp();
       // act
       const result = await app(
         update({ hostname: "a.dyn.example.com,c.example.org" }, basic("family", FAMILY_SECRET)),
       );
       // assess
       expect(result.statusCode).toBe(200);
-      expect(result.body).toBe(`good ${SOURCE}\ndnserr\n`);
-      expect(logs.at(-1)).toMatchObject({ decision: "updated", error: { name: "DnsUpdateError" } });
+      expect(result.body).toBe(`good ${SOURCE}\ngood ${SOURCE}\n`);
+      expect(writerLogs.filter((entry) => entry.msg === "records not written")).toMatchObject([
+        { zoneId: OTHER_ZONE_ID },
+      ]);
+    });
+
+    it("answers 911 with 429 and Retry-After when the change queue refuses the changes", async () => {
+      // prepare
+      const { app, logs } = testApp({
+        queueFault: () => Object.assign(new Error("slow down"), { name: "RequestThrottled" }),
+      });
+      // act
+      const result = await app(
+        update({ hostname: "a.dyn.example.com,c.example.org" }, basic("family", FAMILY_SECRET)),
+      );
+      // assess
+      expect(result.statusCode).toBe(429);
+      expect(result.headers?.["retry-after"]).toBe("2");
+      expect(result.body).toBe("911\n");
+      expect(logs.at(-1)).toMatchObject({ decision: "throttled" });
     });
 
     it("answers 911 once with 503 and Retry-After when the config cannot be read", async () => {

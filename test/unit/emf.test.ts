@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import {
   ChangeResourceRecordSetsCommand,
-  InvalidChangeBatch,
+  InvalidInput,
+  ListResourceRecordSetsCommand,
   Route53Client,
   ThrottlingException,
 } from "@aws-sdk/client-route-53";
@@ -186,7 +187,7 @@ describe("EMF in the request log line", () => {
       event: seedSet("home.dyn.example.com", rightHash("home.dyn.example.com")),
       prepare: () =>
         route53
-          .on(ChangeResourceRecordSetsCommand)
+          .on(ListResourceRecordSetsCommand)
           .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } })),
     }),
     unavailable: () => ({
@@ -200,8 +201,8 @@ describe("EMF in the request log line", () => {
       event: seedSet("home.dyn.example.com", rightHash("home.dyn.example.com")),
       prepare: () =>
         route53
-          .on(ChangeResourceRecordSetsCommand)
-          .rejects(new InvalidChangeBatch({ message: "bad batch", $metadata: { httpStatusCode: 400 } })),
+          .on(ListResourceRecordSetsCommand)
+          .rejects(new InvalidInput({ message: "refused", $metadata: { httpStatusCode: 400 } })),
     }),
   };
 

@@ -22,6 +22,7 @@ import { createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import type { HttpResult } from "../../src/protocols/http.js";
+import { directQueue } from "../support/direct-queue.js";
 import { httpEvent } from "../support/events.js";
 
 const ZONE_ID = "ZFAULTS00001";
@@ -80,10 +81,12 @@ function container() {
       now,
     }),
     dns: new Route53Records(new Route53Client({}), { recordCacheSeconds: 60, now }),
+    queue: directQueue(),
   };
   const app = createApp({ backends: async () => backends, log: () => {}, now });
   return {
     set: () => app(httpEvent({ sourceIp: CALLER_IP, query: setQuery(HOST, CALLER_IP) })),
+    queue: backends.queue,
     advanceSeconds: (seconds: number) => {
       clock.now += seconds * 1000;
     },
@@ -122,52 +125,28 @@ beforeEach(() => {
   });
 });
 
-describe("Route 53 refuses or fails the change", () => {
+describe("Route 53 refuses or fails the change in the record writer", () => {
   it.each([
-    {
-      fault: "Throttling",
-      error: throttling,
-      status: 429,
-      // Spread over a few seconds beyond the change window, so turned-away clients do not return together.
-      retryAfter: expect.stringMatching(/^[2-9]$/),
-      message: "Too many requests right now; try again later.",
-    },
-    {
-      fault: "PriorRequestNotComplete",
-      error: priorRequestNotComplete,
-      status: 503,
-      retryAfter: "2",
-      message: "The service is temporarily unavailable; try again later.",
-    },
-    {
-      fault: "InvalidChangeBatch",
-      error: invalidChangeBatch,
-      status: 502,
-      retryAfter: undefined,
-      message: "The DNS update failed.",
-    },
+    { fault: "Throttling", error: throttling },
+    { fault: "PriorRequestNotComplete", error: priorRequestNotComplete },
   ])(
-    "$fault → $status, then a retry makes the change once the fault ends",
-    async ({ error, status, retryAfter, message }) => {
+    "$fault → the router hears 201, the message comes again and is written once the fault ends",
+    async ({ error }) => {
       // prepare
-      const { set } = container();
-      // A throttled batch goes again while the caller has time: throttle all three of its tries.
-      zone.changeFaults.push(...(error === throttling ? [error(), error(), error()] : [error()]));
+      const { set, queue } = container();
+      zone.changeFaults.push(error());
 
       // act
-      const failed = await set();
-      const retried = await set();
+      const answered = await set();
+      const stillPending = queue.pending.length;
+      const failedAgain = await queue.redeliver();
 
       // assess
-      expect(failed.statusCode).toBe(status);
-      expect(failed.headers?.["retry-after"]).toEqual(retryAfter);
-      expect(body(failed)).toEqual({ return_status: "fail", return_message: message });
-      // The failed change is not remembered as done: the retry sends it again and succeeds.
-      expect(retried.statusCode).toBe(201);
-      expect(route53).toHaveReceivedCommandTimes(
-        ChangeResourceRecordSetsCommand,
-        error === throttling ? 4 : 2,
-      );
+      expect(answered.statusCode).toBe(201);
+      expect(stillPending).toBe(1);
+      expect(failedAgain).toBe(0);
+      expect(zone.value).toBe(CALLER_IP);
+      expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
       expect(route53).toHaveReceivedNthCommandWith(ChangeResourceRecordSetsCommand, 2, {
         HostedZoneId: ZONE_ID,
         ChangeBatch: expect.objectContaining({
@@ -182,20 +161,18 @@ describe("Route 53 refuses or fails the change", () => {
     },
   );
 
-  it("a change that failed but may have applied is not assumed done: the next check sends it again", async () => {
-    // prepare: the change fails on the client, yet Route 53 applied it
-    const { set } = container();
-    zone.changeFaults.push(priorRequestNotComplete());
-    await set();
-    zone.value = CALLER_IP;
+  it("InvalidChangeBatch → the message stays failed (for the dead-letter queue), nothing else changes", async () => {
+    // prepare
+    const { set, queue } = container();
+    zone.changeFaults.push(invalidChangeBatch(), invalidChangeBatch());
 
     // act
-    const next = await set();
+    await set();
+    const failedAgain = await queue.redeliver();
 
-    // assess: an UPSERT of the same value is harmless; a cached "unchanged" could have been wrong
-    expect(next.statusCode).toBe(201);
-    expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
-    expect(zone.value).toBe(CALLER_IP);
+    // assess
+    expect(failedAgain).toBe(1);
+    expect(zone.value).toBe(OLD_IP);
   });
 });
 

@@ -17,10 +17,11 @@ import { parseConfigDocument } from "../../src/config/schema.js";
 import { checkShardedConfig, manifestDocument, shardObjects, shardOf } from "../../src/config/shards.js";
 import { LAN_PREFIX_NEEDS_HMAC_MESSAGE } from "../../src/core/auth.js";
 import type { RecordType } from "../../src/core/ip.js";
-import type { DnsRecords, RecordChange, RecordChangeEvent } from "../../src/core/ports.js";
+import type { DnsRecords, RecordChange, RecordChangeEvent, RecordWriter } from "../../src/core/ports.js";
 import { seedToken, timestampedToken } from "../../src/core/tokens.js";
 import { applyUpdates } from "../../src/core/update.js";
 import { hostsOnlySource } from "../support/config-source.js";
+import { directQueue } from "../support/direct-queue.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
 
@@ -28,7 +29,7 @@ const ZONE = "Z1";
 const SECRET = "router-secret-0123456789abcdef";
 const NOW = 1_800_000_000;
 const ROUTER = "home.dyn.example.com";
-const ORIGIN = { protocol: "dyndns2", sourceIp: "198.51.100.7" };
+const ORIGIN = { protocol: "dyndns2", sourceIp: "198.51.100.7", requestedAt: NOW * 1000 };
 
 const CONFIG = {
   [`${ROUTER}.`]: {
@@ -54,8 +55,8 @@ const CONFIG = {
   },
 };
 
-/** Route 53 as a map, counting reads and keeping every batch. */
-class MemoryDns implements DnsRecords {
+/** Route 53 as a map, counting reads and keeping every batch the record writer makes. */
+class MemoryDns implements DnsRecords, RecordWriter {
   readonly records = new Map<string, string[]>();
   readonly batches: RecordChange[][] = [];
   reads = 0;
@@ -64,6 +65,8 @@ class MemoryDns implements DnsRecords {
     this.reads++;
     return this.records.get(`${name} ${type}`) ?? [];
   }
+
+  expect(): void {}
 
   async upsert(_zoneId: string, changes: readonly RecordChange[]): Promise<string> {
     this.batches.push([...changes]);
@@ -80,7 +83,7 @@ describe("names that follow a host", () => {
   let dns: MemoryDns;
   const { hosts, problems } = parseConfigDocument(CONFIG);
   const app = createApp({
-    backends: async () => ({ config: hostsOnlySource(hosts), dns }),
+    backends: async () => ({ config: hostsOnlySource(hosts), dns, queue: directQueue({ records: dns }) }),
     log: () => {},
     now: () => NOW * 1000,
   });
@@ -243,10 +246,11 @@ describe("names that follow a host", () => {
       addresses: [{ text: "198.51.100.7", recordType: "A" as const }],
       lanPrefix: { bits: 0x20010db812000000n << 64n, length: 64 },
     };
-    await applyUpdates({ dns }, [update], ORIGIN);
+    const queue = directQueue({ records: dns });
+    await applyUpdates({ dns, queue }, [update], ORIGIN);
     dns.reads = 0;
     // act
-    const [result] = await applyUpdates({ dns }, [update], ORIGIN);
+    const [result] = await applyUpdates({ dns, queue }, [update], ORIGIN);
     // assess
     expect(result).toEqual({ outcome: "unchanged" });
     expect(dns.reads).toBe(5);
@@ -260,10 +264,13 @@ describe("names that follow a host", () => {
     dns.records.set("home.dyn.example.com. A", ["192.0.2.1"]);
     dns.records.set("*.home.dyn.example.com. A", ["198.51.100.7"]);
     const published: RecordChangeEvent[] = [];
-    const events = { publish: async (batch: readonly RecordChangeEvent[]) => void published.push(...batch) };
+    const events = {
+      publish: async (batch: readonly RecordChangeEvent[]) => void published.push(...batch),
+      publishChallenges: async () => {},
+    };
     // act
     const [result] = await applyUpdates(
-      { dns, events },
+      { dns, queue: directQueue({ records: dns, events }) },
       [
         {
           host,
@@ -286,7 +293,8 @@ describe("names that follow a host", () => {
       type: "A",
       previous: ["192.0.2.1"],
       current: ["198.51.100.7"],
-      ...ORIGIN,
+      protocol: ORIGIN.protocol,
+      sourceIp: ORIGIN.sourceIp,
       changeId: "/change/1",
     });
     expect(published[1]).toMatchObject({

@@ -11,7 +11,7 @@ import { verifyClaim } from "../../src/core/auth.js";
 import { parseHostname } from "../../src/core/hostname.js";
 import type { HostConfig } from "../../src/core/hosts.js";
 import { parseIp } from "../../src/core/ip.js";
-import type { DnsRecords } from "../../src/core/ports.js";
+import type { ChangeQueue, DnsRecords } from "../../src/core/ports.js";
 import { seedToken, timestampedToken } from "../../src/core/tokens.js";
 import { hostsOnlySource } from "../support/config-source.js";
 import { httpEvent } from "../support/events.js";
@@ -22,18 +22,18 @@ const hosts = parseConfigDocument({
   [`${HOST}.`]: { route_53_zone_id: "Z1", shared_secret: SECRET, record_types: ["A", "AAAA"] },
 }).hosts;
 
-/** An app over in-memory backends that records every Route 53 write. */
+/** An app over in-memory backends that records every change it queues. */
 function recordingApp() {
   const writes: unknown[] = [];
-  const dns: DnsRecords = {
-    currentValues: async () => [],
-    upsert: async (_zone, changes) => {
+  const dns: DnsRecords = { currentValues: async () => [], expect: () => {} };
+  const queue: ChangeQueue = {
+    send: async (changes) => {
       writes.push(changes);
-      return "/change/1";
+      return changes.map(() => "message-1");
     },
   };
   const app = createApp({
-    backends: async () => ({ config: hostsOnlySource(hosts), dns }),
+    backends: async () => ({ config: hostsOnlySource(hosts), dns, queue }),
     log: () => {},
   });
   return { app, writes };

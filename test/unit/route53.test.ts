@@ -8,6 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DnsUpdateError, ThrottledError, UnavailableError } from "../../src/core/errors.js";
 import { Route53Records, translateRoute53Error } from "../../src/dns/route53.js";
+import { Route53RecordWriter } from "../../src/dns/route53-writer.js";
 import { aRecord, mockRecords } from "../support/mock-aws.js";
 
 const ZONE = "Z1";
@@ -98,20 +99,15 @@ describe("Route53Records", () => {
     });
   });
 
-  it("remembers its own change, so the next check costs no call", async () => {
+  it("remembers the change it queued, so the next check costs no call and writes nothing", async () => {
     mockRecords(route53, []);
-    route53
-      .on(ChangeResourceRecordSetsCommand)
-      .resolves({ ChangeInfo: { Id: "/change/C9", Status: "PENDING", SubmittedAt: new Date() } });
     const dns = records(60);
     await dns.currentValues(ZONE, "a.example.com.", "A");
-    const changeId = await dns.upsert(ZONE, [
-      { name: "a.example.com.", type: "A", ttl: 60, value: "192.0.2.7" },
-    ]);
+    dns.expect(ZONE, [{ name: "a.example.com.", type: "A", ttl: 60, value: "192.0.2.7" }]);
     const after = await dns.currentValues(ZONE, "a.example.com.", "A");
-    expect(changeId).toBe("/change/C9");
     expect(after).toEqual(["192.0.2.7"]);
     expect(route53).toReceiveCommandTimes(ListResourceRecordSetsCommand, 1);
+    expect(route53).toReceiveCommandTimes(ChangeResourceRecordSetsCommand, 0);
   });
 
   it("ignores alias and weighted records, which it does not manage", async () => {
@@ -192,18 +188,32 @@ describe("Route53Records", () => {
     ).toBeInstanceOf(DnsUpdateError);
   });
 
-  it("forgets a record whose change failed, so the next check asks Route 53 again", async () => {
-    mockRecords(route53, [aRecord("a.example.com.", "192.0.2.1")]);
+  it("the writer's adapter UPSERTs in one call and reports a refusal as DnsUpdateError", async () => {
     route53
       .on(ChangeResourceRecordSetsCommand)
+      .resolvesOnce({ ChangeInfo: { Id: "/change/C9", Status: "PENDING", SubmittedAt: new Date() } })
       .rejects(
         Object.assign(new Error("bad"), { name: "InvalidChangeBatch", $metadata: { httpStatusCode: 400 } }),
       );
-    const dns = records(60);
-    await dns.currentValues(ZONE, "a.example.com.", "A");
-    await expect(
-      dns.upsert(ZONE, [{ name: "a.example.com.", type: "A", ttl: 60, value: "192.0.2.2" }]),
-    ).rejects.toBeInstanceOf(DnsUpdateError);
-    expect(await dns.currentValues(ZONE, "a.example.com.", "A")).toEqual([]);
+    const writer = new Route53RecordWriter(new Route53Client({}));
+    const change = { name: "a.example.com.", type: "A" as const, ttl: 60, value: "192.0.2.2" };
+    expect(await writer.upsert(ZONE, [change])).toBe("/change/C9");
+    await expect(writer.upsert(ZONE, [change])).rejects.toBeInstanceOf(DnsUpdateError);
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: ZONE,
+      ChangeBatch: expect.objectContaining({
+        Changes: [
+          {
+            Action: "UPSERT",
+            ResourceRecordSet: {
+              Name: change.name,
+              Type: "A",
+              TTL: 60,
+              ResourceRecords: [{ Value: change.value }],
+            },
+          },
+        ],
+      }),
+    });
   });
 });

@@ -401,27 +401,32 @@ describe("seed protocol", () => {
       expect(route53.calls()).toHaveLength(0);
     });
 
-    it("answers 429 with Retry-After when Route 53 keeps throttling", async () => {
+    it("answers 201 while Route 53 throttles the writer: the change waits in the queue", async () => {
       route53
         .on(ChangeResourceRecordSetsCommand)
         .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
-      const { app } = testApp();
+      const { app, writerLogs } = testApp();
       const result = await app(validSet());
-      expect(result.statusCode).toBe(429);
-      expect(result.headers?.["retry-after"]).toBeDefined();
+      expect(result.statusCode).toBe(201);
+      expect(writerLogs.some((entry) => entry.msg === "records not written")).toBe(true);
     });
 
-    it("answers 502 without Route 53's words when the change is refused", async () => {
-      const refused = Object.assign(new Error("Invalid XML; arn:aws:route53:::hostedzone/Z0123456789ABC"), {
-        name: "InvalidChangeBatch",
-        $metadata: { httpStatusCode: 400 },
+    it("answers 429 with Retry-After when the change queue throttles, 503 when it cannot be reached", async () => {
+      // One mocked SQS at a time: each testApp mocks the client anew.
+      const throttled = testApp({
+        queueFault: () => Object.assign(new Error("slow down"), { name: "RequestThrottled" }),
       });
-      route53.on(ChangeResourceRecordSetsCommand).rejects(refused);
-      const { app, logs } = testApp();
-      const result = await app(validSet());
-      expect(result.statusCode).toBe(502);
-      expect(seedBody(result)).toEqual({ return_status: "fail", return_message: "The DNS update failed." });
-      expect(logs.at(-1)).toMatchObject({ decision: "dnserr", error: { name: "DnsUpdateError" } });
+      const slow = await throttled.app(validSet());
+      const unreachable = testApp({
+        queueFault: () =>
+          Object.assign(new Error("arn:aws:sqs:us-east-1:123456789012:ddns"), { name: "TimeoutError" }),
+      });
+      const down = await unreachable.app(validSet());
+      expect(slow.statusCode).toBe(429);
+      expect(slow.headers?.["retry-after"]).toBe("2");
+      expect(down.statusCode).toBe(503);
+      expect(down.body).not.toContain("arn:");
+      expect(unreachable.logs.at(-1)).toMatchObject({ decision: "unavailable" });
     });
   });
 
@@ -438,7 +443,7 @@ describe("seed protocol", () => {
         hostname: "home.dyn.example.com.",
         sourceIp: "203.0.113.10",
         decision: "updated",
-        changeId: "/change/C1",
+        changeId: "message-1",
         status: 201,
       });
       expect(requestLines[1]).toMatchObject({ decision: "unchanged", status: 200 });
