@@ -23,7 +23,10 @@ export interface Backends {
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
 export interface RequestLogFields {
+  /** The hosts the request checked in for: only those whose credentials it carried (dyndns2: comma-separated). */
   hostname?: string;
+  /** Names the request asked for but whose credentials it did not carry (`nohost`, `notfqdn`): never credited as check-ins. */
+  refusedHostname?: string;
   recordType?: string;
   decision?: string;
   reason?: string;
