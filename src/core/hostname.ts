@@ -47,6 +47,11 @@ export function isWithinZone(fqdn: string, zone: string): boolean {
   return fqdn === zone || fqdn.endsWith(`.${zone}`);
 }
 
+/** True when `fqdn` lies strictly below `ancestor` (both canonical): `nas.home.x.` below `home.x.`. */
+export function isBelow(fqdn: string, ancestor: string): boolean {
+  return fqdn.length > ancestor.length && fqdn.endsWith(`.${ancestor}`);
+}
+
 /** The wildcard name that follows a host (RFC 4592): `*.` and the host's canonical name. */
 export function wildcardName(fqdn: string): string {
   return `*.${fqdn}`;

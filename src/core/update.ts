@@ -5,16 +5,30 @@
  * already matches, and the reads come from the DNS adapter's record cache, so a no-change check costs
  * no Route 53 call however many names follow the host.
  * Each record written is announced afterwards as one change event, with the values it replaced.
+ *
+ * Ownership (DESIGN.md "Ownership"): a host writes only its own name, its wildcard and LAN devices
+ * below its name (the config parser refuses any other device). A device name that is itself a
+ * configured host is never written: its shard may not be the router's (src/config/shards.ts), so the
+ * decision asks the config for those names, and reports each such device instead of writing it.
  */
 import { ForbiddenError } from "./errors.js";
 import { wildcardName } from "./hostname.js";
 import type { HostConfig } from "./hosts.js";
 import type { IpAddress } from "./ip.js";
 import { type LanPrefix, lanAddress, prefixOfAddress } from "./lan-prefix.js";
-import type { ChangeEvents, DnsRecords, RecordChange, RecordChangeEvent, RecordSource } from "./ports.js";
+import type {
+  ChangeEvents,
+  ConfigSource,
+  DnsRecords,
+  RecordChange,
+  RecordChangeEvent,
+  RecordSource,
+} from "./ports.js";
 
 /** Where the decision writes and announces; the protocols pass their Backends. */
 export interface UpdateTargets {
+  /** Asked whether a LAN device's name is another configured host (which the device then does not write). */
+  readonly config: Pick<ConfigSource, "hosts">;
   readonly dns: DnsRecords;
   /** Absent: no change events (DDNS_EVENT_BUS unset). */
   readonly events?: ChangeEvents;
@@ -26,6 +40,8 @@ export interface UpdateOrigin {
   readonly sourceIp: string;
   /** Hears which path answered each read (cache, DNS or the API), for the request's log line. */
   readonly answeredBy?: (source: RecordSource) => void;
+  /** Hears each name the config gives a host but that the host may not write (a config problem). */
+  readonly refusedName?: (problem: string) => void;
 }
 
 export interface HostUpdate {
@@ -102,6 +118,30 @@ export function wantedRecords(update: HostUpdate): RecordChange[] {
   return records;
 }
 
+/**
+ * `records` without the LAN devices whose name is a configured host: that name is the other host's
+ * own. Only an update that writes devices asks the config, so a plain check costs nothing more.
+ */
+async function withoutOtherHosts(
+  config: UpdateTargets["config"],
+  update: HostUpdate,
+  records: RecordChange[],
+  origin: UpdateOrigin,
+): Promise<RecordChange[]> {
+  const devices = update.lanPrefix ? (update.host.lan?.devices ?? []) : [];
+  if (devices.length === 0) return records;
+  const names = devices.map((device) => device.fqdn);
+  const hosts = await config.hosts(names);
+  const taken = new Set(names.filter((name) => hosts.find(name) !== undefined));
+  if (taken.size === 0) return records;
+  for (const name of taken) {
+    origin.refusedName?.(
+      `${update.host.fqdn}: ipv6_lan_hosts: ${name} is another configured host; the router does not write it.`,
+    );
+  }
+  return records.filter((record) => !taken.has(record.name));
+}
+
 async function differingRecords(
   dns: DnsRecords,
   zoneId: string,
@@ -144,7 +184,8 @@ export async function applyUpdates(
       const { zoneId } = update.host;
       let differing: RecordUpdate[];
       try {
-        differing = await differingRecords(dns, zoneId, wantedRecords(update), origin.answeredBy);
+        const wanted = await withoutOtherHosts(targets.config, update, wantedRecords(update), origin);
+        differing = await differingRecords(dns, zoneId, wanted, origin.answeredBy);
       } catch (error) {
         results[index] = { outcome: "failed", error };
         return;

@@ -29,9 +29,9 @@ import {
   queryOf,
   type RequestContext,
   readLanPrefix,
-  recordSourceNoter,
   singleParam,
   textResponse,
+  updateNoters,
 } from "./http.js";
 
 export const BASIC_CHALLENGE = 'Basic realm="route53-ddns", charset="UTF-8"';
@@ -175,7 +175,7 @@ async function updateAccepted(
   const results = await applyUpdates(
     targets,
     accepted.map(({ host, lanPrefix }) => ({ host, addresses, lanPrefix })),
-    { protocol: "dyndns2", sourceIp: source.text, answeredBy: recordSourceNoter(context.log) },
+    { protocol: "dyndns2", sourceIp: source.text, ...updateNoters(context.log) },
   );
   const ipList = addresses.map((ip) => ip.text).join(",");
   let next = 0;

@@ -39,6 +39,8 @@ export interface RequestLogFields {
   results?: string[];
   /** The records written, with the values they replaced: `ddns host status` reads them back. */
   changes?: RecordUpdate[];
+  /** Names the config gives a host that the host may not write (DESIGN.md "Ownership"), each with why. */
+  configProblem?: string;
 }
 
 /** Collects the paths that answered this request's record reads into its log line. */
@@ -46,6 +48,16 @@ export function recordSourceNoter(log: RequestLogFields): (source: RecordSource)
   return (source) => {
     const seen = log.recordSource?.split(",") ?? [];
     if (!seen.includes(source)) log.recordSource = [...seen, source].join(",");
+  };
+}
+
+/** What the update decision says about the request's hosts, for the operator: the names it refused to write. */
+export function updateNoters(log: RequestLogFields) {
+  return {
+    answeredBy: recordSourceNoter(log),
+    refusedName: (problem: string) => {
+      log.configProblem = log.configProblem ? `${log.configProblem}; ${problem}` : problem;
+    },
   };
 }
 

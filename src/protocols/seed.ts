@@ -17,8 +17,8 @@ import {
   queryOf,
   type RequestContext,
   readLanPrefix,
-  recordSourceNoter,
   singleParam,
+  updateNoters,
 } from "./http.js";
 
 export const MODE_MESSAGE = "You must pass mode=get or mode=set arguments.";
@@ -134,7 +134,7 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
   const [result] = await applyUpdates(backends, [{ host, addresses: [ip], lanPrefix }], {
     protocol: "seed",
     sourceIp: ip.text,
-    answeredBy: recordSourceNoter(context.log),
+    ...updateNoters(context.log),
   });
   if (!result || result.outcome === "failed") throw result?.error;
   if (result.outcome === "unchanged") {
