@@ -326,7 +326,11 @@ describe("config: names that follow a host", () => {
   it.each([
     [{ ipv6_lan_hosts: {} }, "ipv6_lan_hosts", "Must be a non-empty object"],
     [{ ipv6_lan_hosts: { "nas.r.dyn.example.com.": "::1:0:0:0:1" } }, "ipv6_lan_hosts", "does not fit"],
-    [{ ipv6_lan_hosts: { "nas.dyn.example.com.": "::1" } }, "ipv6_lan_hosts", "not below the router's own name"],
+    [
+      { ipv6_lan_hosts: { "nas.dyn.example.com.": "::1" } },
+      "ipv6_lan_hosts",
+      "not below the router's own name",
+    ],
     [{ ipv6_lan_hosts: { nas: "::1" } }, "ipv6_lan_hosts", "The name nas is not a fully qualified"],
     [{ ipv6_lan_hosts: { "r.dyn.example.com": "::1" } }, "ipv6_lan_hosts", "the router's own name"],
     [{ ipv6_lan_hosts: { "n.r.dyn.example.com": 5 } }, "ipv6_lan_hosts", "must be a string"],
