@@ -20,6 +20,7 @@ import { displayHostname, isWithinZone, parseHostname } from "../core/hostname.j
 import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
 import type { CommandContext } from "./context.js";
 import { RefusedError, UsageError } from "./errors.js";
+import { refuseReservedName } from "./host-commands.js";
 import { type Zone, zoneById, zoneForHost } from "./zones.js";
 
 /** 40 characters of base64url (240 bits), acme-dns's password length. */
@@ -136,8 +137,16 @@ export async function addAcmeAccount(context: CommandContext): Promise<void> {
   const subdomain = randomUUID();
   const password = generatePassword();
   const { zone, txtName } = await placeChallenge(context, parsed.fqdn, subdomain);
+  await refuseReservedName(context, parsed.fqdn, zone.name, "an ACME account's name");
 
-  const { config, snapshot } = await readAccounts(context);
+  const { config, snapshot, accounts } = await readAccounts(context);
+  // One account per name: two would share the TXT record, and each could evict the other's values.
+  const first = [...accounts].find((account) => account.name === parsed.fqdn);
+  if (first) {
+    throw new RefusedError(
+      `${displayHostname(parsed.fqdn)} already has the ACME account ${first.username}; one name has one account. Use 'ddns acme rotate ${first.username}' for a new password, or 'ddns acme remove' first.`,
+    );
+  }
   const entry = {
     name: parsed.fqdn,
     subdomain,

@@ -10,6 +10,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { parseReservedNames, withoutReservedNames } from "../../src/config/reserved-names.js";
+import { parseConfigDocument } from "../../src/config/schema.js";
 import { configText, manifestDocument, shardObjects, shardOf } from "../../src/config/shards.js";
 import { passwordSha256 } from "../../src/core/acme.js";
 import { documentSource } from "../support/config-source.js";
@@ -148,5 +149,34 @@ describe("an ACME account for a reserved name", () => {
     // assess
     expect(result.statusCode).toBe(401);
     expect(writes).toEqual([]);
+  });
+});
+
+describe("one ACME account per name", () => {
+  it("config parsing keeps the first account for a name and reports the second, naming the first", () => {
+    // prepare
+    const first = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+    const second = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
+    const account = (subdomain: string) => ({
+      name: "victim.dyn.example.test.",
+      subdomain,
+      txt_name: "_acme-challenge.victim.dyn.example.test.",
+      route_53_zone_id: ZONE_ID,
+      password_sha256: passwordSha256("p".repeat(40)),
+    });
+    // act
+    const { accounts, problems } = parseConfigDocument({
+      acme_accounts: { [first]: account("sub-one"), [second]: account("sub-two") },
+    });
+    // assess
+    expect([...accounts].map((a) => a.username)).toEqual([first]);
+    expect(problems).toEqual([
+      {
+        host: `acme_accounts.${second}`,
+        field: "name",
+        message: `victim.dyn.example.test already has the account ${first}; one name has one account, so this one is ignored.`,
+        severity: "error",
+      },
+    ]);
   });
 });
