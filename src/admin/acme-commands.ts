@@ -67,7 +67,7 @@ async function writeChecked(
   return parsed.accounts.find(username);
 }
 
-/** The account an argument names: its user name, or the only account for that certificate name. */
+/** The account an argument names: its user name, or the account for that certificate name. */
 function findAccount(accounts: AcmeAccountTable, raw: string | undefined, location: string): AcmeAccount {
   if (raw === undefined) throw new UsageError("Name the account: its user name or its certificate name.");
   if (isUuid(raw)) {
@@ -78,15 +78,10 @@ function findAccount(accounts: AcmeAccountTable, raw: string | undefined, locati
   const parsed = parseHostname(raw);
   if (!parsed.ok)
     throw new UsageError(`${raw} is neither a user name (UUID) nor a name: it ${parsed.problem}.`);
-  const matches = [...accounts].filter((account) => account.name === parsed.fqdn);
-  if (matches.length === 0)
-    throw new RefusedError(`No ACME account for ${displayHostname(parsed.fqdn)} in ${location}.`);
-  if (matches.length > 1) {
-    throw new UsageError(
-      `${displayHostname(parsed.fqdn)} has ${matches.length} accounts; name one by its user name: ${matches.map((a) => a.username).join(", ")}.`,
-    );
-  }
-  return matches[0] as AcmeAccount;
+  // One account per name: the parser keeps only the first (src/config/acme-accounts.ts).
+  const account = [...accounts].find((candidate) => candidate.name === parsed.fqdn);
+  if (!account) throw new RefusedError(`No ACME account for ${displayHostname(parsed.fqdn)} in ${location}.`);
+  return account;
 }
 
 /**

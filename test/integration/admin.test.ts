@@ -367,7 +367,13 @@ describe("ddns CLI against moto", () => {
       "::1:0:0:0:1",
     ]);
     const neither = await ddns(["host", "lan", "add", "fritz.dyn.example.com", "tv.fritz.dyn.example.com"]);
-    const removed = await ddns(["host", "lan", "remove", "fritz.dyn.example.com", "printer.fritz.dyn.example.com"]);
+    const removed = await ddns([
+      "host",
+      "lan",
+      "remove",
+      "fritz.dyn.example.com",
+      "printer.fritz.dyn.example.com",
+    ]);
     const badLength = await ddns([
       "host",
       "lan",
@@ -423,6 +429,9 @@ describe("ddns CLI against moto", () => {
       "Update URL:              https://api.example.test/nic/update?hostname=<domain>&myip=<ipaddr>&ip6lanprefix=<ip6lanprefix>\n",
     );
     expect(fritzbox.stdout).toContain("User name:               fritz.dyn.example.com\n");
+    expect(fritzbox.stdout).toContain(
+      "# <ip6lanprefix> moves the LAN names below fritz.dyn.example.com: nas.fritz.dyn.example.com, tv.fritz.dyn.example.com",
+    );
     expect(fritzbox.stdout).not.toContain(secret);
   });
 
