@@ -20,6 +20,7 @@ import { displayHostname, isWithinZone, parseHostname } from "../core/hostname.j
 import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
 import type { CommandContext } from "./context.js";
 import { RefusedError, UsageError } from "./errors.js";
+import { refuseReservedName } from "./host-commands.js";
 import { type Zone, zoneById, zoneForHost } from "./zones.js";
 
 /** 40 characters of base64url (240 bits), acme-dns's password length. */
@@ -66,7 +67,7 @@ async function writeChecked(
   return parsed.accounts.find(username);
 }
 
-/** The account an argument names: its user name, or the only account for that certificate name. */
+/** The account an argument names: its user name, or the account for that certificate name. */
 function findAccount(accounts: AcmeAccountTable, raw: string | undefined, location: string): AcmeAccount {
   if (raw === undefined) throw new UsageError("Name the account: its user name or its certificate name.");
   if (isUuid(raw)) {
@@ -77,15 +78,10 @@ function findAccount(accounts: AcmeAccountTable, raw: string | undefined, locati
   const parsed = parseHostname(raw);
   if (!parsed.ok)
     throw new UsageError(`${raw} is neither a user name (UUID) nor a name: it ${parsed.problem}.`);
-  const matches = [...accounts].filter((account) => account.name === parsed.fqdn);
-  if (matches.length === 0)
-    throw new RefusedError(`No ACME account for ${displayHostname(parsed.fqdn)} in ${location}.`);
-  if (matches.length > 1) {
-    throw new UsageError(
-      `${displayHostname(parsed.fqdn)} has ${matches.length} accounts; name one by its user name: ${matches.map((a) => a.username).join(", ")}.`,
-    );
-  }
-  return matches[0] as AcmeAccount;
+  // One account per name: the parser keeps only the first (src/config/acme-accounts.ts).
+  const account = [...accounts].find((candidate) => candidate.name === parsed.fqdn);
+  if (!account) throw new RefusedError(`No ACME account for ${displayHostname(parsed.fqdn)} in ${location}.`);
+  return account;
 }
 
 /**
@@ -136,8 +132,16 @@ export async function addAcmeAccount(context: CommandContext): Promise<void> {
   const subdomain = randomUUID();
   const password = generatePassword();
   const { zone, txtName } = await placeChallenge(context, parsed.fqdn, subdomain);
+  await refuseReservedName(context, parsed.fqdn, zone.name, "an ACME account's name");
 
-  const { config, snapshot } = await readAccounts(context);
+  const { config, snapshot, accounts } = await readAccounts(context);
+  // One account per name: two would share the TXT record, and each could evict the other's values.
+  const first = [...accounts].find((account) => account.name === parsed.fqdn);
+  if (first) {
+    throw new RefusedError(
+      `${displayHostname(parsed.fqdn)} already has the ACME account ${first.username}; one name has one account. Use 'ddns acme rotate ${first.username}' for a new password, or 'ddns acme remove' first.`,
+    );
+  }
   const entry = {
     name: parsed.fqdn,
     subdomain,

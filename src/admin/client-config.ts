@@ -145,7 +145,7 @@ config service 'route53_ddns'
         ? "# The box sends both addresses in one request over one family: set \"allow_client_ip\": true on this host, or it answers 'abuse'."
         : "",
       host.lan
-        ? `# <ip6lanprefix> moves ${host.lan.devices.length} LAN name(s) (ddns host lan list ${displayHostname(host.fqdn)}).`
+        ? `# <ip6lanprefix> moves the LAN names below ${displayHostname(host.fqdn)}: ${host.lan.devices.map((device) => displayHostname(device.fqdn)).join(", ")} (ddns host lan list ${displayHostname(host.fqdn)}).`
         : "# This host has no ipv6_lan_hosts, so the URL leaves out ip6lanprefix (the server would refuse it).",
     ].filter(Boolean);
     return `# ${displayHostname(host.fqdn)} — AVM FRITZ!Box: Internet → Permit Access → DynDNS (Internet → Freigaben → DynDNS), route53-ddns.

@@ -20,7 +20,7 @@ import {
   readManifest,
   shardPrefix,
 } from "../config/shards.js";
-import { canonicalHostname, displayHostname, isWithinZone } from "../core/hostname.js";
+import { canonicalHostname, displayHostname, isWithinZone, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import {
   CLIENT_FORMATS,
@@ -28,7 +28,7 @@ import {
   renderClientConfig,
   SECRET_PLACEHOLDER,
 } from "./client-config.js";
-import type { WriteResult } from "./config-object.js";
+import type { ConfigDocument, WriteResult } from "./config-object.js";
 import type { CommandContext } from "./context.js";
 import { EXIT, InvalidConfigError, RefusedError, UsageError } from "./errors.js";
 import { estimateSecretBits, MIN_SECRET_BITS } from "./secrets.js";
@@ -316,6 +316,25 @@ function layoutNote(written: WriteResult): string {
     : "";
 }
 
+/**
+ * The number of hosts the function would serve from `document` in either layout (the whole config);
+ * refuses when any host entry would be ignored, naming why, so a re-layout never silently drops hosts.
+ */
+function refuseIgnoredHosts(document: ConfigDocument, what: string): number {
+  const { hosts, problems } = parseConfigDocument(document);
+  const entries = Object.keys(document).filter((key) => parseHostname(key).ok).length;
+  if (hosts.size < entries) {
+    const errors = problems.filter((problem) => problem.severity === "error").map(describeProblem);
+    throw new InvalidConfigError(
+      [
+        `${what} would leave ${entries - hosts.size} of ${entries} hosts ignored by the function; nothing was written. Fix these first (ddns config validate):`,
+        ...errors,
+      ].join("\n"),
+    );
+  }
+  return hosts.size;
+}
+
 /** `ddns config shard [--shards N]`: the sharded layout for a large fleet (also changes the shard count). */
 export async function shardConfig(context: CommandContext): Promise<void> {
   const raw = context.string("shards");
@@ -325,7 +344,7 @@ export async function shardConfig(context: CommandContext): Promise<void> {
   const config = await context.configObject();
   context.out.progress(`reading ${config.location}`);
   const snapshot = await config.read();
-  const hosts = parseConfigDocument(snapshot.document).hosts.size;
+  const hosts = refuseIgnoredHosts(snapshot.document, "Sharding");
   const shards = raw === undefined ? defaultShardCount(hosts) : Number(raw);
   context.out.progress(`writing ${shards} shards and the manifest`);
   const written = await config.write(snapshot.document, snapshot, { kind: "sharded", shards });
@@ -349,7 +368,7 @@ export async function unshardConfig(context: CommandContext): Promise<void> {
   context.out.progress(`reading ${config.location}`);
   const snapshot = await config.read();
   if (!snapshot.sharded) throw new RefusedError(`${config.location} is already a single file.`);
-  const hosts = parseConfigDocument(snapshot.document).hosts.size;
+  const hosts = refuseIgnoredHosts(snapshot.document, "Unsharding");
   context.out.progress(`writing ${config.location}`);
   const written = await config.write(snapshot.document, snapshot, { kind: "single" });
   if (configText(snapshot.document).length > AUTO_SHARD_BYTES) {

@@ -2,7 +2,7 @@
 import type { ConfigProblem } from "../config/schema.js";
 import { DEFAULT_TTL_SECONDS, describeProblem, parseConfigDocument } from "../config/schema.js";
 import { AUTO_SHARD_BYTES, defaultShardCount, HOSTS_PER_SHARD } from "../config/shards.js";
-import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
+import { ancestorsOf, canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
 import { CLIENT_FORMATS, shClientCommand } from "./client-config.js";
 import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
@@ -24,14 +24,20 @@ function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
   return Object.keys(document).find((key) => canonicalHostname(key) === fqdn);
 }
 
-/** The config; with `fqdn`, a sharded config is read only in that host's shard. */
+/**
+ * The config; with `fqdn`, a sharded config is read only where an edit of that host can collide
+ * (DESIGN.md "Ownership"): the shards of the host, of `alsoNames`, and of every name above them, since
+ * only a host above a name can write it as its own (a LAN device). writeChecked then sees every claim.
+ */
 export async function readConfig(
   context: CommandContext,
   fqdn?: string,
+  alsoNames: readonly string[] = [],
 ): Promise<{ config: ConfigObject; snapshot: ConfigSnapshot }> {
   const config = await context.configObject();
   context.out.progress(`reading ${config.location}`);
-  return { config, snapshot: await config.read(fqdn === undefined ? undefined : [fqdn]) };
+  const names = fqdn === undefined ? undefined : [fqdn, ...alsoNames].flatMap((n) => [n, ...ancestorsOf(n)]);
+  return { config, snapshot: await config.read(names) };
 }
 
 /**
@@ -120,7 +126,7 @@ export async function addHost(context: CommandContext): Promise<void> {
     ? await zoneById(context.clients.route53, zoneId, fqdn)
     : await zoneForHost(context.clients.route53, fqdn);
 
-  await refuseReservedName(context, fqdn, zone.name);
+  await refuseReservedName(context, fqdn, zone.name, "a dynamic host");
 
   const deploymentZoneId = await context.target.zoneId();
   if (deploymentZoneId && deploymentZoneId !== zone.id) {
@@ -152,28 +158,34 @@ export async function addHost(context: CommandContext): Promise<void> {
 }
 
 /**
- * The zone apex and the API's own custom domain are never hosts (the function and its IAM policy
- * refuse them too): a router there would replace the zone's web site or the API routers call.
+ * The zone apex and the API's own custom domain are never written by a host, a LAN device or an ACME
+ * account (the function's reserved-name filter and IAM refuse them too): a router there would replace
+ * the zone's web site or the API routers call, and a certificate for the apex (`*.<apex>`) or the API
+ * would let its holder impersonate the API. `what` says what the name was asked to be.
  */
-async function refuseReservedName(context: CommandContext, fqdn: string, zoneName: string): Promise<void> {
+export async function refuseReservedName(
+  context: CommandContext,
+  fqdn: string,
+  zoneName: string,
+  what: string,
+): Promise<void> {
   const name = displayHostname(fqdn);
   if (fqdn === zoneName) {
     throw new RefusedError(
-      `${name} is the apex of the zone ${displayHostname(zoneName)}, which cannot be a dynamic host: add a name inside the zone, e.g. home.${name}.`,
+      `${name} is the apex of the zone ${displayHostname(zoneName)}, which cannot be ${what}: use a name inside the zone, e.g. home.${name}.`,
     );
   }
   const apiUrl = await context.target.apiUrl();
   const apiHost = apiUrl ? canonicalHostname(new URL(apiUrl).hostname) : undefined;
   if (fqdn === apiHost) {
-    throw new RefusedError(
-      `${name} is the API's own domain name (${apiUrl}), which cannot be a dynamic host.`,
-    );
+    throw new RefusedError(`${name} is the API's own domain name (${apiUrl}), which cannot be ${what}.`);
   }
 }
 
-export async function existingHost(context: CommandContext) {
+/** The host the first argument names; `alsoNames` are names the edit will make it write. */
+export async function existingHost(context: CommandContext, alsoNames: readonly string[] = []) {
   const fqdn = hostArgument(context);
-  const { config, snapshot } = await readConfig(context, fqdn);
+  const { config, snapshot } = await readConfig(context, fqdn, alsoNames);
   const key = keyOf(snapshot.document, fqdn);
   if (key === undefined) throw new RefusedError(`${displayHostname(fqdn)} is not in ${config.location}.`);
   return { fqdn, key, config, snapshot };

@@ -1,7 +1,8 @@
 /**
  * `ddns host lan add|list|remove`: the devices behind a router whose AAAA follow its LAN prefix
- * (`ipv6_lan_hosts`). Each device name must lie in the router's zone (the function writes it in the
- * router's change batch) and belong to that router only; the config parser refuses the rest.
+ * (`ipv6_lan_hosts`). Each device name lies below the router's own name (`nas.<router>`, DESIGN.md
+ * "Ownership"), is no reserved name and no other host, and belongs to that router only: `add` reads
+ * every shard that could hold a competing claim, and the config parser refuses the rest.
  */
 
 import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
@@ -15,7 +16,7 @@ import {
 } from "../core/lan-prefix.js";
 import type { CommandContext } from "./context.js";
 import { RefusedError, UsageError } from "./errors.js";
-import { existingHost, writeChecked } from "./host-commands.js";
+import { existingHost, refuseReservedName, writeChecked } from "./host-commands.js";
 import { zoneById } from "./zones.js";
 
 /** The LAN device name: the second argument. */
@@ -77,8 +78,8 @@ function interfaceIdOption(context: CommandContext, prefixLength: number): strin
 }
 
 export async function addLanDevice(context: CommandContext): Promise<void> {
-  const { fqdn: router, key, config, snapshot } = await existingHost(context);
   const device = deviceArgument(context);
+  const { fqdn: router, key, config, snapshot } = await existingHost(context, [device]);
   const entry = { ...(snapshot.document[key] as Entry) };
   const newLength = prefixLengthOption(context);
   if (newLength !== undefined) entry.ipv6_lan_prefix_length = newLength;
@@ -93,7 +94,8 @@ export async function addLanDevice(context: CommandContext): Promise<void> {
   }
   const zoneId = String(entry.route_53_zone_id ?? "");
   context.out.progress(`checking that ${displayHostname(device)} is in the router's zone ${zoneId}`);
-  await zoneById(context.clients.route53, zoneId, device);
+  const zone = await zoneById(context.clients.route53, zoneId, device);
+  await refuseReservedName(context, device, zone.name, "a LAN device");
 
   const document = {
     ...snapshot.document,

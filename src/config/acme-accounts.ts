@@ -12,6 +12,7 @@
  *     }
  *
  * Like hosts, a bad account is reported (naming it and the field) and left out; the others work.
+ * A name has at most one account (the first listed): accounts for one name would share its TXT record.
  */
 import {
   ACME_LABEL,
@@ -22,7 +23,7 @@ import {
   isValidSubdomain,
   parseAddressRange,
 } from "../core/acme.js";
-import { parseHostname } from "../core/hostname.js";
+import { displayHostname, parseHostname } from "../core/hostname.js";
 import { isSha256Hex } from "../core/tokens.js";
 import type { ConfigProblem } from "./schema.js";
 
@@ -94,6 +95,7 @@ export function parseAcmeAccounts(section: unknown, problems: ConfigProblem[]): 
   }
   const accounts: AcmeAccount[] = [];
   const bySubdomain = new Map<string, string>();
+  const byName = new Map<string, string>();
   for (const [username, entry] of Object.entries(section)) {
     const account = parseAccount(username, entry, problems);
     if (!account) continue;
@@ -107,7 +109,20 @@ export function parseAcmeAccounts(section: unknown, problems: ConfigProblem[]): 
       });
       continue;
     }
+    // One account per name: accounts for one name share its TXT record, and each could evict or
+    // delete the other's challenge values. The first keeps working; a later one is reported.
+    const sameName = byName.get(account.name);
+    if (sameName !== undefined) {
+      problems.push({
+        host: `${ACME_ACCOUNTS_SECTION}.${username}`,
+        field: "name",
+        message: `${displayHostname(account.name)} already has the account ${sameName}; one name has one account, so this one is ignored.`,
+        severity: "error",
+      });
+      continue;
+    }
     bySubdomain.set(account.subdomain, username);
+    byName.set(account.name, username);
     accounts.push(account);
   }
   return new AcmeAccountTable(accounts);

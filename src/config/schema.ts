@@ -7,7 +7,13 @@
  */
 
 import { type ParseError, parse as scanJson } from "jsonc-parser";
-import { canonicalHostname, displayHostname, parseHostname, wildcardName } from "../core/hostname.js";
+import {
+  canonicalHostname,
+  displayHostname,
+  isBelow,
+  parseHostname,
+  wildcardName,
+} from "../core/hostname.js";
 import type { HostConfig, HostDirectory, LanDevice, LanSettings } from "../core/hosts.js";
 import { RECORD_TYPES, type RecordType } from "../core/ip.js";
 import {
@@ -432,6 +438,15 @@ function parseLanSettings(
     }
     if (name.fqdn === routerFqdn) {
       fail("ipv6_lan_hosts", `${key} is the router's own name; its AAAA is the router's address.`);
+      continue;
+    }
+    if (!isBelow(name.fqdn, routerFqdn)) {
+      // DESIGN.md "Ownership": a router writes only at or below its own name, which is what lets the
+      // function check it on every write without reading any other host's entry (src/config/shards.ts).
+      fail(
+        "ipv6_lan_hosts",
+        `${key} is not below the router's own name: a LAN device is named <device>.${displayHostname(routerFqdn)}.`,
+      );
       continue;
     }
     if (devices.some((device) => device.fqdn === name.fqdn)) {

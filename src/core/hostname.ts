@@ -47,6 +47,17 @@ export function isWithinZone(fqdn: string, zone: string): boolean {
   return fqdn === zone || fqdn.endsWith(`.${zone}`);
 }
 
+/** True when `fqdn` lies strictly below `ancestor` (both canonical): `nas.home.x.` below `home.x.`. */
+export function isBelow(fqdn: string, ancestor: string): boolean {
+  return fqdn.length > ancestor.length && fqdn.endsWith(`.${ancestor}`);
+}
+
+/** Every name `fqdn` (canonical) lies below, nearest first: `a.b.c.` → `b.c.`, `c.`. */
+export function ancestorsOf(fqdn: string): string[] {
+  const labels = fqdn.split(".").slice(0, -1);
+  return labels.slice(1).map((_, index) => `${labels.slice(index + 1).join(".")}.`);
+}
+
 /** The wildcard name that follows a host (RFC 4592): `*.` and the host's canonical name. */
 export function wildcardName(fqdn: string): string {
   return `*.${fqdn}`;

@@ -5,6 +5,11 @@
  * writes them and announces each as a change event, with the values it replaced). Nothing is queued
  * when every record already matches, and the reads come from the DNS adapter's record cache and the
  * name servers, so a no-change check costs no Route 53 call however many names follow the host.
+ *
+ * Ownership (docs/architecture.md "Ownership"): a host writes only its own name, its wildcard and LAN
+ * devices below its name (the config parser refuses any other device). A device name that is itself a
+ * configured host is never written: its shard may not be the router's (src/config/shards.ts), so the
+ * decision asks the config for those names, and reports each such device instead of queueing it.
  */
 import type { QueuedChange } from "./changes.js";
 import { ForbiddenError, ThrottledError } from "./errors.js";
@@ -12,11 +17,20 @@ import { wildcardName } from "./hostname.js";
 import type { HostConfig } from "./hosts.js";
 import type { IpAddress } from "./ip.js";
 import { type LanPrefix, lanAddress, prefixOfAddress } from "./lan-prefix.js";
-import type { ChangeQueue, ChangeShares, DnsRecords, RecordChange, RecordSource } from "./ports.js";
+import type {
+  ChangeQueue,
+  ChangeShares,
+  ConfigSource,
+  DnsRecords,
+  RecordChange,
+  RecordSource,
+} from "./ports.js";
 import { HOST_SHARE, hostIdentity } from "./shares.js";
 
 /** Where the decision reads and queues; the protocols pass their Backends. */
 export interface UpdateTargets {
+  /** Asked whether a LAN device's name is another configured host (which the device then does not write). */
+  readonly config: Pick<ConfigSource, "hosts">;
   readonly dns: DnsRecords;
   readonly queue: ChangeQueue;
   /** Absent: no fair shares (tests, and a deployment without DDNS_SHARE_BUCKET). */
@@ -31,6 +45,8 @@ export interface UpdateOrigin {
   readonly requestedAt: number;
   /** Hears which path answered each read (cache, DNS or the API), for the request's log line. */
   readonly answeredBy?: (source: RecordSource) => void;
+  /** Hears each name the config gives a host but that the host may not write (a config problem). */
+  readonly refusedName?: (problem: string) => void;
 }
 
 export interface HostUpdate {
@@ -108,6 +124,30 @@ export function wantedRecords(update: HostUpdate): RecordChange[] {
   return records;
 }
 
+/**
+ * `records` without the LAN devices whose name is a configured host: that name is the other host's
+ * own. Only an update that writes devices asks the config, so a plain check costs nothing more.
+ */
+async function withoutOtherHosts(
+  config: UpdateTargets["config"],
+  update: HostUpdate,
+  records: RecordChange[],
+  origin: UpdateOrigin,
+): Promise<RecordChange[]> {
+  const devices = update.lanPrefix ? (update.host.lan?.devices ?? []) : [];
+  if (devices.length === 0) return records;
+  const names = devices.map((device) => device.fqdn);
+  const hosts = await config.hosts(names);
+  const taken = new Set(names.filter((name) => hosts.find(name) !== undefined));
+  if (taken.size === 0) return records;
+  for (const name of taken) {
+    origin.refusedName?.(
+      `${update.host.fqdn}: ipv6_lan_hosts: ${name} is another configured host; the router does not write it.`,
+    );
+  }
+  return records.filter((record) => !taken.has(record.name));
+}
+
 async function differingRecords(
   dns: DnsRecords,
   zoneId: string,
@@ -141,7 +181,8 @@ export async function applyUpdates(
   const wanted = await Promise.all(
     updates.map(async (update, index) => {
       try {
-        return await differingRecords(dns, update.host.zoneId, wantedRecords(update), origin.answeredBy);
+        const wanted = await withoutOtherHosts(targets.config, update, wantedRecords(update), origin);
+        return await differingRecords(dns, update.host.zoneId, wanted, origin.answeredBy);
       } catch (error) {
         results[index] = { outcome: "failed", error };
         return [];

@@ -3,8 +3,10 @@
  * reading of their rows into check-ins, changes and previous addresses. No AWS here: the rows
  * come from logs/insights.ts (or a test).
  *
- * A request line (src/app.ts) names its hosts in `hostname` (dyndns2: comma-separated), says what
- * happened in `decision`, and lists the records it wrote in `changes`, each with its `previous` values.
+ * A request line (src/app.ts) names in `hostname` the hosts whose credentials it carried (dyndns2:
+ * comma-separated) and in `refusedHostname` the names it asked for without them; it says what happened
+ * in `decision`, and lists the records it wrote in `changes`, each with its `previous` values. Only
+ * `hostname` is ever credited with a check-in: one host's credentials cannot vouch for another host.
  */
 import { canonicalHostname } from "../core/hostname.js";
 import { parseInsightsTime, type QueryRow } from "./insights.js";
@@ -21,7 +23,10 @@ export interface LoggedChange {
 
 export interface RequestLine {
   readonly time: Date;
+  /** The hosts whose credentials the request carried. */
   readonly hostnames: readonly string[];
+  /** Names it asked for without their credentials. */
+  readonly refusedHostnames: readonly string[];
   readonly decision: string;
   readonly sourceIp?: string;
   readonly changes: readonly LoggedChange[];
@@ -56,7 +61,7 @@ function hostnamePattern(fqdn: string): string {
 export function hostHistoryQuery(fqdn: string, limit = 5000): string {
   return [
     "fields @timestamp, @message",
-    `filter msg = "request" and hostname like ${hostnamePattern(fqdn)}`,
+    `filter msg = "request" and (hostname like ${hostnamePattern(fqdn)} or refusedHostname like ${hostnamePattern(fqdn)})`,
     "sort @timestamp desc",
     `limit ${limit}`,
   ].join(" | ");
@@ -80,13 +85,16 @@ export function parseRequestLine(row: QueryRow): RequestLine | undefined {
   // Lambda's JSON log format nests a line logged through console under "message".
   if (typeof entry.message === "object" && entry.message !== null)
     entry = entry.message as Record<string, unknown>;
-  if (entry.msg !== "request" || typeof entry.hostname !== "string") return undefined;
+  const { hostname, refusedHostname } = entry;
+  if (entry.msg !== "request" || (typeof hostname !== "string" && typeof refusedHostname !== "string"))
+    return undefined;
   const time = typeof entry.time === "string" ? new Date(entry.time) : parseInsightsTime(row["@timestamp"]);
   if (!time || Number.isNaN(time.getTime())) return undefined;
   const changes = Array.isArray(entry.changes) ? entry.changes.flatMap(toChange) : [];
   return {
     time,
-    hostnames: splitHostnames(entry.hostname),
+    hostnames: typeof hostname === "string" ? splitHostnames(hostname) : [],
+    refusedHostnames: typeof refusedHostname === "string" ? splitHostnames(refusedHostname) : [],
     decision: typeof entry.decision === "string" ? entry.decision : "unknown",
     sourceIp: typeof entry.sourceIp === "string" ? entry.sourceIp : undefined,
     changes,
@@ -107,12 +115,17 @@ function splitHostnames(value: string): string[] {
 
 /** The history of `fqdn` from request lines (any order; lines of other hosts are ignored). */
 export function hostHistory(fqdn: string, lines: readonly RequestLine[]): HostHistory {
-  const own = lines
-    .filter((line) => line.hostnames.includes(fqdn))
+  const naming = lines
+    .filter((line) => line.hostnames.includes(fqdn) || line.refusedHostnames.includes(fqdn))
     .sort((a, b) => b.time.getTime() - a.time.getTime());
   const decisions: Record<string, number> = {};
-  for (const line of own) decisions[line.decision] = (decisions[line.decision] ?? 0) + 1;
-
+  for (const line of naming) {
+    // A name refused within a request that went on for other hosts was, for this host, a nohost.
+    const decision = line.hostnames.includes(fqdn) || line.decision === "badauth" ? line.decision : "nohost";
+    decisions[decision] = (decisions[decision] ?? 0) + 1;
+  }
+  // Check-ins and changes only from requests that carried this host's own credentials.
+  const own = naming.filter((line) => line.hostnames.includes(fqdn));
   const checkIn = own.find((line) => (CHECK_IN_DECISIONS as readonly string[]).includes(line.decision));
   // Its own records and the names that follow it; a request for one host wrote only that host's names.
   const belongsToHost = (line: RequestLine, change: LoggedChange) =>

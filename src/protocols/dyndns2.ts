@@ -29,9 +29,9 @@ import {
   queryOf,
   type RequestContext,
   readLanPrefix,
-  recordSourceNoter,
   singleParam,
   textResponse,
+  updateNoters,
 } from "./http.js";
 
 export const BASIC_CHALLENGE = 'Basic realm="route53-ddns", charset="UTF-8"';
@@ -90,9 +90,7 @@ export async function handleDyndns2(context: RequestContext): Promise<HttpResult
     const anyNameValid = verdicts.some(
       (verdict) => verdict.kind === "accepted" || verdict.code !== "notfqdn",
     );
-    const anyAuthenticated = verdicts.some(
-      (verdict) => verdict.kind === "accepted" || verdict.code === "abuse",
-    );
+    const anyAuthenticated = verdicts.some(isAuthenticated);
     if (anyNameValid && !anyAuthenticated) throw new AuthError("badauth", context.log.reason ?? "");
 
     return answer(context, await updateAccepted(context, backends, verdicts, addresses, source));
@@ -139,13 +137,30 @@ function judgeHost(
   }
 }
 
-/** The request's log line names every host asked for and why each refused one was refused (never a secret). */
+/**
+ * The request's log line names in `hostname` only the hosts whose credentials it carried (accepted, or
+ * refused by policy: `abuse`); names it could not authenticate go to `refusedHostname`, so another
+ * host's credentials can never make a line read as that host's check-in (src/logs/activity.ts).
+ * `reason` says why each refused name was refused (never a secret).
+ */
 function logHosts(context: RequestContext, names: readonly string[], verdicts: readonly HostVerdict[]): void {
-  context.log.hostname = names.map(canonicalHostname).filter(Boolean).join(",") || undefined;
+  const joined = (authenticated: boolean) =>
+    names
+      .filter((_, index) => isAuthenticated(verdicts[index] as HostVerdict) === authenticated)
+      .map(canonicalHostname)
+      .filter(Boolean)
+      .join(",") || undefined;
+  context.log.hostname = joined(true);
+  context.log.refusedHostname = joined(false);
   const reasons = verdicts.flatMap((verdict, index) =>
     verdict.kind === "refused" ? [`#${index + 1} ${verdict.code}: ${verdict.reason}`] : [],
   );
   context.log.reason = reasons.join("; ") || undefined;
+}
+
+/** The request carried this host's own credentials. */
+function isAuthenticated(verdict: HostVerdict): boolean {
+  return verdict.kind === "accepted" || verdict.code === "abuse";
 }
 
 /** All accepted hosts go to applyUpdates together: one change-queue message per host. */
@@ -160,12 +175,7 @@ async function updateAccepted(
   const results = await applyUpdates(
     targets,
     accepted.map(({ host, lanPrefix }) => ({ host, addresses, lanPrefix })),
-    {
-      protocol: "dyndns2",
-      sourceIp: source.text,
-      requestedAt: context.now(),
-      answeredBy: recordSourceNoter(context.log),
-    },
+    { protocol: "dyndns2", sourceIp: source.text, requestedAt: context.now(), ...updateNoters(context.log) },
   );
   // A host over its fair share: the client hears 429 with Retry-After (911), not a DNS error.
   const overShare = results.find(

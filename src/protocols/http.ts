@@ -24,7 +24,10 @@ export interface Backends {
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
 export interface RequestLogFields {
+  /** The hosts the request checked in for: only those whose credentials it carried (dyndns2: comma-separated). */
   hostname?: string;
+  /** Names the request asked for but whose credentials it did not carry (`nohost`, `notfqdn`): never credited as check-ins. */
+  refusedHostname?: string;
   recordType?: string;
   decision?: string;
   reason?: string;
@@ -37,6 +40,8 @@ export interface RequestLogFields {
   results?: string[];
   /** The records written, with the values they replaced: `ddns host status` reads them back. */
   changes?: RecordUpdate[];
+  /** Names the config gives a host that the host may not write (DESIGN.md "Ownership"), each with why. */
+  configProblem?: string;
 }
 
 /** Collects the paths that answered this request's record reads into its log line. */
@@ -44,6 +49,16 @@ export function recordSourceNoter(log: RequestLogFields): (source: RecordSource)
   return (source) => {
     const seen = log.recordSource?.split(",") ?? [];
     if (!seen.includes(source)) log.recordSource = [...seen, source].join(",");
+  };
+}
+
+/** What the update decision says about the request's hosts, for the operator: the names it refused to write. */
+export function updateNoters(log: RequestLogFields) {
+  return {
+    answeredBy: recordSourceNoter(log),
+    refusedName: (problem: string) => {
+      log.configProblem = log.configProblem ? `${log.configProblem}; ${problem}` : problem;
+    },
   };
 }
 

@@ -17,8 +17,8 @@ import {
   queryOf,
   type RequestContext,
   readLanPrefix,
-  recordSourceNoter,
   singleParam,
+  updateNoters,
 } from "./http.js";
 
 export const MODE_MESSAGE = "You must pass mode=get or mode=set arguments.";
@@ -135,7 +135,7 @@ async function setRecord(context: RequestContext, request: SeedRequest): Promise
     protocol: "seed",
     sourceIp: ip.text,
     requestedAt: context.now(),
-    answeredBy: recordSourceNoter(context.log),
+    ...updateNoters(context.log),
   });
   if (!result || result.outcome === "failed") throw result?.error;
   if (result.outcome === "unchanged") {

@@ -25,7 +25,7 @@ expect_record() {
 }
 
 # The hosts for one shell: NAME KIND (v4: A only; dual: A+AAAA; strict: require_timestamp;
-# odd: a secret with quotes, spaces, $, \ and non-ASCII; lan: a router with one LAN device, nas-SHELL).
+# odd: a secret with quotes, spaces, $, \ and non-ASCII; lan: a router with one LAN device, nas.lan-SHELL).
 host() {
   echo "$1-$CLIENT_SHELL.dyn.example.com"
 }
@@ -62,7 +62,7 @@ for shell in shells:
         }
         if kind == "lan":
             config[f"{kind}-{shell}.dyn.example.com."]["ipv6_lan_hosts"] = {
-                f"nas-{shell}.dyn.example.com.": "00:11:32:12:34:56"
+                f"nas.{kind}-{shell}.dyn.example.com.": "00:11:32:12:34:56"
             }
 print(json.dumps(config, ensure_ascii=False, indent=2))
 EOF
@@ -341,7 +341,7 @@ lan_prefix() {
   run_client openwrt DDNS_SECRET="$(secret_of lan)" -- -u "$DDNS_URL" -h "$name" --lan-prefix auto -C "$cache"
   expect_status 0
   expect_in "$err" "$name A set to 127.0.0.1 (LAN prefix 2001:db8:77:1100::1/64)"
-  expect_record "nas-$CLIENT_SHELL.dyn.example.com" AAAA 2001:db8:77:1100:211:32ff:fe12:3456
+  expect_record "nas.lan-$CLIENT_SHELL.dyn.example.com" AAAA 2001:db8:77:1100:211:32ff:fe12:3456
   # Same address and prefix: the cache saves the request. A new prefix alone is sent.
   run_client openwrt DDNS_SECRET="$(secret_of lan)" -- -u "$DDNS_URL" -h "$name" -P br-lan -C "$cache"
   expect_status 0
@@ -349,7 +349,7 @@ lan_prefix() {
   run_client openwrt DDNS_SECRET="$(secret_of lan)" -- -u "$DDNS_URL" -h "$name" -P 2001:db8:1200:ab00::/56 -C "$cache"
   expect_status 0
   expect_requests "get set"
-  expect_record "nas-$CLIENT_SHELL.dyn.example.com" AAAA 2001:db8:1200:ab00:211:32ff:fe12:3456
+  expect_record "nas.lan-$CLIENT_SHELL.dyn.example.com" AAAA 2001:db8:1200:ab00:211:32ff:fe12:3456
   # A host without ipv6_lan_hosts refuses a prefix, and its record stays as it was.
   run_client openwrt DDNS_SECRET="$(secret_of v4)" CURL_SOURCE=127.0.0.3 -- -u "$DDNS_URL" -h "$(host v4)" -P auto
   expect_status 4

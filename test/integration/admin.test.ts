@@ -319,14 +319,14 @@ describe("ddns CLI against moto", () => {
   it("adds, lists and removes a router's LAN devices; its FRITZ!Box settings carry ip6lanprefix", async () => {
     // prepare
     const secret = await addHost("fritz.dyn.example.com", "--dyndns2", "--wildcard", "--types", "A");
-    await addHost("taken.dyn.example.com");
+    await addHost("taken.fritz.dyn.example.com");
     // act
     const byMac = await ddns([
       "host",
       "lan",
       "add",
       "fritz.dyn.example.com",
-      "nas.dyn.example.com",
+      "nas.fritz.dyn.example.com",
       "--mac",
       "00:11:32:12:34:56",
     ]);
@@ -335,7 +335,7 @@ describe("ddns CLI against moto", () => {
       "lan",
       "add",
       "fritz.dyn.example.com",
-      "Printer.dyn.example.com.",
+      "Printer.fritz.dyn.example.com.",
       "--interface-id",
       "::10",
     ]);
@@ -353,7 +353,7 @@ describe("ddns CLI against moto", () => {
       "lan",
       "add",
       "fritz.dyn.example.com",
-      "taken.dyn.example.com",
+      "taken.fritz.dyn.example.com",
       "--interface-id",
       "::11",
     ]);
@@ -362,18 +362,24 @@ describe("ddns CLI against moto", () => {
       "lan",
       "add",
       "fritz.dyn.example.com",
-      "tv.dyn.example.com",
+      "tv.fritz.dyn.example.com",
       "--interface-id",
       "::1:0:0:0:1",
     ]);
-    const neither = await ddns(["host", "lan", "add", "fritz.dyn.example.com", "tv.dyn.example.com"]);
-    const removed = await ddns(["host", "lan", "remove", "fritz.dyn.example.com", "printer.dyn.example.com"]);
+    const neither = await ddns(["host", "lan", "add", "fritz.dyn.example.com", "tv.fritz.dyn.example.com"]);
+    const removed = await ddns([
+      "host",
+      "lan",
+      "remove",
+      "fritz.dyn.example.com",
+      "printer.fritz.dyn.example.com",
+    ]);
     const badLength = await ddns([
       "host",
       "lan",
       "add",
       "fritz.dyn.example.com",
-      "tv.dyn.example.com",
+      "tv.fritz.dyn.example.com",
       "--interface-id",
       "::12:0:0:0:7",
       "--prefix-length",
@@ -384,7 +390,7 @@ describe("ddns CLI against moto", () => {
       "lan",
       "add",
       "fritz.dyn.example.com",
-      "tv.dyn.example.com",
+      "tv.fritz.dyn.example.com",
       "--interface-id",
       "::12:0:0:0:7",
       "--prefix-length",
@@ -400,7 +406,7 @@ describe("ddns CLI against moto", () => {
     expect(outsideZone.code).toBe(3);
     expect(outsideZone.stderr).toContain("nas.example.com. is not inside the zone dyn.example.com.");
     expect(ownedElsewhere.code).toBe(2);
-    expect(ownedElsewhere.stderr).toContain("taken.dyn.example.com is also written by");
+    expect(ownedElsewhere.stderr).toContain("taken.fritz.dyn.example.com is also written by");
     expect(overflowing.code).toBe(2);
     expect(overflowing.stderr).toContain("does not fit in the 64 bits a /64 prefix leaves");
     expect(neither.code).toBe(2);
@@ -413,8 +419,8 @@ describe("ddns CLI against moto", () => {
       prefix_length: 56,
       prefix_from_source: false,
       devices: [
-        { name: "nas.dyn.example.com", interface_id: "::211:32ff:fe12:3456" },
-        { name: "tv.dyn.example.com", interface_id: "::12:0:0:0:7" },
+        { name: "nas.fritz.dyn.example.com", interface_id: "::211:32ff:fe12:3456" },
+        { name: "tv.fritz.dyn.example.com", interface_id: "::12:0:0:0:7" },
       ],
     });
     expect(hosts.stdout).toMatch(/fritz\.dyn\.example\.com\t.*\tdyndns2,wildcard,lan:2\n/);
@@ -423,6 +429,9 @@ describe("ddns CLI against moto", () => {
       "Update URL:              https://api.example.test/nic/update?hostname=<domain>&myip=<ipaddr>&ip6lanprefix=<ip6lanprefix>\n",
     );
     expect(fritzbox.stdout).toContain("User name:               fritz.dyn.example.com\n");
+    expect(fritzbox.stdout).toContain(
+      "# <ip6lanprefix> moves the LAN names below fritz.dyn.example.com: nas.fritz.dyn.example.com, tv.fritz.dyn.example.com",
+    );
     expect(fritzbox.stdout).not.toContain(secret);
   });
 
@@ -436,7 +445,7 @@ describe("ddns CLI against moto", () => {
       JSON.stringify({
         "home.dyn.example.com.": {
           ...router,
-          ipv6_lan_hosts: { "nas.dyn.example.com.": "::1", "cam.example.org.": "::2" },
+          ipv6_lan_hosts: { "nas.home.dyn.example.com.": "::1", "cam.lan.home.dyn.example.com.": "::2" },
         },
         "other.example.net.": router,
       }),
@@ -449,18 +458,18 @@ describe("ddns CLI against moto", () => {
       "--zone",
       "dyn.example.com",
       "--zone",
-      "example.org",
+      "lan.home.dyn.example.com",
     ]);
     const withoutZones = await ddns(["config", "validate", file]);
     // assess
     expect(withZones.code).toBe(5);
     expect(withZones.stdout).toContain(
-      "error: home.dyn.example.com.: ipv6_lan_hosts: cam.example.org is not in the router's zone dyn.example.com;",
+      "error: home.dyn.example.com.: ipv6_lan_hosts: cam.lan.home.dyn.example.com is not in the router's zone dyn.example.com;",
     );
     expect(withZones.stdout).toContain(
-      "error: other.example.net.: Lies outside the zones given (dyn.example.com., example.org.).",
+      "error: other.example.net.: Lies outside the zones given (dyn.example.com., lan.home.dyn.example.com.).",
     );
-    expect(withZones.stdout).not.toContain("nas.dyn.example.com is not");
+    expect(withZones.stdout).not.toContain("nas.home.dyn.example.com is not");
     expect(withoutZones.code, withoutZones.stdout).toBe(0);
   });
 

@@ -46,9 +46,9 @@ describe("names that follow a router, against moto", () => {
         ...router,
         wildcard: true,
         ipv6_lan_hosts: {
-          "nas.dyn.example.test.": "::211:32ff:fe12:3456",
-          "camera.dyn.example.test.": "00:11:32:ab:cd:ef",
-          "printer.dyn.example.test.": "::10",
+          "nas.home.dyn.example.test.": "::211:32ff:fe12:3456",
+          "camera.home.dyn.example.test.": "00:11:32:ab:cd:ef",
+          "printer.home.dyn.example.test.": "::10",
         },
       },
       [`${PLAIN}.`]: router,
@@ -83,9 +83,9 @@ describe("names that follow a router, against moto", () => {
     );
 
   const lanValues = async () => ({
-    nas: (await aws.recordValues("nas.dyn.example.test", "AAAA")).values,
-    camera: (await aws.recordValues("camera.dyn.example.test", "AAAA")).values,
-    printer: (await aws.recordValues("printer.dyn.example.test", "AAAA")).values,
+    nas: (await aws.recordValues("nas.home.dyn.example.test", "AAAA")).values,
+    camera: (await aws.recordValues("camera.home.dyn.example.test", "AAAA")).values,
+    printer: (await aws.recordValues("printer.home.dyn.example.test", "AAAA")).values,
   });
 
   it("sets the router's A and AAAA, three LAN AAAAs and the wildcard in one batch", async () => {
@@ -119,9 +119,9 @@ describe("names that follow a router, against moto", () => {
     expect(result.body).toBe(`good ${WAN4},${WAN6}\n`);
     expect(batches).toHaveLength(2);
     expect(batches[1]?.map((change) => change.name)).toEqual([
-      "nas.dyn.example.test.",
-      "camera.dyn.example.test.",
-      "printer.dyn.example.test.",
+      "nas.home.dyn.example.test.",
+      "camera.home.dyn.example.test.",
+      "printer.home.dyn.example.test.",
     ]);
     expect(await lanValues()).toEqual({
       nas: ["2001:db8:99:4200:211:32ff:fe12:3456"],
@@ -149,7 +149,7 @@ describe("names that follow a router, against moto", () => {
       return (await promisify(execFile)("dig", args)).stdout.trim();
     };
     // act
-    const nas = await dig("nas.dyn.example.test", "AAAA");
+    const nas = await dig("nas.home.dyn.example.test", "AAAA");
     const anything = await dig("anything.home.dyn.example.test", "A");
     const anything6 = await dig("anything.home.dyn.example.test", "AAAA");
     // The no-change check's DNS path (node:dns) asks for the wildcard's own name.

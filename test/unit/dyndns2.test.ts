@@ -256,7 +256,7 @@ describe("dyndns2 /nic/update", () => {
       expect(wrong.statusCode).toBe(401);
       expect(wrong.body).toBe("badauth\n");
       expect(route53.calls()).toHaveLength(0);
-      expect(logs.map((entry) => entry.hostname)).toEqual([
+      expect(logs.map((entry) => entry.refusedHostname)).toEqual([
         "nobody.dyn.example.com.",
         "router.dyn.example.com.",
       ]);

@@ -40,16 +40,16 @@ const CONFIG = {
     allow_client_ip: true,
     wildcard: true,
     ipv6_lan_hosts: {
-      "nas.dyn.example.com.": "::211:32ff:fe12:3456",
-      "camera.dyn.example.com.": "00:11:32:ab:cd:ef",
-      "printer.dyn.example.com.": "::10",
+      "nas.home.dyn.example.com.": "::211:32ff:fe12:3456",
+      "camera.home.dyn.example.com.": "00:11:32:ab:cd:ef",
+      "printer.home.dyn.example.com.": "::10",
     },
   },
   "plain.dyn.example.com.": { route_53_zone_id: ZONE, shared_secret: SECRET, allow_dyndns2: true },
   "lan-source.dyn.example.com.": {
     route_53_zone_id: ZONE,
     shared_secret: SECRET,
-    ipv6_lan_hosts: { "tv.dyn.example.com.": "::77" },
+    ipv6_lan_hosts: { "tv.lan-source.dyn.example.com.": "::77" },
     ipv6_lan_prefix_length: 56,
     ipv6_lan_prefix_from_source: true,
   },
@@ -82,8 +82,9 @@ class MemoryDns implements DnsRecords, RecordWriter {
 describe("names that follow a host", () => {
   let dns: MemoryDns;
   const { hosts, problems } = parseConfigDocument(CONFIG);
+  const config = hostsOnlySource(hosts);
   const app = createApp({
-    backends: async () => ({ config: hostsOnlySource(hosts), dns, queue: directQueue({ records: dns }) }),
+    backends: async () => ({ config, dns, queue: directQueue({ records: dns }) }),
     log: () => {},
     now: () => NOW * 1000,
   });
@@ -118,9 +119,9 @@ describe("names that follow a host", () => {
       "*.home.dyn.example.com. A 198.51.100.7",
       "home.dyn.example.com. AAAA 2001:db8:1200:ab00::1",
       "*.home.dyn.example.com. AAAA 2001:db8:1200:ab00::1",
-      "nas.dyn.example.com. AAAA 2001:db8:1200:ab00:211:32ff:fe12:3456",
-      "camera.dyn.example.com. AAAA 2001:db8:1200:ab00:211:32ff:feab:cdef",
-      "printer.dyn.example.com. AAAA 2001:db8:1200:ab00::10",
+      "nas.home.dyn.example.com. AAAA 2001:db8:1200:ab00:211:32ff:fe12:3456",
+      "camera.home.dyn.example.com. AAAA 2001:db8:1200:ab00:211:32ff:feab:cdef",
+      "printer.home.dyn.example.com. AAAA 2001:db8:1200:ab00::10",
     ]);
   });
 
@@ -136,9 +137,9 @@ describe("names that follow a host", () => {
     expect(moved.body).toBe("good 198.51.100.7\n");
     expect(dns.batches).toHaveLength(2);
     expect(dns.batches[1]?.map((change) => `${change.name} ${change.value}`)).toEqual([
-      "nas.dyn.example.com. 2001:db8:77:1100:211:32ff:fe12:3456",
-      "camera.dyn.example.com. 2001:db8:77:1100:211:32ff:feab:cdef",
-      "printer.dyn.example.com. 2001:db8:77:1100::10",
+      "nas.home.dyn.example.com. 2001:db8:77:1100:211:32ff:fe12:3456",
+      "camera.home.dyn.example.com. 2001:db8:77:1100:211:32ff:feab:cdef",
+      "printer.home.dyn.example.com. 2001:db8:77:1100::10",
     ]);
   });
 
@@ -151,7 +152,7 @@ describe("names that follow a host", () => {
     // assess
     expect(noIpv6.body).toBe("good 198.51.100.7\n");
     expect(noIpv4.body).toBe("good 2001:db8:1200:ab00::1\n");
-    expect(dns.value("nas.dyn.example.com.", "AAAA")).toBe("2001:db8:1200:ab00:211:32ff:fe12:3456");
+    expect(dns.value("nas.home.dyn.example.com.", "AAAA")).toBe("2001:db8:1200:ab00:211:32ff:fe12:3456");
   });
 
   it("a host without ipv6_lan_hosts that sends a prefix is refused and nothing changes", async () => {
@@ -196,7 +197,7 @@ describe("names that follow a host", () => {
     const oldClient = await set({ hash: old });
     // assess
     expect([forged.statusCode, accepted.statusCode, oldClient.statusCode]).toEqual([401, 201, 200]);
-    expect(dns.value("nas.dyn.example.com.", "AAAA")).toBe("2001:db8:1200:ab00:211:32ff:fe12:3456");
+    expect(dns.value("nas.home.dyn.example.com.", "AAAA")).toBe("2001:db8:1200:ab00:211:32ff:fe12:3456");
     expect(dns.batches).toHaveLength(1);
   });
 
@@ -233,7 +234,7 @@ describe("names that follow a host", () => {
     );
     // assess
     expect(result.statusCode).toBe(201);
-    expect(dns.value("tv.dyn.example.com.", "AAAA")).toBe("2001:db8:1200:ab00::77");
+    expect(dns.value("tv.lan-source.dyn.example.com.", "AAAA")).toBe("2001:db8:1200:ab00::77");
     expect(dns.value("*.lan-source.dyn.example.com.", "AAAA")).toBeUndefined();
   });
 
@@ -247,10 +248,10 @@ describe("names that follow a host", () => {
       lanPrefix: { bits: 0x20010db812000000n << 64n, length: 64 },
     };
     const queue = directQueue({ records: dns });
-    await applyUpdates({ dns, queue }, [update], ORIGIN);
+    await applyUpdates({ config, dns, queue }, [update], ORIGIN);
     dns.reads = 0;
     // act
-    const [result] = await applyUpdates({ dns, queue }, [update], ORIGIN);
+    const [result] = await applyUpdates({ config, dns, queue }, [update], ORIGIN);
     // assess
     expect(result).toEqual({ outcome: "unchanged" });
     expect(dns.reads).toBe(5);
@@ -270,7 +271,7 @@ describe("names that follow a host", () => {
     };
     // act
     const [result] = await applyUpdates(
-      { dns, queue: directQueue({ records: dns, events }) },
+      { config, dns, queue: directQueue({ records: dns, events }) },
       [
         {
           host,
@@ -283,9 +284,9 @@ describe("names that follow a host", () => {
     // assess
     expect(result?.outcome === "updated" && result.changes.map((change) => change.name)).toEqual([
       "home.dyn.example.com.",
-      "nas.dyn.example.com.",
-      "camera.dyn.example.com.",
-      "printer.dyn.example.com.",
+      "nas.home.dyn.example.com.",
+      "camera.home.dyn.example.com.",
+      "printer.home.dyn.example.com.",
     ]);
     expect(published).toHaveLength(4);
     expect(published[0]).toEqual({
@@ -298,7 +299,7 @@ describe("names that follow a host", () => {
       changeId: "/change/1",
     });
     expect(published[1]).toMatchObject({
-      hostname: "nas.dyn.example.com.",
+      hostname: "nas.home.dyn.example.com.",
       previous: [],
       current: ["2001:db8:1200:0:211:32ff:fe12:3456"],
     });
@@ -309,33 +310,40 @@ describe("config: names that follow a host", () => {
   const router = { route_53_zone_id: ZONE, shared_secret: SECRET };
 
   it("a name belongs to one router only", () => {
-    // act
+    // act: a device that is another host, and two nested routers naming one device
     const { hosts, problems } = parseConfigDocument({
-      "a.dyn.example.com.": { ...router, ipv6_lan_hosts: { "nas.dyn.example.com.": "::1" } },
-      "b.dyn.example.com.": { ...router, ipv6_lan_hosts: { "NAS.dyn.example.com": "::2" } },
-      "nas.dyn.example.com.": router,
+      "home.dyn.example.com.": { ...router, ipv6_lan_hosts: { "nas.home.dyn.example.com.": "::1" } },
+      "nas.home.dyn.example.com.": router,
+      "a.dyn.example.com.": { ...router, ipv6_lan_hosts: { "x.b.a.dyn.example.com.": "::1" } },
+      "b.a.dyn.example.com.": { ...router, ipv6_lan_hosts: { "X.b.a.dyn.example.com": "::2" } },
       "c.dyn.example.com.": { ...router, wildcard: true },
     });
     // assess
     expect([...hosts].map((host) => host.fqdn)).toEqual(["c.dyn.example.com."]);
     expect(problems.map((problem) => problem.host)).toEqual([
+      "home.dyn.example.com.",
+      "nas.home.dyn.example.com.",
       "a.dyn.example.com.",
-      "b.dyn.example.com.",
-      "nas.dyn.example.com.",
+      "b.a.dyn.example.com.",
     ]);
     expect(problems[0]?.message).toBe(
-      "nas.dyn.example.com is also written by b.dyn.example.com, nas.dyn.example.com; a name belongs to one router only, so each of them is ignored.",
+      "nas.home.dyn.example.com is also written by nas.home.dyn.example.com; a name belongs to one router only, so each of them is ignored.",
     );
   });
 
   it.each([
     [{ ipv6_lan_hosts: {} }, "ipv6_lan_hosts", "Must be a non-empty object"],
-    [{ ipv6_lan_hosts: { "nas.dyn.example.com.": "::1:0:0:0:1" } }, "ipv6_lan_hosts", "does not fit"],
+    [{ ipv6_lan_hosts: { "nas.r.dyn.example.com.": "::1:0:0:0:1" } }, "ipv6_lan_hosts", "does not fit"],
+    [
+      { ipv6_lan_hosts: { "nas.dyn.example.com.": "::1" } },
+      "ipv6_lan_hosts",
+      "not below the router's own name",
+    ],
     [{ ipv6_lan_hosts: { nas: "::1" } }, "ipv6_lan_hosts", "The name nas is not a fully qualified"],
     [{ ipv6_lan_hosts: { "r.dyn.example.com": "::1" } }, "ipv6_lan_hosts", "the router's own name"],
-    [{ ipv6_lan_hosts: { "n.dyn.example.com": 5 } }, "ipv6_lan_hosts", "must be a string"],
+    [{ ipv6_lan_hosts: { "n.r.dyn.example.com": 5 } }, "ipv6_lan_hosts", "must be a string"],
     [
-      { ipv6_lan_hosts: { "n.dyn.example.com": "::1" }, ipv6_lan_prefix_length: 65 },
+      { ipv6_lan_hosts: { "n.r.dyn.example.com": "::1" }, ipv6_lan_prefix_length: 65 },
       "ipv6_lan_prefix_length",
       "from 48 to 64",
     ],
@@ -348,13 +356,14 @@ describe("config: names that follow a host", () => {
     expect(problems[0]?.message).toContain(message);
   });
 
-  it("a sharded config's check finds two routers in different shards claiming one name", () => {
-    // prepare: routers chosen so that they land in different shards
-    const names = Array.from({ length: 20 }, (_, i) => `r${i}.dyn.example.com.`);
-    const first = names[0] as string;
-    const second = names.find((name) => shardOf(name, 4) !== shardOf(first, 4)) as string;
-    const lan = { ipv6_lan_hosts: { "nas.dyn.example.com.": "::1" } };
-    const document = { [first]: { ...router, ...lan }, [second]: { ...router, ...lan } };
+  it("a sharded config's check finds a router whose device is a host in another shard", () => {
+    // prepare: a host below a router, in another shard than the router, which names it as a device
+    const names = Array.from({ length: 20 }, (_, i) => `n${i}.r.dyn.example.com.`);
+    const below = names.find((name) => shardOf(name, 4) !== shardOf("r.dyn.example.com.", 4)) as string;
+    const document = {
+      "r.dyn.example.com.": { ...router, ipv6_lan_hosts: { [below]: "::1" } },
+      [below]: router,
+    };
     const { sections, shards } = shardObjects(document, "config.json", 4);
     const manifest = manifestDocument(
       { version: 1, generation: 1, hostCount: 2, shards: shards.map((shard) => shard.key) },
@@ -368,7 +377,7 @@ describe("config: names that follow a host", () => {
     // assess
     expect(checked.hostCount).toBe(0);
     expect(checked.problems.map((problem) => problem.host).sort()).toEqual(
-      [first, second].map((name) => name.slice(0, -1)).sort(),
+      ["r.dyn.example.com.", below].map((name) => name.slice(0, -1)).sort(),
     );
   });
 
@@ -397,11 +406,11 @@ describe("names that follow a host, with the Route 53 adapter", () => {
     const router = CONFIG[`${ROUTER}.`];
     mockConfig(s3, { [`${ROUTER}.`]: { ...router, route_53_zone_id: ZONE_ID } });
     mockRecords(route53, [
-      aRecord("camera.dyn.example.com.", "2001:db8:1200:ab00:211:32ff:feab:cdef", "AAAA"),
+      aRecord("camera.home.dyn.example.com.", "2001:db8:1200:ab00:211:32ff:feab:cdef", "AAAA"),
       aRecord(`${ROUTER}.`, "198.51.100.7"),
       aRecord(`\\052.${ROUTER}.`, "198.51.100.7"),
-      aRecord("nas.dyn.example.com.", "2001:db8:1200:ab00:211:32ff:fe12:3456", "AAAA"),
-      aRecord("printer.dyn.example.com.", "2001:db8:1200:ab00::10", "AAAA"),
+      aRecord("nas.home.dyn.example.com.", "2001:db8:1200:ab00:211:32ff:fe12:3456", "AAAA"),
+      aRecord("printer.home.dyn.example.com.", "2001:db8:1200:ab00::10", "AAAA"),
     ]);
     const { app } = testApp();
     const fritzbox = () =>
