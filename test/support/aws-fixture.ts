@@ -66,10 +66,10 @@ function clientsFor(endpointUrl: string) {
   };
 }
 
-/** Creates a bucket and a hosted zone, then attaches to them. */
+/** Creates a bucket, a hosted zone and (unless told not to) the change queue with a writer in this process, then attaches to them. */
 export async function createAwsFixture(
   endpointUrl: string,
-  options: { zoneName?: string; bucket?: string } = {},
+  options: { zoneName?: string; bucket?: string; inProcessWriter?: boolean } = {},
 ): Promise<AwsFixture> {
   const { s3, route53 } = clientsFor(endpointUrl);
   const bucket = options.bucket ?? `ddns-config-${randomBytes(4).toString("hex")}`;
@@ -79,7 +79,8 @@ export async function createAwsFixture(
     new CreateHostedZoneCommand({ Name: zoneName, CallerReference: randomBytes(8).toString("hex") }),
   );
   const zoneId = bareZoneId(zone.HostedZone?.Id ?? "");
-  await startFixtureWriter(endpointUrl);
+  // A stack that runs the built writer itself (dev-stack) asks for none here.
+  if (options.inProcessWriter ?? true) await startFixtureWriter(endpointUrl);
   return attachAwsFixture(endpointUrl, { bucket, zoneId, zoneName });
 }
 

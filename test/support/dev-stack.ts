@@ -67,7 +67,7 @@ async function readEnvFile(path: string): Promise<Record<string, string>> {
 async function up(stateDir: string): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   const moto = await startMoto({ maxLifetimeSeconds: LIFETIME_SECONDS, detached: true });
-  const fixture = await createAwsFixture(moto.url);
+  const fixture = await createAwsFixture(moto.url, { inProcessWriter: false });
   const zone = fixture.zoneName.slice(0, -1);
 
   const config: Record<string, unknown> = {};
@@ -86,9 +86,9 @@ async function up(stateDir: string): Promise<void> {
     hosts[`${host.variable}_SECRET`] = secret;
   }
   await fixture.putConfig(config);
-  const { queueUrl } = await createChangeQueues(sqsClient(moto.url), "ddns-changes", {
-    visibilityTimeoutSeconds: 2,
-  });
+  const sqs = sqsClient(moto.url);
+  const { queueUrl } = await createChangeQueues(sqs, "ddns-changes", { visibilityTimeoutSeconds: 2 });
+  sqs.destroy();
   const environment = {
     ...process.env,
     ...emulatorEnvironment(moto.url, fixture.bucket),
