@@ -21,6 +21,7 @@ import {
 } from "./protocols/http.js";
 import { handleHttpreqCleanup, handleHttpreqPresent } from "./protocols/httpreq.js";
 import { handleSeed } from "./protocols/seed.js";
+import { handleStatus } from "./protocols/status.js";
 
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
 
@@ -42,6 +43,7 @@ const HANDLERS: Readonly<Record<string, RouteHandler>> = {
   "GET /acme-dns/health": handleHealth,
   "POST /httpreq/present": handleHttpreqPresent,
   "POST /httpreq/cleanup": handleHttpreqCleanup,
+  "GET /status": handleStatus,
 };
 
 /**

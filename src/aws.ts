@@ -34,6 +34,12 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
   const budget: ChangeBudget = settings.changeBudget
     ? new S3ChangeBudget(s3, { ...settings.changeBudget, log, now })
     : UNLIMITED_BUDGET;
+  // The no-change check asks the zone's name servers (Route 53's API only when they fail); /status asks only them.
+  const nameServers = new NodeDnsReader({
+    nameServers: async (zoneId) =>
+      settings.nameServers.length > 0 ? settings.nameServers : zoneNameServers(route53, zoneId),
+    now,
+  });
   return {
     config: withoutReservedNames(
       new S3ConfigStore(s3, {
@@ -48,16 +54,12 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
     ),
     dns: new Route53Records(route53, {
       recordCacheSeconds: settings.recordCacheSeconds,
-      // The no-change check asks the zone's name servers; Route 53's API only when they fail.
-      dns: new NodeDnsReader({
-        nameServers: async (zoneId) =>
-          settings.nameServers.length > 0 ? settings.nameServers : zoneNameServers(route53, zoneId),
-        now,
-      }),
+      dns: nameServers,
       now,
       budget,
     }),
     txt: new Route53TxtRecords(route53, budget, now),
+    nameServers,
     events:
       settings.eventBus === undefined
         ? undefined

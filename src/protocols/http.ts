@@ -6,7 +6,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
-import type { ChangeEvents, ConfigSource, DnsRecords, RecordSource, TxtRecords } from "../core/ports.js";
+import type {
+  AuthoritativeDns,
+  ChangeEvents,
+  ConfigSource,
+  DnsRecords,
+  RecordSource,
+  TxtRecords,
+} from "../core/ports.js";
 import type { RecordUpdate } from "../core/update.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -19,6 +26,8 @@ export interface Backends {
   readonly events?: ChangeEvents;
   /** ACME challenge records; absent where nothing serves them (test stand-ins): the ACME routes answer 503. */
   readonly txt?: TxtRecords;
+  /** The zones' name servers over DNS, for reads that must cost no Route 53 call (GET /status); absent: 503. */
+  readonly nameServers?: AuthoritativeDns;
 }
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
