@@ -7,7 +7,17 @@ import { displayHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
 import { RefusedError } from "./errors.js";
 
-export const CLIENT_FORMATS = ["sh", "ddclient", "inadyn", "ddwrt", "openwrt", "fritzbox"] as const;
+export const CLIENT_FORMATS = [
+  "sh",
+  "ddclient",
+  "inadyn",
+  "ddwrt",
+  "openwrt",
+  "fritzbox",
+  "pfsense",
+  "opnsense",
+  "synology",
+] as const;
 export type ClientFormat = (typeof CLIENT_FORMATS)[number];
 
 /** Stands in for the secret, which only `ddns host add` and `ddns host rotate` ever show. */
@@ -157,6 +167,58 @@ User name:               ${host.username}
 Password:                ${secret}
 # Type the URL exactly as shown: the box replaces <domain>, <ipaddr>, <ip6addr>${host.lan ? " and <ip6lanprefix>" : ""} (an empty one is fine).
 ${notes.join("\n")}
+`;
+  },
+  pfsense: (host, endpoint, secret) => {
+    // pfSense's Custom service (src/etc/inc/dyndns.class): curl with CURLAUTH_ANY sends the user name and
+    // password only after a 401 that asks for Basic, fills in %IP% itself, and counts the update a
+    // success only when the trimmed reply equals one of the `|`-separated Result Match strings.
+    const entries = host.recordTypes.map((type) =>
+      [
+        `Service Type:            ${type === "A" ? "Custom" : "Custom (v6)"}`,
+        "Interface to monitor:    WAN",
+        `Username:                ${host.username}`,
+        `Password:                ${secret}`,
+        `Update URL:              ${endpoint.base}/nic/update?hostname=${displayHostname(host.fqdn)}&myip=%IP%`,
+        "Result Match:            good %IP%|nochg %IP%",
+        `Description:             ${displayHostname(host.fqdn)} ${type}`,
+      ].join("\n"),
+    );
+    return `# ${displayHostname(host.fqdn)} — pfSense: Services → Dynamic DNS → Dynamic DNS Clients → Add (route53-ddns).
+${entries.join("\n# … and a second client with:\n")}
+# Result Match is compared with the whole reply, so it names both answers that mean success.
+`;
+  },
+  opnsense: (host, endpoint, secret) => {
+    // os-ddclient's native backend (dns/ddclient/…/lib/account/dyndns2.py): GET <server>/nic/update with
+    // preemptive Basic auth and any 2xx as success, so a `nohost` line would read as success: the
+    // hostname must be exactly this one.
+    const server = `${endpoint.server}${endpoint.basePath}`;
+    return `# ${displayHostname(host.fqdn)} — OPNsense (os-ddclient, backend "native"): Services → Dynamic DNS → Accounts → Add (route53-ddns).
+Service:                 Custom
+Protocol:                DynDNS2
+Server:                  ${server}
+Username:                ${host.username}
+Password:                ${secret}
+Hostname(s):             ${displayHostname(host.fqdn)}
+Check ip method:         Interface (WAN)${host.recordTypes.includes("AAAA") ? ", or Interface [IPv6] (WAN) in a second account for AAAA" : ""}
+Force SSL:               ${endpoint.https ? "on" : "off"}
+Wildcard:                ${host.wildcard ? "on (this host's *.name follows it anyway)" : "off (this host has no wildcard)"}
+`;
+  },
+  synology: (host, endpoint, secret) => {
+    // DSM's "Customize Provider" fills __USERNAME__, __PASSWORD__, __HOSTNAME__ and __MYIP__ into one
+    // query URL; the credentials travel as the URL's user info, which the fetcher sends as Basic auth.
+    const url = `${endpoint.https ? "https" : "http"}://__USERNAME__:__PASSWORD__@${endpoint.server}${endpoint.basePath}/nic/update?hostname=__HOSTNAME__&myip=__MYIP__`;
+    return `# ${displayHostname(host.fqdn)} — Synology DSM: Control Panel → External Access → DDNS → Customize Provider, then Add (route53-ddns).
+Service provider:        route53-ddns
+Query URL:               ${url}
+# … then Add with that provider:
+Hostname:                ${displayHostname(host.fqdn)}
+Username/Email:          ${host.username}
+Password/Key:            ${secret}
+External address (IPv4): Auto
+# DSM reads the dyndns2 reply: good/nochg is Normal, badauth an authentication failure.
 `;
   },
 };
