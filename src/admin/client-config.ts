@@ -17,6 +17,9 @@ export const CLIENT_FORMATS = [
   "pfsense",
   "opnsense",
   "synology",
+  "asuswrt",
+  "mikrotik",
+  "unifi",
 ] as const;
 export type ClientFormat = (typeof CLIENT_FORMATS)[number];
 
@@ -220,5 +223,62 @@ Password/Key:            ${secret}
 External address (IPv4): Auto
 # DSM reads the dyndns2 reply: good/nochg is Normal, badauth an authentication failure.
 `;
+  },
+  asuswrt: (host, endpoint, secret) => {
+    // ASUSWRT-Merlin runs /jffs/scripts/ddns-start with the WAN address as $1 and waits for
+    // /sbin/ddns_custom_updated 1|0. The script leaves myip out: behind another NAT, $1 is not the
+    // public address, and the API uses the one it sees. The secret goes to curl on stdin, not argv.
+    const name = displayHostname(host.fqdn);
+    return `#!/bin/sh
+# /jffs/scripts/ddns-start — ${name}, route53-ddns, for ASUSWRT-Merlin: WAN → DDNS, Server "Custom".
+# Save it with chmod 700 (it holds the secret) and enable JFFS custom scripts (Administration → System).
+user='${host.username}'
+secret='${secret}'
+answer=$(printf 'user = "%s:%s"\\n' "$user" "$secret" |
+  curl -fsS --max-time 30 -K - '${endpoint.base}/nic/update?hostname=${name}' 2>&1)
+case $answer in
+  'good '* | 'nochg '*) /sbin/ddns_custom_updated 1 ;;
+  *)
+    logger -t ddns-start "${name}: update failed: \${answer:-no answer}"
+    /sbin/ddns_custom_updated 0
+    ;;
+esac
+`;
+  },
+  mikrotik: (host, endpoint, secret) => {
+    // RouterOS /tool fetch: HTTP auth from user= and password=, the reply in ($result->"data") with
+    // output=user as-value; check-certificate, or fetch does not verify the API's certificate.
+    const name = displayHostname(host.fqdn);
+    const tls = endpoint.https ? ' check-certificate="yes-without-crl"' : "";
+    return `# ${name} — MikroTik RouterOS 7: System → Scripts → Add (name route53-ddns), then a scheduler (route53-ddns).
+# Paste into the terminal:
+/system script add name=route53-ddns policy=read,write,test source={
+  :do {
+    :local result [/tool fetch url="${endpoint.base}/nic/update?hostname=${name}" user="${host.username}" password="${secret}"${tls} output=user as-value]
+    :local reply ($result->"data")
+    :if (([:pick $reply 0 5] = "good ") || ([:pick $reply 0 6] = "nochg ")) do={
+      :log info "route53-ddns: ${name} $reply"
+    } else={
+      :log error "route53-ddns: ${name} $reply"
+    }
+  } on-error={ :log error "route53-ddns: ${name}: the update request failed" }
+}
+/system scheduler add name=route53-ddns interval=5m start-time=startup on-event=route53-ddns
+# The API uses the address it sees (no myip=), so the script works behind another NAT too.
+# fetch checks the API's certificate: if it reports a certificate error, import the API's CA (/certificate import).
+`;
+  },
+  unifi: (host, endpoint, secret) => {
+    // UniFi writes an inadyn "custom" provider from these fields: the Server's host becomes
+    // ddns-server and the rest ddns-path, %h is the hostname, and inadyn sends Basic auth.
+    const name = displayHostname(host.fqdn);
+    return `# ${name} — UniFi Network: Settings → Internet → (WAN) → Dynamic DNS → Create New (route53-ddns).
+Service:                 custom
+Hostname:                ${name}
+Username:                ${host.username}
+Password:                ${secret}
+Server:                  ${endpoint.server}${endpoint.basePath}/nic/update?hostname=%h
+# No &myip=%i: UniFi would send its WAN interface's address, which behind another NAT is not the public one.
+${endpoint.https ? "" : "# This API URL is plain http; UniFi's inadyn uses https: give the API an https URL.\n"}`;
   },
 };

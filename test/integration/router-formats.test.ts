@@ -1,10 +1,15 @@
 /**
- * `ddns client-config HOST --format pfsense|opnsense|synology` against the local API (src/local/server.ts
+ * `ddns client-config HOST --format pfsense|opnsense|synology|asuswrt|mikrotik|unifi` against the local API (src/local/server.ts
  * over the function's real adapters and moto): each test types what the printout says into a replay of
  * the request as that firmware builds it, and applies the firmware's own success check. The firmware's
  * source or manual is cited at each replay; what the firmware does beyond that (its UI, its scheduler)
  * is not tested here.
  */
+import { execFile } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderClientConfig } from "../../src/admin/client-config.js";
 import { createApp } from "../../src/app.js";
@@ -19,7 +24,15 @@ import { type MotoServer, startMoto } from "../support/moto.js";
 const SECRET = "router-formats-secret-0123456789abcdef_-";
 /** The local API sees every request from loopback: that is "the router's WAN address" here. */
 const WAN = "127.0.0.1";
-const NAMES = { pfsense: "pfsense", opnsense: "opnsense", synology: "synology" } as const;
+const NAMES = {
+  pfsense: "pfsense",
+  opnsense: "opnsense",
+  synology: "synology",
+  asuswrt: "asuswrt",
+  mikrotik: "mikrotik",
+  unifi: "unifi",
+} as const;
+type Format = keyof typeof NAMES;
 
 /** The value printed after `Label:` in a client-config printout: what the operator types into that field. */
 function field(printout: string, label: string): string {
@@ -60,7 +73,7 @@ describe("router and NAS custom providers, replayed as the firmware sends them",
     await moto?.stop();
   });
 
-  const printout = (format: "pfsense" | "opnsense" | "synology") =>
+  const printout = (format: Format) =>
     renderClientConfig(format, hosts.get(NAMES[format]) as HostConfig, `${api.urls[0]}/`, SECRET);
 
   /**
@@ -175,5 +188,114 @@ describe("router and NAS custom providers, replayed as the firmware sends them",
     // assess
     expect(replies).toEqual([`200 good ${WAN}`, `200 nochg ${WAN}`]);
     expect((await aws.recordValues(`${fqdn(NAMES.synology)}.`, "A")).values).toEqual([WAN]);
+  });
+
+  /**
+   * ASUSWRT-Merlin (wiki "Custom DDNS"): with Server "Custom" the firmware runs /jffs/scripts/ddns-start
+   * with the WAN address as $1 and takes /sbin/ddns_custom_updated 1 as success, 0 as failure. The
+   * script runs here as printed, under dash and BusyBox sh, with the real curl, `ddns_custom_updated`
+   * and `logger` stand-ins that note their arguments, and a CGNAT address as $1.
+   */
+  it.each(["dash", "busybox sh"])(
+    "ASUSWRT-Merlin ddns-start under %s: 1 on good and nochg, 0 on a wrong secret",
+    async (shell) => {
+      // prepare
+      const dir = await mkdtemp(join(tmpdir(), "ddns-start-"));
+      const noted = join(dir, "noted");
+      for (const tool of ["ddns_custom_updated", "logger"]) {
+        await writeFile(join(dir, tool), `#!/bin/sh\nprintf '${tool} %s\\n' "$*" >>'${noted}'\n`);
+        await chmod(join(dir, tool), 0o755);
+      }
+      const script = (secret: string) =>
+        renderClientConfig(
+          "asuswrt",
+          hosts.get(NAMES.asuswrt) as HostConfig,
+          `${api.urls[0]}/`,
+          secret,
+        ).replaceAll("/sbin/ddns_custom_updated", join(dir, "ddns_custom_updated"));
+      await writeFile(join(dir, "ddns-start"), script(SECRET));
+      await writeFile(join(dir, "wrong-start"), script("not-the-secret"));
+      const [command, ...args] = shell.split(" ") as [string, ...string[]];
+      const run = (file: string) =>
+        promisify(execFile)(command, [...args, join(dir, file), "100.64.7.8"], {
+          env: { PATH: `${dir}:${process.env.PATH}` },
+        });
+      try {
+        // act
+        await run("ddns-start");
+        await run("ddns-start");
+        await run("wrong-start");
+        // assess
+        const lines = (await readFile(noted, "utf8")).trimEnd().split("\n");
+        expect(lines.slice(0, 2)).toEqual(["ddns_custom_updated 1", "ddns_custom_updated 1"]);
+        expect(lines[2]).toMatch(/^logger -t ddns-start asuswrt\.dyn\.example\.com: update failed: /);
+        expect(lines[3]).toBe("ddns_custom_updated 0");
+        expect(lines.join("\n")).not.toContain(SECRET);
+        expect((await aws.recordValues(`${fqdn(NAMES.asuswrt)}.`, "A")).values).toEqual([WAN]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  /**
+   * MikroTik RouterOS 7, manual page "Fetch" (help.mikrotik.com, Tools → Fetch): `/tool fetch url=… user=…
+   * password=…` authenticates with HTTP auth (answering the server's Basic challenge) and, with
+   * `output=user as-value`, hands the body to the script as ($result->"data"); the printed script counts
+   * a reply that starts with `good ` or `nochg ` as success.
+   */
+  it("MikroTik /tool fetch: url, user and password as printed; the script's own success check", async () => {
+    // prepare
+    const text = printout("mikrotik");
+    const fetchLine = /\/tool fetch url="([^"]+)" user="([^"]+)" password="([^"]+)"/.exec(text);
+    expect(fetchLine, text).not.toBeNull();
+    const [, url = "", user = "", password = ""] = fetchLine ?? [];
+    expect(text).toContain('([:pick $reply 0 5] = "good ") || ([:pick $reply 0 6] = "nochg ")');
+    const scriptSuccess = (reply: string) => reply.startsWith("good ") || reply.startsWith("nochg ");
+    const fetchOnce = async () => {
+      const probe = await fetch(url);
+      await probe.text();
+      expect(probe.status).toBe(401);
+      expect(probe.headers.get("www-authenticate")).toMatch(/^Basic/);
+      const answer = await fetch(url, { headers: { authorization: basic(user, password) } });
+      return answer.text();
+    };
+    // act
+    const replies = [await fetchOnce(), await fetchOnce()];
+    // assess
+    expect(replies).toEqual([`good ${WAN}\n`, `nochg ${WAN}\n`]);
+    expect(replies.every(scriptSuccess)).toBe(true);
+    expect((await aws.recordValues(`${fqdn(NAMES.mikrotik)}.`, "A")).values).toEqual([WAN]);
+  });
+
+  /**
+   * UniFi Network's "custom" Dynamic DNS runs inadyn's custom provider (inadyn.conf(5), "custom"):
+   * UniFi splits Server into ddns-server (the host) and ddns-path (the rest), inadyn replaces %h with the
+   * hostname, sends the username and password as Basic auth with the request, and reads the reply for
+   * `good` or `nochg`.
+   */
+  it("UniFi custom (inadyn): the Server split into host and path, %h filled in, Basic auth", async () => {
+    // prepare
+    const text = printout("unifi");
+    const server = field(text, "Server");
+    const ddnsServer = server.slice(0, server.indexOf("/"));
+    const ddnsPath = server.slice(server.indexOf("/")).replaceAll("%h", field(text, "Hostname"));
+    const authorization = basic(field(text, "Username"), field(text, "Password"));
+    const update = async () => {
+      const answer = await fetch(`http://${ddnsServer}${ddnsPath}`, {
+        headers: { authorization, "user-agent": "inadyn/2.12.0" },
+      });
+      const reply = await answer.text();
+      return { status: answer.status, ok: /good|nochg/.test(reply), reply: reply.trim() };
+    };
+    // act
+    const replies = [await update(), await update()];
+    // assess
+    expect(field(text, "Service")).toBe("custom");
+    expect(replies).toEqual([
+      { status: 200, ok: true, reply: `good ${WAN}` },
+      { status: 200, ok: true, reply: `nochg ${WAN}` },
+    ]);
+    expect((await aws.recordValues(`${fqdn(NAMES.unifi)}.`, "A")).values).toEqual([WAN]);
   });
 });
