@@ -428,6 +428,70 @@ resolve_lan_prefix() {
   [ -z "$lan_prefix" ] || log debug "LAN prefix: $lan_prefix"
 }
 
+# --- behind another NAT -----------------------------------------------------------
+
+# Prints the router's own IPv4 address on the interface of its default route, when `ip` can tell
+# (OpenWrt, most BusyBox builds); fails quietly otherwise: the check is a courtesy.
+wan_ipv4_address() {
+  command -v ip >/dev/null 2>&1 || return 1
+  _wan_route=$(ip -4 route show default 2>/dev/null) || return 1
+  # shellcheck disable=SC2086 # split into words on purpose (globbing is off: set -f)
+  set -- $_wan_route
+  _wan_device=
+  while [ $# -gt 1 ]; do
+    [ "$1" != dev ] || {
+      _wan_device=$2
+      break
+    }
+    shift
+  done
+  [ -n "$_wan_device" ] || return 1
+  _wan_output=$(ip -4 addr show dev "$_wan_device" 2>/dev/null) || return 1
+  while IFS= read -r _wan_line; do
+    # shellcheck disable=SC2086 # as above
+    set -- $_wan_line
+    [ "${1:-}" = inet ] || continue
+    printf '%s' "${2%%/*}"
+    return 0
+  done <<EOF
+$_wan_output
+EOF
+  return 1
+}
+
+# unreachable_ipv4_range ADDRESS — names the range when the internet cannot reach ADDRESS
+# (carrier-grade NAT, RFC 1918); prints nothing otherwise.
+unreachable_ipv4_range() {
+  _first=${1%%.*}
+  _second=${1#*.}
+  _second=${_second%%.*}
+  is_number "$_first" && is_number "$_second" || return 0
+  _second=$(decimal "$_second")
+  case $_first in
+    10) printf 'private (10.0.0.0/8)' ;;
+    100) [ "$_second" -lt 64 ] || [ "$_second" -gt 127 ] || printf 'carrier-grade NAT (100.64.0.0/10)' ;;
+    172) [ "$_second" -lt 16 ] || [ "$_second" -gt 31 ] || printf 'private (172.16.0.0/12)' ;;
+    192) [ "$_second" != 168 ] || printf 'private (192.168.0.0/16)' ;;
+  esac
+}
+
+# A WAN address nobody can reach, other than the one the API saw: the A record will hold the
+# outer NAT's address, which does not lead here. Said once per pair of addresses when there is a
+# cache (noted beside it, in its private directory), else once per run; the update goes ahead.
+warn_if_behind_nat() {
+  [ "$_address_family" = 4 ] || return 0
+  _wan=$(wan_ipv4_address) || return 0
+  [ "$_wan" != "$public_address" ] || return 0
+  _range=$(unreachable_ipv4_range "$_wan")
+  [ -n "$_range" ] || return 0
+  _nat_note=${DDNS_CACHE:+$DDNS_CACHE.nat}
+  if [ -n "$_nat_note" ] && [ "$(cat "$_nat_note" 2>/dev/null)" = "$_wan $public_address" ]; then
+    return 0
+  fi
+  log warning "behind another NAT: this router's WAN address $_wan is $_range, but the API saw $public_address, so $DDNS_HOSTNAME A will not reach this network from the internet. Use the AAAA name over IPv6 (-6 or -b) or ask the ISP for a public IPv4 address; updating anyway."
+  [ -z "$_nat_note" ] || printf '%s\n' "$_wan $public_address" >"$_nat_note" 2>/dev/null || :
+}
+
 # Plain http to another machine: whoever is on the path reads the token and can answer in
 # the server's place (the address to sign). Loopback has nobody on the path.
 warn_if_plain_http() {
@@ -860,6 +924,7 @@ update_family() {
     printf '%s\n' "$public_address"
     return 0
   fi
+  warn_if_behind_nat
   # The cache remembers the prefix with the address: a new prefix alone is worth an update.
   _cached=$public_address${lan_prefix:+,lan=$lan_prefix}
   if cache_is_fresh "$DDNS_HOSTNAME" "$_record_type" "$_cached"; then

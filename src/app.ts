@@ -3,6 +3,7 @@
  * API, tests, benchmarks): route the event, run the protocol, write the request's one log line.
  */
 import { randomUUID } from "node:crypto";
+import routeCatalogue from "../terraform/routes.json" with { type: "json" };
 import { errorSummary, type Logger } from "./core/log.js";
 import { DEFAULT_METRICS_NAMESPACE, emfFields, metricDirectives } from "./metrics/emf.js";
 import { handleAcmeDnsRegister, handleAcmeDnsUpdate } from "./protocols/acme-dns.js";
@@ -20,6 +21,7 @@ import {
 } from "./protocols/http.js";
 import { handleHttpreqCleanup, handleHttpreqPresent } from "./protocols/httpreq.js";
 import { handleSeed } from "./protocols/seed.js";
+import { handleStatus } from "./protocols/status.js";
 
 type RouteHandler = (context: RequestContext) => HttpResult | Promise<HttpResult>;
 
@@ -29,33 +31,53 @@ interface Route {
   readonly methods: ReadonlyMap<string, RouteHandler>;
 }
 
+/** What runs each `METHOD /path` of terraform/routes.json: the catalogue says which routes exist. */
+const HANDLERS: Readonly<Record<string, RouteHandler>> = {
+  "GET /": handleSeed,
+  "POST /": handleSeed,
+  "GET /checkip": handleCheckIp,
+  "GET /nic/update": handleDyndns2,
+  "GET /health": handleHealth,
+  "POST /acme-dns/update": handleAcmeDnsUpdate,
+  "POST /acme-dns/register": handleAcmeDnsRegister,
+  "GET /acme-dns/health": handleHealth,
+  "POST /httpreq/present": handleHttpreqPresent,
+  "POST /httpreq/cleanup": handleHttpreqCleanup,
+  "GET /status": handleStatus,
+};
+
 /**
  * Routes by method and path, so the function works behind explicit routes or `$default` alike.
  * Looked up in Maps, never as object properties: a method or path the caller sends (`constructor`,
  * `__proto__`, `valueOf`) must not reach the object prototype.
  */
-const ROUTES = routeTable({
-  "/": { protocol: "seed", methods: { GET: handleSeed, POST: handleSeed } },
-  "/checkip": { protocol: "checkip", methods: { GET: handleCheckIp } },
-  "/nic/update": { protocol: "dyndns2", methods: { GET: handleDyndns2 } },
-  "/health": { protocol: "health", methods: { GET: handleHealth } },
-  "/acme-dns/update": { protocol: "acme-dns", methods: { POST: handleAcmeDnsUpdate } },
-  "/acme-dns/register": { protocol: "acme-dns", methods: { POST: handleAcmeDnsRegister } },
-  "/acme-dns/health": { protocol: "health", methods: { GET: handleHealth } },
-  "/httpreq/present": { protocol: "httpreq", methods: { POST: handleHttpreqPresent } },
-  "/httpreq/cleanup": { protocol: "httpreq", methods: { POST: handleHttpreqCleanup } },
-});
+const ROUTES = routeTable(routeCatalogue.routes, HANDLERS);
 
-function routeTable(
-  table: Record<string, { protocol: string; methods: Record<string, RouteHandler> }>,
+/**
+ * Joins the catalogue to the handlers, and refuses to load when either names a route the other does
+ * not: API Gateway would then send a request the function cannot answer, or never send one it can.
+ */
+export function routeTable(
+  catalogue: Readonly<Record<string, { readonly protocol: string; readonly methods: readonly string[] }>>,
+  handlers: Readonly<Record<string, RouteHandler>>,
 ): ReadonlyMap<string, Route> {
+  const unused = new Set(Object.keys(handlers));
   // Object.entries lists own properties only.
-  return new Map(
-    Object.entries(table).map(([path, { protocol, methods }]) => [
-      path,
-      { protocol, methods: new Map(Object.entries(methods)) },
-    ]),
+  const table = new Map(
+    Object.entries(catalogue).map(([path, { protocol, methods }]) => {
+      const byMethod = new Map<string, RouteHandler>();
+      for (const method of methods) {
+        const key = `${method} ${path}`;
+        const handler = Object.hasOwn(handlers, key) ? handlers[key] : undefined;
+        if (!handler) throw new Error(`terraform/routes.json lists ${key}, but no handler serves it`);
+        unused.delete(key);
+        byMethod.set(method, handler);
+      }
+      return [path, { protocol, methods: byMethod }] as const;
+    }),
   );
+  if (unused.size > 0) throw new Error(`terraform/routes.json lacks ${[...unused].join(", ")}`);
+  return table;
 }
 
 export interface AppOptions {

@@ -35,6 +35,12 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
+  // The no-change check asks the zone's name servers (Route 53's API only when they fail); /status asks only them.
+  const nameServers = new NodeDnsReader({
+    nameServers: async (zoneId) =>
+      settings.nameServers.length > 0 ? settings.nameServers : zoneNameServers(route53, zoneId),
+    now,
+  });
   return {
     config: withoutReservedNames(
       new S3ConfigStore(s3, {
@@ -49,12 +55,7 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
     ),
     dns: new Route53Records(route53, {
       recordCacheSeconds: settings.recordCacheSeconds,
-      // The no-change check asks the zone's name servers; Route 53's API only when they fail.
-      dns: new NodeDnsReader({
-        nameServers: async (zoneId) =>
-          settings.nameServers.length > 0 ? settings.nameServers : zoneNameServers(route53, zoneId),
-        now,
-      }),
+      dns: nameServers,
       now,
     }),
     queue:
@@ -65,6 +66,7 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
             },
           }
         : new SqsChangeQueue(sqs, settings.changeQueueUrl),
+    nameServers,
     shares:
       settings.shareBucket === undefined
         ? undefined

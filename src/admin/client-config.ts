@@ -7,7 +7,20 @@ import { displayHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
 import { RefusedError } from "./errors.js";
 
-export const CLIENT_FORMATS = ["sh", "ddclient", "inadyn", "ddwrt", "openwrt", "fritzbox"] as const;
+export const CLIENT_FORMATS = [
+  "sh",
+  "ddclient",
+  "inadyn",
+  "ddwrt",
+  "openwrt",
+  "fritzbox",
+  "pfsense",
+  "opnsense",
+  "synology",
+  "asuswrt",
+  "mikrotik",
+  "unifi",
+] as const;
 export type ClientFormat = (typeof CLIENT_FORMATS)[number];
 
 /** Stands in for the secret, which only `ddns host add` and `ddns host rotate` ever show. */
@@ -158,5 +171,114 @@ Password:                ${secret}
 # Type the URL exactly as shown: the box replaces <domain>, <ipaddr>, <ip6addr>${host.lan ? " and <ip6lanprefix>" : ""} (an empty one is fine).
 ${notes.join("\n")}
 `;
+  },
+  pfsense: (host, endpoint, secret) => {
+    // pfSense's Custom service (src/etc/inc/dyndns.class): curl with CURLAUTH_ANY sends the user name and
+    // password only after a 401 that asks for Basic, fills in %IP% itself, and counts the update a
+    // success only when the trimmed reply equals one of the `|`-separated Result Match strings.
+    const entries = host.recordTypes.map((type) =>
+      [
+        `Service Type:            ${type === "A" ? "Custom" : "Custom (v6)"}`,
+        "Interface to monitor:    WAN",
+        `Username:                ${host.username}`,
+        `Password:                ${secret}`,
+        `Update URL:              ${endpoint.base}/nic/update?hostname=${displayHostname(host.fqdn)}&myip=%IP%`,
+        "Result Match:            good %IP%|nochg %IP%",
+        `Description:             ${displayHostname(host.fqdn)} ${type}`,
+      ].join("\n"),
+    );
+    return `# ${displayHostname(host.fqdn)} — pfSense: Services → Dynamic DNS → Dynamic DNS Clients → Add (route53-ddns).
+${entries.join("\n# … and a second client with:\n")}
+# Result Match is compared with the whole reply, so it names both answers that mean success.
+`;
+  },
+  opnsense: (host, endpoint, secret) => {
+    // os-ddclient's native backend (dns/ddclient/…/lib/account/dyndns2.py): GET <server>/nic/update with
+    // preemptive Basic auth and any 2xx as success, so a `nohost` line would read as success: the
+    // hostname must be exactly this one.
+    const server = `${endpoint.server}${endpoint.basePath}`;
+    return `# ${displayHostname(host.fqdn)} — OPNsense (os-ddclient, backend "native"): Services → Dynamic DNS → Accounts → Add (route53-ddns).
+Service:                 Custom
+Protocol:                DynDNS2
+Server:                  ${server}
+Username:                ${host.username}
+Password:                ${secret}
+Hostname(s):             ${displayHostname(host.fqdn)}
+Check ip method:         Interface (WAN)${host.recordTypes.includes("AAAA") ? ", or Interface [IPv6] (WAN) in a second account for AAAA" : ""}
+Force SSL:               ${endpoint.https ? "on" : "off"}
+Wildcard:                ${host.wildcard ? "on (this host's *.name follows it anyway)" : "off (this host has no wildcard)"}
+`;
+  },
+  synology: (host, endpoint, secret) => {
+    // DSM's "Customize Provider" fills __USERNAME__, __PASSWORD__, __HOSTNAME__ and __MYIP__ into one
+    // query URL; the credentials travel as the URL's user info, which the fetcher sends as Basic auth.
+    const url = `${endpoint.https ? "https" : "http"}://__USERNAME__:__PASSWORD__@${endpoint.server}${endpoint.basePath}/nic/update?hostname=__HOSTNAME__&myip=__MYIP__`;
+    return `# ${displayHostname(host.fqdn)} — Synology DSM: Control Panel → External Access → DDNS → Customize Provider, then Add (route53-ddns).
+Service provider:        route53-ddns
+Query URL:               ${url}
+# … then Add with that provider:
+Hostname:                ${displayHostname(host.fqdn)}
+Username/Email:          ${host.username}
+Password/Key:            ${secret}
+External address (IPv4): Auto
+# DSM reads the dyndns2 reply: good/nochg is Normal, badauth an authentication failure.
+`;
+  },
+  asuswrt: (host, endpoint, secret) => {
+    // ASUSWRT-Merlin runs /jffs/scripts/ddns-start with the WAN address as $1 and waits for
+    // /sbin/ddns_custom_updated 1|0. The script leaves myip out: behind another NAT, $1 is not the
+    // public address, and the API uses the one it sees. The secret goes to curl on stdin, not argv.
+    const name = displayHostname(host.fqdn);
+    return `#!/bin/sh
+# /jffs/scripts/ddns-start — ${name}, route53-ddns, for ASUSWRT-Merlin: WAN → DDNS, Server "Custom".
+# Save it with chmod 700 (it holds the secret) and enable JFFS custom scripts (Administration → System).
+user='${host.username}'
+secret='${secret}'
+answer=$(printf 'user = "%s:%s"\\n' "$user" "$secret" |
+  curl -fsS --max-time 30 -K - '${endpoint.base}/nic/update?hostname=${name}' 2>&1)
+case $answer in
+  'good '* | 'nochg '*) /sbin/ddns_custom_updated 1 ;;
+  *)
+    logger -t ddns-start "${name}: update failed: \${answer:-no answer}"
+    /sbin/ddns_custom_updated 0
+    ;;
+esac
+`;
+  },
+  mikrotik: (host, endpoint, secret) => {
+    // RouterOS /tool fetch: HTTP auth from user= and password=, the reply in ($result->"data") with
+    // output=user as-value; check-certificate, or fetch does not verify the API's certificate.
+    const name = displayHostname(host.fqdn);
+    const tls = endpoint.https ? ' check-certificate="yes-without-crl"' : "";
+    return `# ${name} — MikroTik RouterOS 7: System → Scripts → Add (name route53-ddns), then a scheduler (route53-ddns).
+# Paste into the terminal:
+/system script add name=route53-ddns policy=read,write,test source={
+  :do {
+    :local result [/tool fetch url="${endpoint.base}/nic/update?hostname=${name}" user="${host.username}" password="${secret}"${tls} output=user as-value]
+    :local reply ($result->"data")
+    :if (([:pick $reply 0 5] = "good ") || ([:pick $reply 0 6] = "nochg ")) do={
+      :log info "route53-ddns: ${name} $reply"
+    } else={
+      :log error "route53-ddns: ${name} $reply"
+    }
+  } on-error={ :log error "route53-ddns: ${name}: the update request failed" }
+}
+/system scheduler add name=route53-ddns interval=5m start-time=startup on-event=route53-ddns
+# The API uses the address it sees (no myip=), so the script works behind another NAT too.
+# fetch checks the API's certificate: if it reports a certificate error, import the API's CA (/certificate import).
+`;
+  },
+  unifi: (host, endpoint, secret) => {
+    // UniFi writes an inadyn "custom" provider from these fields: the Server's host becomes
+    // ddns-server and the rest ddns-path, %h is the hostname, and inadyn sends Basic auth.
+    const name = displayHostname(host.fqdn);
+    return `# ${name} — UniFi Network: Settings → Internet → (WAN) → Dynamic DNS → Create New (route53-ddns).
+Service:                 custom
+Hostname:                ${name}
+Username:                ${host.username}
+Password:                ${secret}
+Server:                  ${endpoint.server}${endpoint.basePath}/nic/update?hostname=%h
+# No &myip=%i: UniFi would send its WAN interface's address, which behind another NAT is not the public one.
+${endpoint.https ? "" : "# This API URL is plain http; UniFi's inadyn uses https: give the API an https URL.\n"}`;
   },
 };

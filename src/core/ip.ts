@@ -116,3 +116,28 @@ export function parseIp(raw: string): IpAddress | undefined {
 export function canonicalRecordValue(value: string): string {
   return parseIp(value)?.text ?? value;
 }
+
+/** IPv4 ranges no one on the internet can reach: the address a router behind another NAT sees on its WAN. */
+const UNREACHABLE_IPV4: ReadonlyArray<{ base: number; bits: number; scope: UnreachableScope }> = [
+  { base: ipv4Number(100, 64), bits: 10, scope: "carrier-grade NAT (100.64.0.0/10)" },
+  { base: ipv4Number(10, 0), bits: 8, scope: "private (10.0.0.0/8)" },
+  { base: ipv4Number(172, 16), bits: 12, scope: "private (172.16.0.0/12)" },
+  { base: ipv4Number(192, 168), bits: 16, scope: "private (192.168.0.0/16)" },
+];
+
+export type UnreachableScope =
+  | "carrier-grade NAT (100.64.0.0/10)"
+  | "private (10.0.0.0/8)"
+  | "private (172.16.0.0/12)"
+  | "private (192.168.0.0/16)";
+
+function ipv4Number(first: number, second: number): number {
+  return ((first << 24) | (second << 16)) >>> 0;
+}
+
+/** The range an IPv4 address is in when the internet cannot reach it (CGNAT or RFC 1918); else undefined. */
+export function unreachableScope(ip: IpAddress): UnreachableScope | undefined {
+  if (ip.recordType !== "A") return undefined;
+  const value = ip.text.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  return UNREACHABLE_IPV4.find(({ base, bits }) => value >>> (32 - bits) === base >>> (32 - bits))?.scope;
+}

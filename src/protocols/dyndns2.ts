@@ -17,7 +17,7 @@ import { type BasicCredentials, checkPassword } from "../core/auth.js";
 import { AuthError, BadRequestError, ForbiddenError, ThrottledError } from "../core/errors.js";
 import { canonicalHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
-import type { IpAddress } from "../core/ip.js";
+import { type IpAddress, unreachableScope } from "../core/ip.js";
 import type { LanPrefix } from "../core/lan-prefix.js";
 import { applyUpdates, lanPrefixFor, type UpdateResult, type UpdateTargets } from "../core/update.js";
 import { MAX_HOSTNAMES, parseBasicAuth, readDyndns2Query } from "./dyndns2-request.js";
@@ -40,7 +40,13 @@ type RefusalCode = "notfqdn" | "nohost" | "abuse";
 
 /** What one host name of the request comes to before any DNS work. */
 type HostVerdict =
-  | { readonly kind: "refused"; readonly code: RefusalCode; readonly reason: string }
+  | {
+      readonly kind: "refused";
+      readonly code: RefusalCode;
+      readonly reason: string;
+      /** The host's line when the code alone would leave its owner guessing: the code, a space, why. */
+      readonly line?: string;
+    }
   | { readonly kind: "accepted"; readonly host: HostConfig; readonly lanPrefix: LanPrefix | undefined };
 
 /** What the request asks for, the same for every host name in it. */
@@ -114,6 +120,13 @@ function judgeHost(
     return { kind: "refused", code: "nohost", reason: password.ok ? "" : password.reason };
 
   const foreign = request.addresses.find((ip) => ip.text !== request.source.text);
+  const unreachable = foreign && unreachableScope(foreign);
+  if (foreign && unreachable) {
+    // Even with allow_client_ip: nobody on the internet could reach the name. The line still starts
+    // with `abuse` (clients read the first word) and its words avoid `good` and `nochg` (inadyn looks for them).
+    const why = `myip ${foreign.text} is a ${unreachable} address, which the internet cannot reach (is the router behind another NAT?); leave out myip (the API sees ${request.source.text}) or use the AAAA name`;
+    return { kind: "refused", code: "abuse", reason: why, line: `abuse ${why}` };
+  }
   if (foreign && !host.allowClientIp) {
     return {
       kind: "refused",
@@ -185,7 +198,7 @@ async function updateAccepted(
   const ipList = addresses.map((ip) => ip.text).join(",");
   let next = 0;
   const lines = verdicts.map((verdict) => {
-    if (verdict.kind === "refused") return verdict.code;
+    if (verdict.kind === "refused") return verdict.line ?? verdict.code;
     return hostLine(context, results[next++] as UpdateResult, ipList);
   });
   context.log.decision = overallDecision(lines);

@@ -6,7 +6,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
-import type { ChangeQueue, ChangeShares, ConfigSource, DnsRecords, RecordSource } from "../core/ports.js";
+import type {
+  AuthoritativeDns,
+  ChangeQueue,
+  ChangeShares,
+  ConfigSource,
+  DnsRecords,
+  RecordSource,
+} from "../core/ports.js";
 import type { RecordUpdate } from "../core/update.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -20,6 +27,8 @@ export interface Backends {
   readonly queue: ChangeQueue;
   /** Fair shares per host and ACME account (DDNS_SHARE_BUCKET); absent: none. */
   readonly shares?: ChangeShares | undefined;
+  /** The zones' name servers over DNS, for reads that must cost no Route 53 call (GET /status); absent: 503. */
+  readonly nameServers?: AuthoritativeDns;
 }
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */

@@ -27,8 +27,15 @@ run "api_stage_and_routes" {
   }
 
   assert {
-    condition     = toset(keys(aws_apigatewayv2_route.this)) == toset(["GET /", "POST /", "GET /nic/update", "GET /checkip", "GET /health", "POST /acme-dns/update", "POST /acme-dns/register", "GET /acme-dns/health", "POST /httpreq/present", "POST /httpreq/cleanup"])
-    error_message = "The API must serve exactly the routes of DESIGN.md."
+    condition = toset(keys(aws_apigatewayv2_route.this)) == toset(flatten([
+      for path, route in jsondecode(file("routes.json")).routes : [for method in route.methods : "${method} ${path}"]
+    ]))
+    error_message = "The API must serve exactly the routes of terraform/routes.json, the catalogue the function routes by."
+  }
+
+  assert {
+    condition     = length(setintersection(keys(aws_apigatewayv2_route.this), ["GET /", "POST /", "GET /nic/update", "GET /checkip", "GET /health"])) == 5
+    error_message = "The seed's, dyndns2's and checkip's routes must be among them."
   }
 
   assert {

@@ -18,6 +18,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import type { LogEntry } from "../../src/core/log.js";
 import { DECISIONS, DEFAULT_METRICS_NAMESPACE, METRICS, PROTOCOLS } from "../../src/metrics/emf.js";
+import type { Backends } from "../../src/protocols/http.js";
 import { readMetricsNamespace } from "../../src/settings.js";
 import { httpEvent } from "../support/events.js";
 import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
@@ -122,6 +123,12 @@ const dyndns2 = (hostnames: string, extra: Record<string, string> = {}) =>
     sourceIp: SOURCE,
   });
 
+/** The zone's name servers for GET /status: every name holds the caller's address. */
+const withNameServers = (backends: Backends): Backends => ({
+  ...backends,
+  nameServers: { query: async () => ({ values: [SOURCE], ttlSeconds: 60 }) },
+});
+
 describe("EMF in the request log line", () => {
   const s3 = mockClient(S3Client);
   const route53 = mockClient(Route53Client);
@@ -181,6 +188,16 @@ describe("EMF in the request log line", () => {
         sourceIp: SOURCE,
       }),
     }),
+    status: () => ({
+      event: httpEvent({
+        path: "/status",
+        query: { hostname: "router.dyn.example.com" },
+        headers: {
+          authorization: `Basic ${Buffer.from(`router.dyn.example.com:${SECRET}`).toString("base64")}`,
+        },
+        sourceIp: SOURCE,
+      }),
+    }),
     badrequest: () => ({ event: httpEvent({ query: { mode: "bogus" } }) }),
     notfound: () => ({ event: httpEvent({ path: "/wp-login.php" }) }),
     throttled: () => ({
@@ -215,7 +232,7 @@ describe("EMF in the request log line", () => {
       const logs: LogEntry[] = [];
       const { backends } = testApp();
       const app = createApp({
-        backends: async () => backends,
+        backends: async () => withNameServers(backends),
         log: (entry) => logs.push(entry),
         metricsNamespace: "route53-ddns/test",
       });
@@ -254,7 +271,10 @@ describe("EMF in the request log line", () => {
     expect(new Set([...Object.keys(scenarios), "error"])).toEqual(new Set(DECISIONS));
     const logs: LogEntry[] = [];
     const { backends } = testApp();
-    const app = createApp({ backends: async () => backends, log: (entry) => logs.push(entry) });
+    const app = createApp({
+      backends: async () => withNameServers(backends),
+      log: (entry) => logs.push(entry),
+    });
     for (const scenario of Object.values(scenarios)) {
       s3.reset();
       route53.reset();

@@ -1,16 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { routeTable } from "../../src/app.js";
 import type { HttpEvent } from "../../src/protocols/http.js";
+import catalogue from "../../terraform/routes.json" with { type: "json" };
 import { httpEvent, seedBody } from "../support/events.js";
 import { testApp } from "../support/mock-aws.js";
 
-/** The route table as DESIGN.md lists it; everything else must be 404 or 405. */
-const ROUTES: Record<string, readonly string[]> = {
-  "/": ["GET", "POST"],
-  "/checkip": ["GET"],
-  "/nic/update": ["GET"],
-  "/health": ["GET"],
-};
+/** The route catalogue that app.ts and the http-api module both read; everything else must be 404 or 405. */
+const ROUTES: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(catalogue.routes).map(([path, { methods }]) => [path, methods]),
+);
 const PROTOTYPE_NAMES = [
   "constructor",
   "__proto__",
@@ -27,6 +26,33 @@ const isRoute = (method: string, path: string) =>
   Object.hasOwn(ROUTES, path) && (ROUTES[path] ?? []).includes(method);
 
 describe("routing", () => {
+  it("serves every route of the catalogue: none answers 404 or 405", async () => {
+    // prepare
+    const { app } = testApp();
+    for (const [path, methods] of Object.entries(ROUTES)) {
+      for (const verb of methods) {
+        // act
+        const result = await app(httpEvent({ method: verb, path }));
+        // assess
+        expect([404, 405], `${verb} ${path}`).not.toContain(result.statusCode);
+      }
+    }
+  });
+
+  it("refuses to build a table where the catalogue and the handlers disagree", () => {
+    // prepare
+    const handler = () => ({ statusCode: 200, body: "" });
+    const catalogueOnly = { "/a": { protocol: "x", methods: ["GET", "POST"] } };
+    // act, assess
+    expect(() => routeTable(catalogueOnly, { "GET /a": handler })).toThrow(/lists POST \/a, but no handler/);
+    expect(() =>
+      routeTable(catalogueOnly, { "GET /a": handler, "POST /a": handler, "GET /b": handler }),
+    ).toThrow(/lacks GET \/b/);
+    expect(routeTable(catalogueOnly, { "GET /a": handler, "POST /a": handler }).get("/a")?.protocol).toBe(
+      "x",
+    );
+  });
+
   const method = fc.oneof(
     fc.constantFrom(...PROTOTYPE_NAMES, "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"),
     fc.string({ minLength: 1, maxLength: 12 }),

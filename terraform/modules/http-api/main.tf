@@ -1,17 +1,10 @@
 locals {
-  # The routes of DESIGN.md. Anything else gets API Gateway's 404 without invoking (or billing) the function.
-  route_keys = [
-    "GET /",
-    "POST /",
-    "GET /nic/update",
-    "GET /checkip",
-    "GET /health",
-    "POST /acme-dns/update",
-    "POST /acme-dns/register",
-    "GET /acme-dns/health",
-    "POST /httpreq/present",
-    "POST /httpreq/cleanup",
-  ]
+  # The route catalogue the function routes by (src/app.ts reads the same file). Anything else gets
+  # API Gateway's 404 without invoking (or billing) the function.
+  route_catalogue = jsondecode(file("${path.module}/../../routes.json")).routes
+  route_keys = flatten([
+    for path, route in local.route_catalogue : [for method in route.methods : "${method} ${path}"]
+  ])
 
   # One JSON object per request. No query string and no headers: seed requests carry their token in the
   # query string and dyndns2 requests their secret in the Authorization header.
