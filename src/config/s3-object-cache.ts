@@ -1,8 +1,10 @@
 /**
  * One S3 object as the function keeps it: fetched and parsed once, revalidated after `cacheSeconds`
  * with a conditional GET (If-None-Match: the ETag), so an unchanged object costs a 304. When S3 fails,
- * a copy confirmed at most `maxStaleSeconds` ago keeps serving; with none, it fails closed with
- * UnavailableError (503). The config store keeps one of these for its entry object and one per shard.
+ * a copy of the SAME key confirmed at most `maxStaleSeconds` ago keeps serving; with none, it fails
+ * closed with UnavailableError (503). A copy of another key is never served for a new one: a shard the
+ * manifest replaced may hold a rotated secret or a removed host. The config store keeps one of these
+ * for its entry object and one per shard.
  */
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { httpStatusOf, UnavailableError } from "../core/errors.js";
@@ -40,6 +42,8 @@ export class S3ObjectCache<T> {
   #cached: Cached<T> | undefined;
   #lastFailure: { readonly key: string; readonly at: number } | undefined;
   #refreshing: { readonly key: string; readonly value: Promise<T> } | undefined;
+  /** Set by expire(): the next get() asks S3, though the copy stays as old (for the stale rule) as it is. */
+  #expired = false;
 
   constructor(s3: S3Client, options: S3ObjectCacheOptions<T>) {
     this.#s3 = s3;
@@ -48,12 +52,17 @@ export class S3ObjectCache<T> {
 
   /**
    * The value of the object at `key`. When `key` differs from the cached copy's (a shard replaced by
-   * a new one), the new object is fetched; while that fails, the previous copy serves as a stale copy.
+   * a new one), the new object is fetched; while that fails, this fails closed (the previous key's copy
+   * is not this object).
    */
   async get(key: string): Promise<T> {
     const now = this.#options.now();
     const cached = this.#cached;
-    if (cached?.key === key && now - cached.confirmedAt < this.#options.cacheSeconds * 1000) {
+    if (
+      cached?.key === key &&
+      !this.#expired &&
+      now - cached.confirmedAt < this.#options.cacheSeconds * 1000
+    ) {
       if (this.#options.cacheSeconds === Number.POSITIVE_INFINITY) {
         // Never changes under its key: still current as long as the caller asks for this key.
         this.#cached = { ...cached, confirmedAt: now };
@@ -64,7 +73,7 @@ export class S3ObjectCache<T> {
     // an outage should not cost every request a timeout, nor S3 a request per check.
     const failure = this.#lastFailure;
     if (failure?.key === key && now - failure.at < this.#options.failureBackoffSeconds * 1000) {
-      return this.#staleOrFail(now, undefined);
+      return this.#staleOrFail(key, now, undefined);
     }
     // One request to S3 however many callers arrive while it is under way.
     if (this.#refreshing?.key !== key) {
@@ -78,7 +87,7 @@ export class S3ObjectCache<T> {
 
   /** Makes the next get() ask S3 (e.g. a shard the manifest names has gone: the manifest changed). */
   expire(): void {
-    if (this.#cached) this.#cached = { ...this.#cached, confirmedAt: Number.NEGATIVE_INFINITY };
+    this.#expired = true;
   }
 
   async #refresh(key: string): Promise<T> {
@@ -93,19 +102,22 @@ export class S3ObjectCache<T> {
       const value = parse(text, key);
       this.#cached = { key, value, etag: response.ETag, confirmedAt: now() };
       this.#lastFailure = undefined;
+      this.#expired = false;
       return value;
     } catch (error) {
       if (previous && etag !== undefined && httpStatusOf(error) === 304) {
         this.#cached = { ...previous, confirmedAt: now() };
+        this.#expired = false;
         return previous.value;
       }
       this.#lastFailure = { key, at: now() };
-      return this.#staleOrFail(now(), error);
+      return this.#staleOrFail(key, now(), error);
     }
   }
 
-  #staleOrFail(now: number, error: unknown): T {
-    const cached = this.#cached;
+  #staleOrFail(key: string, now: number, error: unknown): T {
+    // Only a copy of this very key: another key's value (an older shard) is not this object's.
+    const cached = this.#cached?.key === key ? this.#cached : undefined;
     const ageSeconds = cached ? Math.round((now - cached.confirmedAt) / 1000) : undefined;
     if (cached && ageSeconds !== undefined && ageSeconds <= this.#options.maxStaleSeconds) {
       if (error !== undefined) {

@@ -3,12 +3,12 @@
  * single config.json, or a manifest at the same key whose hosts live in shard objects. For a sharded
  * config a request loads only the shards its host names live in, so a cold start does not grow with
  * the fleet. The entry object and every shard are cached on their own (S3ObjectCache): revalidated by
- * ETag, a stale copy for at most `maxStaleSeconds` while S3 fails, else fail closed (503) — for the
- * hosts of that shard only. The function never writes the config.
+ * ETag, a stale copy of the same object for at most `maxStaleSeconds` while S3 fails, else fail closed
+ * (503) — for the hosts of that shard only. A shard key the manifest newly names that cannot be read
+ * fails closed for its hosts (the old shard may hold a rotated secret) and makes the manifest re-read. The function never writes the config.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { AcmeAccountDirectory } from "../core/acme.js";
-import { httpStatusOf } from "../core/errors.js";
 import { canonicalHostname } from "../core/hostname.js";
 import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import type { Logger } from "../core/log.js";
@@ -114,9 +114,10 @@ export class S3ConfigStore implements ConfigSource {
     try {
       return await cache.get(key);
     } catch (error) {
-      // A shard the manifest names is gone: the manifest changed (and its old shards were pruned).
-      // Ask S3 for the manifest on the next request instead of waiting out the cache period.
-      if (httpStatusOf((error as Error).cause) === 404) this.#entry.expire();
+      // A shard the manifest names cannot be read (gone: the manifest changed and its old shards were
+      // pruned; or refused): its hosts fail closed, never answered from an older shard. Ask S3 for the
+      // manifest on the next request instead of waiting out the cache period.
+      this.#entry.expire();
       throw error;
     }
   }

@@ -146,8 +146,8 @@ describe("S3ConfigStore, sharded layout", () => {
     );
   });
 
-  it("while a replaced shard cannot be fetched, its previous copy serves (stale-copy rule per shard)", async () => {
-    // prepare
+  it("a new shard key that cannot be read fails closed for its hosts, never served from the old shard", async () => {
+    // prepare: the container holds host-3's old shard; the manifest now names a rotated one it cannot read
     const config = store();
     await config.hosts(["host-3.dyn.example.com"]);
     const edited = { ...SECTIONS, ...FLEET, "host-3.dyn.example.com.": entry("rotated") };
@@ -156,14 +156,58 @@ describe("S3ConfigStore, sharded layout", () => {
     failing.set(newKey, networkDown);
     // act
     now += 61_000;
-    const stale = await config.hosts(["host-3.dyn.example.com"]);
+    const during = config.hosts(["host-3.dyn.example.com"]);
+    await expect(during).rejects.toBeInstanceOf(UnavailableError);
+    s3.resetHistory();
     failing.clear();
     now += 5_000;
     const fresh = await config.hosts(["host-3.dyn.example.com"]);
     // assess
+    expect(logs).not.toContainEqual(
+      expect.objectContaining({ msg: "config fetch failed; using cached copy" }),
+    );
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        msg: "config unavailable",
+        shard: shardOfHost("host-3.dyn.example.com"),
+      }),
+    );
+    expect(fetchedKeys()).toEqual(["config.json", newKey]);
+    expect(fresh.find("host-3.dyn.example.com")?.secret).toBe("rotated");
+  });
+
+  it("a new shard key that S3 refuses (403) also makes the next request re-read the manifest", async () => {
+    // prepare: generation 2 names a shard S3 refuses; generation 3 (current by the next request) does not
+    const config = store();
+    await config.hosts(["host-3.dyn.example.com"]);
+    const refusedDoc = { ...SECTIONS, ...FLEET, "host-3.dyn.example.com.": entry("rotated") };
+    objects = layout(refusedDoc, 2).objects;
+    const refusedKey = layout(refusedDoc).shardKeys[shardOfHost("host-3.dyn.example.com")] as string;
+    failing.set(refusedKey, () =>
+      Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }),
+    );
+    now += 61_000;
+    await expect(config.hosts(["host-3.dyn.example.com"])).rejects.toBeInstanceOf(UnavailableError);
+    objects = layout({ ...SECTIONS, ...FLEET, "host-3.dyn.example.com.": entry("again") }, 3).objects;
+    // act: within the manifest's 60 s cache period
+    now += 5_000;
+    const after = await config.hosts(["host-3.dyn.example.com"]);
+    // assess
+    expect(after.find("host-3.dyn.example.com")?.secret).toBe("again");
+  });
+
+  it("while the same shard key cannot be revalidated, its copy serves (the same object, stale-copy rule)", async () => {
+    // prepare: the manifest itself cannot be fetched after its cache period
+    const config = store();
+    await config.hosts(["host-3.dyn.example.com"]);
+    failing.set("config.json", networkDown);
+    // act
+    now += 61_000;
+    const stale = await config.hosts(["host-3.dyn.example.com"]);
+    // assess
     expect(stale.find("host-3.dyn.example.com")?.secret).toBe("secret-3");
     expect(logs).toContainEqual(expect.objectContaining({ msg: "config fetch failed; using cached copy" }));
-    expect(fresh.find("host-3.dyn.example.com")?.secret).toBe("rotated");
   });
 
   it("a shard that has gone makes the next request revalidate the manifest at once", async () => {
