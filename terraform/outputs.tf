@@ -51,6 +51,11 @@ output "alarm_sns_topic_arn" {
 output "event_bus_name" {
   description = "EventBridge bus the function announces record changes on (`DDNS_EVENT_BUS`), or null when change events are off."
   value       = try(module.notifications[0].event_bus_name, null)
+
+  precondition {
+    condition     = var.notify_webhook_url == null || var.notify_webhook_header_value != null
+    error_message = "notify_webhook_url needs notify_webhook_header_value: the secret the webhook receiver checks (at least 16 characters, e.g. openssl rand -hex 16). There is no default."
+  }
 }
 
 output "notification_sns_topic_arn" {

@@ -287,10 +287,15 @@ variable "notify_webhook_url" {
 }
 
 variable "notify_webhook_header_value" {
-  description = "Value of the `X-Route53-DDNS-Token` header the webhook is called with, so the receiver can tell the calls are ours. Kept by EventBridge in Secrets Manager."
+  description = "Value of the `X-Route53-DDNS-Token` header the webhook is called with, so the receiver can tell the calls are ours: a secret of at least 16 characters, required with `notify_webhook_url` (no default: a default would be public). Kept by EventBridge in Secrets Manager."
   type        = string
-  default     = "route53-ddns"
+  default     = null
   sensitive   = true
+
+  validation {
+    condition     = var.notify_webhook_header_value == null || length(coalesce(var.notify_webhook_header_value, "-")) >= 16
+    error_message = "notify_webhook_header_value must be a secret of at least 16 characters (e.g. openssl rand -hex 16)."
+  }
 }
 
 variable "quiet_host_check_minutes" {

@@ -92,7 +92,8 @@ run "webhook" {
   }
 
   variables {
-    webhook_url = "https://hooks.example.com/ddns"
+    webhook_url          = "https://hooks.example.com/ddns"
+    webhook_header_value = "0123456789abcdef"
   }
 
   assert {
@@ -121,4 +122,18 @@ run "webhook" {
     condition     = length(aws_sns_topic.this) == 0 && length(aws_sns_topic_subscription.email) == 0
     error_message = "A webhook alone must not create a topic."
   }
+}
+
+run "webhook_without_its_secret_is_refused" {
+  command = plan
+
+  module {
+    source = "./modules/notifications"
+  }
+
+  variables {
+    webhook_url = "https://hooks.example.com/ddns"
+  }
+
+  expect_failures = [aws_cloudwatch_event_connection.webhook]
 }

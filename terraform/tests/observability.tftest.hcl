@@ -84,7 +84,8 @@ run "webhook_only" {
   command = plan
 
   variables {
-    notify_webhook_url = "https://hooks.example.com/ddns"
+    notify_webhook_url          = "https://hooks.example.com/ddns"
+    notify_webhook_header_value = "0123456789abcdef"
   }
 
   assert {
@@ -142,4 +143,25 @@ run "refuses_invalid_notification_settings" {
     var.notify_webhook_url,
     var.alarm_throttling_threshold,
   ]
+}
+
+run "webhook_needs_its_secret" {
+  command = plan
+
+  variables {
+    notify_webhook_url = "https://hooks.example.com/ddns"
+  }
+
+  expect_failures = [output.event_bus_name]
+}
+
+run "webhook_secret_too_short" {
+  command = plan
+
+  variables {
+    notify_webhook_url          = "https://hooks.example.com/ddns"
+    notify_webhook_header_value = "route53-ddns"
+  }
+
+  expect_failures = [var.notify_webhook_header_value]
 }

@@ -195,7 +195,7 @@ emulator_round_trip() {
   # The lifecycle rules too, which emulator stacks leave out (scripts/tf-emulator.sh); both are created
   # at once, so their waits overlap.
   if step "apply (alarms, notifications, the quiet-host check, the change budget and both lifecycle rules on)" emulator apply ddns -var alarm_email=ops@example.com \
-    -var 'notify_emails=["owner@example.com"]' -var notify_webhook_url=https://hooks.example.com/ddns \
+    -var 'notify_emails=["owner@example.com"]' -var notify_webhook_url=https://hooks.example.com/ddns -var notify_webhook_header_value=emulator-webhook-secret-0123 \
     -var quiet_host_check_minutes=15 -var config_noncurrent_version_expiration_days=30 \
     -var change_budget_expiration_days=1; then
     step "outputs" outputs_are_complete ddns

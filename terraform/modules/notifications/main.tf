@@ -140,6 +140,13 @@ resource "aws_cloudwatch_event_connection" "webhook" {
       value = var.webhook_header_value
     }
   }
+
+  lifecycle {
+    precondition {
+      condition     = var.webhook_header_value != null && trimspace(coalesce(var.webhook_header_value, " ")) != ""
+      error_message = "webhook_url needs webhook_header_value: the secret the receiver checks. There is no default."
+    }
+  }
 }
 
 resource "aws_cloudwatch_event_api_destination" "webhook" {

@@ -22,9 +22,9 @@ variable "webhook_header_name" {
 }
 
 variable "webhook_header_value" {
-  description = "Value of that header. Stored by EventBridge in Secrets Manager, never in the function."
+  description = "Value of that header: a secret the receiver checks, required with `webhook_url` (no default: a default would be public). Stored by EventBridge in Secrets Manager, never in the function."
   type        = string
-  default     = "route53-ddns"
+  default     = null
   sensitive   = true
 }
 
