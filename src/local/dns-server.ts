@@ -123,6 +123,11 @@ async function handleMessage(
     if (message.length < 2) return undefined;
     return dnsPacket.encode(reply({ id: message.readUInt16BE(0) }, "FORMERR"));
   }
+  // dns-packet decodes labels as UTF-8: bytes that are not become U+FFFD, and encoding that back
+  // would send a corrupted question (another length, even a reserved label type). Refuse instead.
+  if (query.questions?.some((question) => question.name.includes("\uFFFD"))) {
+    return dnsPacket.encode(reply({ id: query.id, flags: query.flags }, "FORMERR"));
+  }
   try {
     return encodeWithin(await respond(query, snapshots), limitOf(query));
   } catch (error) {

@@ -4,6 +4,7 @@
  * node:dns's Resolver and `dig`.
  */
 import { execFile } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { Resolver } from "node:dns/promises";
 import { promisify } from "node:util";
 import type { RRType } from "@aws-sdk/client-route-53";
@@ -129,6 +130,32 @@ describe("local DNS server", () => {
     expect(emptyNonTerminal).toMatchObject({ rcode: "NOERROR", answers: [] });
     expect(outside).toMatchObject({ rcode: "REFUSED", flag_aa: false, answers: [] });
     await expect(lookup).rejects.toMatchObject({ code: "ENOTFOUND" });
+  });
+
+  it("answers FORMERR, echoing no question, for a label that is not UTF-8 (63 bytes of 0xff)", async () => {
+    // prepare: id 0x1234, one question: a 63-byte label of 0xff, then the zone, type A, class IN
+    const label = Buffer.concat([Buffer.from([63]), Buffer.alloc(63, 0xff)]);
+    const zoneLabels = Buffer.concat(
+      ZONE.split(".").map((part) => Buffer.concat([Buffer.from([part.length]), Buffer.from(part)])),
+    );
+    const header = Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+    const query = Buffer.concat([header, label, zoneLabels, Buffer.from([0, 0, 1, 0, 1])]);
+    // act
+    const socket = createSocket("udp4");
+    const answer = await new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no answer within 2 s")), 2000);
+      socket.once("message", (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      socket.send(query, server.port, server.host);
+    }).finally(() => socket.close());
+    // assess: same id, a response, rcode 1 (FORMERR), no question copied back
+    expect(answer.readUInt16BE(0)).toBe(0x1234);
+    expect(answer[2] & 0x80).toBe(0x80);
+    expect(answer[3] & 0x0f).toBe(1);
+    expect(answer.readUInt16BE(4)).toBe(0);
+    expect(answer).toHaveLength(12);
   });
 
   it("truncates a large answer over UDP and gives all of it over TCP; dig retries by itself", async () => {
