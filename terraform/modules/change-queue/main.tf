@@ -46,15 +46,6 @@ resource "aws_sqs_queue" "this" {
   tags = var.tags
 }
 
-# Only the change queue may send to the dead-letter queue by redrive.
-resource "aws_sqs_queue_redrive_allow_policy" "dead_letter" {
-  queue_url = aws_sqs_queue.dead_letter.id
-  redrive_allow_policy = jsonencode({
-    redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.this.arn]
-  })
-}
-
 resource "aws_sqs_queue_policy" "this" {
   count = var.enforce_secure_transport ? 1 : 0
 
