@@ -24,8 +24,7 @@
 #                    evaluating its condition), force_destroy=true,
 #                    lambda_package=<repo>/dist/lambda.zip (absolute; `make build` writes it);
 #                    and, in DIR/terraform/emulator.auto.tfvars, config_noncurrent_version_expiration_days=null
-#                    and change_budget_expiration_days=null (no lifecycle rules: the provider's wait for
-#                    one costs about 55 s; -var brings them back).
+#                    (no lifecycle rule: the provider's wait for one costs about 55 s; -var brings it back).
 #   --verbose        stream Terraform's output instead of keeping it in DIR/terraform.log
 #
 # Terraform's output goes to DIR/terraform.log and is shown only when a command fails. When the provider
@@ -163,7 +162,7 @@ write_provider_override() {
 
   endpoints {
 EOF
-  for service in acm apigatewayv2 cloudwatch events iam kms lambda logs route53 s3 sns sts; do
+  for service in acm apigatewayv2 cloudwatch events iam kms lambda logs route53 s3 sns sqs sts; do
     printf '    %-12s = "%s"\n' "${service}" "${moto_url}"
   done
   cat <<'EOF'
@@ -177,11 +176,9 @@ write_emulator_defaults() {
   cat <<'EOF'
 # Written by scripts/tf-emulator.sh. After creating a lifecycle rule the AWS provider waits until it
 # reads back unchanged several times in a row: about 55 s on moto. Emulator stacks (make local, the
-# e2e and client suites) keep every config version and every change-budget slot instead;
-# test/terraform/run.sh applies both rules (-var config_noncurrent_version_expiration_days=30
-# -var change_budget_expiration_days=1).
+# e2e and client suites) keep every config version instead; test/terraform/run.sh applies the rule
+# (-var config_noncurrent_version_expiration_days=30).
 config_noncurrent_version_expiration_days = null
-change_budget_expiration_days             = null
 EOF
 }
 

@@ -25,8 +25,6 @@ locals {
     var.alarm_email != null ? null : try(module.notifications[0].sns_topic_arn, null)
   )
   edge_enabled = var.per_address_rate_limit != null
-
-  change_budget_enabled = var.route53_change_budget_per_second != null
 }
 
 # The header CloudFront adds to every origin request and the function requires behind the edge.
@@ -69,15 +67,14 @@ module "config_bucket" {
   tags = var.tags
 }
 
-# Slots that every container leases before a ChangeResourceRecordSets, so that many containers together
-# stay under Route 53's per-account rate in a renumbering storm (issue #13).
-module "change_budget" {
-  source = "./modules/change-budget"
-  count  = local.change_budget_enabled ? 1 : 0
+# Between the request function, which decides, and the record writer, which alone writes Route 53.
+module "change_queue" {
+  source = "./modules/change-queue"
 
-  name                     = "${var.name}-budget"
-  expiration_days          = var.change_budget_expiration_days
-  enforce_secure_transport = var.enforce_secure_transport
+  name                       = "${var.name}-changes"
+  visibility_timeout_seconds = 6 * var.writer_timeout
+  max_receive_count          = var.change_queue_max_receive_count
+  enforce_secure_transport   = var.enforce_secure_transport
 
   tags = var.tags
 }
@@ -108,13 +105,44 @@ module "function" {
 
   metrics_namespace = local.metrics_namespace
   event_bus_name    = try(module.notifications[0].event_bus_name, null)
-  event_bus_arn     = try(module.notifications[0].event_bus_arn, null)
 
-  change_budget = local.change_budget_enabled ? {
-    bucket     = module.change_budget[0].bucket
-    bucket_arn = module.change_budget[0].bucket_arn
-    per_second = var.route53_change_budget_per_second
-  } : null
+  change_queue_url = module.change_queue.queue_url
+  change_queue_arn = module.change_queue.queue_arn
+
+  tags = var.tags
+}
+
+# The only part of the deployment that may change records: fed by the change queue, paced under
+# Route 53's per-account rate.
+module "record_writer" {
+  source = "./modules/record-writer"
+
+  name               = var.name
+  package_path       = local.lambda_package
+  runtime            = var.runtime
+  architecture       = var.architecture
+  memory_size        = var.writer_memory_size
+  timeout            = var.writer_timeout
+  log_retention_days = var.log_retention_days
+
+  # The request function's, but the queue's URL: the writer consumes the queue and never sends to it.
+  environment = { for name, value in module.function.environment : name => value if name != "DDNS_CHANGE_QUEUE_URL" }
+
+  zone_arn                = module.zone.zone_arn
+  zone_name               = module.zone.name
+  api_domain_name         = var.domain_name
+  allow_apex_certificates = var.allow_apex_certificates
+
+  queue_arn                          = module.change_queue.queue_arn
+  queue_visibility_timeout_seconds   = 6 * var.writer_timeout
+  batch_size                         = var.writer_batch_size
+  maximum_batching_window_in_seconds = var.writer_batching_window_seconds
+  maximum_concurrency                = var.writer_maximum_concurrency
+  changes_per_second                 = var.writer_changes_per_second
+
+  event_bus_arn           = try(module.notifications[0].event_bus_arn, null)
+  read_config_statements  = module.function.read_config_statements
+  assume_role_policy_json = module.function.assume_role_policy_json
 
   tags = var.tags
 }
@@ -144,9 +172,8 @@ module "quiet_hosts" {
   architecture       = var.architecture
   log_retention_days = var.log_retention_days
 
-  # The request function's, but the change budget: the job changes no records, so it leases no slots
-  # (and its role may not).
-  environment = { for name, value in module.function.environment : name => value if !startswith(name, "DDNS_CHANGE_BUDGET_") }
+  # The request function's, but the change queue: the job changes no records (and its role may not queue any).
+  environment = { for name, value in module.function.environment : name => value if name != "DDNS_CHANGE_QUEUE_URL" }
 
   request_log_group_name  = module.function.log_group_name
   request_log_group_arn   = module.function.log_group_arn
@@ -166,6 +193,10 @@ module "dashboard" {
   emf_catalogue     = local.emf_catalogue
   function_name     = module.function.function_name
   api_id            = module.http_api.api_id
+
+  writer_function_name   = module.record_writer.function_name
+  change_queue_name      = module.change_queue.queue_name
+  dead_letter_queue_name = module.change_queue.dead_letter_queue_name
 }
 
 module "http_api" {
@@ -217,6 +248,11 @@ module "alarms" {
   failed_authentication_threshold = var.alarm_failed_auth_threshold
   throttling_threshold            = var.alarm_throttling_threshold
   metrics_namespace               = local.metrics_namespace
+
+  writer_function_name         = module.record_writer.function_name
+  change_queue_name            = module.change_queue.queue_name
+  dead_letter_queue_name       = module.change_queue.dead_letter_queue_name
+  change_age_threshold_seconds = var.alarm_change_age_seconds
 
   tags = var.tags
 }

@@ -13,9 +13,24 @@ output "config_key" {
   value       = var.config_key
 }
 
-output "change_budget_bucket" {
-  description = "Bucket of the shared Route 53 change budget's slot objects (`DDNS_CHANGE_BUDGET_BUCKET`), or null when `route53_change_budget_per_second` is null."
-  value       = try(module.change_budget[0].bucket, null)
+output "change_queue_url" {
+  description = "URL of the change queue the request function sends wanted record changes to (`DDNS_CHANGE_QUEUE_URL`, `ddns queue --queue-url`)."
+  value       = module.change_queue.queue_url
+}
+
+output "change_dlq_url" {
+  description = "URL of the change queue's dead-letter queue (`ddns queue --dlq-url`): changes that failed every delivery."
+  value       = module.change_queue.dead_letter_queue_url
+}
+
+output "writer_function_name" {
+  description = "Name of the record writer (`writer.handler`), the only function that changes records."
+  value       = module.record_writer.function_name
+}
+
+output "writer_environment" {
+  description = "Environment variables of the record writer, for running writer.mjs locally (the local stack's poller)."
+  value       = module.record_writer.environment
 }
 
 output "zone_id" {
@@ -49,7 +64,7 @@ output "alarm_sns_topic_arn" {
 }
 
 output "event_bus_name" {
-  description = "EventBridge bus the function announces record changes on (`DDNS_EVENT_BUS`), or null when change events are off."
+  description = "EventBridge bus the record writer announces record changes on (`DDNS_EVENT_BUS`), or null when change events are off."
   value       = try(module.notifications[0].event_bus_name, null)
 
   precondition {

@@ -31,7 +31,7 @@ variable "name" {
   default     = "ddns"
 
   validation {
-    # S3 bucket prefixes are at most 37 characters and the buckets' are "<name>-config-" and "<name>-budget-".
+    # S3 bucket prefixes are at most 37 characters and the bucket's is "<name>-config-".
     condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,27}[a-z0-9])?$", var.name))
     error_message = "name must be 1 to 29 lower-case letters, digits or hyphens, starting and ending with a letter or digit."
   }
@@ -181,7 +181,7 @@ variable "kms_key_arn" {
 }
 
 variable "enforce_secure_transport" {
-  description = "Deny every request to the configuration and change-budget buckets made without TLS. Keep true; only emulators that cannot evaluate policy conditions set it false."
+  description = "Deny every request to the configuration bucket and the change queues made without TLS. Keep true; only emulators that cannot evaluate policy conditions set it false."
   type        = bool
   default     = true
 }
@@ -354,24 +354,96 @@ variable "per_address_rate_window_seconds" {
   }
 }
 
-variable "route53_change_budget_per_second" {
-  description = "ChangeResourceRecordSets calls per second the whole deployment may make, shared by every function container through slot objects in a bucket of its own (`DDNS_CHANGE_BUDGET_PER_SECOND`). Route 53 allows about 10 per second per account: the default 8 leaves room for the CLI and other tools. Null: no shared budget (and no bucket), each container calls as it needs."
+variable "writer_batch_size" {
+  description = "Most queued changes per record-writer invocation (1 to 10,000). One ChangeResourceRecordSets holds 1,000 elements and an UPSERT counts twice, so the default 1,000 fills one to three calls."
   type        = number
-  default     = 8
+  default     = 1000
 
   validation {
-    condition     = var.route53_change_budget_per_second == null || try(var.route53_change_budget_per_second >= 1 && var.route53_change_budget_per_second <= 10 && floor(var.route53_change_budget_per_second) == var.route53_change_budget_per_second, false)
-    error_message = "route53_change_budget_per_second must be null or a whole number from 1 to 10 (Route 53's rate is about 10 per second per account)."
+    condition     = var.writer_batch_size >= 1 && var.writer_batch_size <= 10000 && floor(var.writer_batch_size) == var.writer_batch_size
+    error_message = "writer_batch_size must be a whole number from 1 to 10,000."
   }
 }
 
-variable "change_budget_expiration_days" {
-  description = "Days after which S3 deletes a slot object of the change budget. A slot matters for one second; 1 is S3's smallest unit. Null: no lifecycle rule (emulators only: the provider waits about 55 s for one against moto)."
+variable "writer_batching_window_seconds" {
+  description = "Seconds Lambda's poller gathers changes before it invokes the writer with less than a full batch (`maximum_batching_window_in_seconds`, 1 to 300). The default 2 bounds a single router's update to a few seconds and merges a storm into full batches."
   type        = number
-  default     = 1
+  default     = 2
 
   validation {
-    condition     = var.change_budget_expiration_days == null || try(var.change_budget_expiration_days >= 1 && floor(var.change_budget_expiration_days) == var.change_budget_expiration_days, false)
-    error_message = "change_budget_expiration_days must be null or a whole number of days from 1."
+    condition     = var.writer_batching_window_seconds >= 1 && var.writer_batching_window_seconds <= 300 && floor(var.writer_batching_window_seconds) == var.writer_batching_window_seconds
+    error_message = "writer_batching_window_seconds must be a whole number from 1 to 300 (Lambda needs at least 1 for batches above 10)."
   }
+}
+
+variable "writer_maximum_concurrency" {
+  description = "Most record writers running at once (`scaling_config.maximum_concurrency`, 2 to 1,000, Lambda's limits). With `writer_changes_per_second` it bounds the deployment's Route 53 rate."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.writer_maximum_concurrency >= 2 && var.writer_maximum_concurrency <= 1000 && floor(var.writer_maximum_concurrency) == var.writer_maximum_concurrency
+    error_message = "writer_maximum_concurrency must be a whole number from 2 to 1,000."
+  }
+}
+
+variable "writer_changes_per_second" {
+  description = "ChangeResourceRecordSets calls per second each record writer may send (`DDNS_WRITER_CHANGES_PER_SECOND`). Route 53 allows about 10 per second per account: 2 per writer × 2 writers = 4 leaves room for the CLI and other tools; the product may be at most 8."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.writer_changes_per_second > 0 && var.writer_changes_per_second <= 8
+    error_message = "writer_changes_per_second must be above 0 and at most 8 (Route 53's rate is about 10 per second per account)."
+  }
+}
+
+variable "writer_timeout" {
+  description = "Record-writer timeout in seconds (10 to 900); the change queue's visibility timeout is six times it, as AWS recommends for event source mappings."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.writer_timeout >= 10 && var.writer_timeout <= 900 && floor(var.writer_timeout) == var.writer_timeout
+    error_message = "writer_timeout must be a whole number of seconds from 10 to 900."
+  }
+}
+
+variable "writer_memory_size" {
+  description = "Memory of the record writer in MB (128 to 10,240)."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.writer_memory_size >= 128 && var.writer_memory_size <= 10240 && floor(var.writer_memory_size) == var.writer_memory_size
+    error_message = "writer_memory_size must be a whole number of MB from 128 to 10,240."
+  }
+}
+
+variable "change_queue_max_receive_count" {
+  description = "Failed deliveries of a queued change after which it moves to the dead-letter queue (an alarm fires; `npx ddns queue replay` sends it back)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.change_queue_max_receive_count >= 1 && var.change_queue_max_receive_count <= 1000 && floor(var.change_queue_max_receive_count) == var.change_queue_max_receive_count
+    error_message = "change_queue_max_receive_count must be a whole number from 1 to 1,000."
+  }
+}
+
+variable "alarm_change_age_seconds" {
+  description = "Age in seconds of the change queue's oldest message at which the queue-age alarm fires: the writer is not keeping up, or cannot write."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.alarm_change_age_seconds >= 60
+    error_message = "alarm_change_age_seconds must be at least 60."
+  }
+}
+
+variable "allow_apex_certificates" {
+  description = "Let ACME accounts validate at `_acme-challenge.<zone_name>`, i.e. obtain certificates for the zone apex and `*.<zone_name>`, which also cover the API's custom domain and every host. Off (the default), the record writer's role is denied that name; `_acme-challenge.<domain_name>` is always denied."
+  type        = bool
+  default     = false
 }

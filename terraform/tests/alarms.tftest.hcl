@@ -12,6 +12,9 @@ variables {
   function_log_group_name = "/aws/lambda/ddns"
   api_id                  = "a1b2c3d4e5"
   metrics_namespace       = "route53-ddns/ddns"
+  writer_function_name    = "ddns-writer"
+  change_queue_name       = "ddns-changes"
+  dead_letter_queue_name  = "ddns-changes-dlq"
 }
 
 run "email_creates_topic_subscription_and_alarms" {
@@ -76,6 +79,35 @@ run "email_creates_topic_subscription_and_alarms" {
       aws_cloudwatch_metric_alarm.throttling.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ddns-alarms"])
     )
     error_message = "The throttling alarm must add Lambda's throttles to the function's throttled decisions and notify the topic."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.dead_letters.namespace == "AWS/SQS" &&
+      aws_cloudwatch_metric_alarm.dead_letters.metric_name == "ApproximateNumberOfMessagesVisible" &&
+      aws_cloudwatch_metric_alarm.dead_letters.dimensions == tomap({ QueueName = "ddns-changes-dlq" }) &&
+      aws_cloudwatch_metric_alarm.dead_letters.comparison_operator == "GreaterThanThreshold" && aws_cloudwatch_metric_alarm.dead_letters.threshold == 0 &&
+      strcontains(aws_cloudwatch_metric_alarm.dead_letters.alarm_description, "ddns queue replay")
+    )
+    error_message = "One message in the dead-letter queue must fire an alarm that names `ddns queue replay`."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.change_age.metric_name == "ApproximateAgeOfOldestMessage" &&
+      aws_cloudwatch_metric_alarm.change_age.dimensions == tomap({ QueueName = "ddns-changes" }) &&
+      aws_cloudwatch_metric_alarm.change_age.threshold == 300 &&
+      aws_cloudwatch_metric_alarm.writer_errors.dimensions == tomap({ FunctionName = "ddns-writer" })
+    )
+    error_message = "The change queue's oldest message (300 s by default) and the writer's errors must be watched."
+  }
+
+  assert {
+    condition = alltrue([
+      for a in [aws_cloudwatch_metric_alarm.dead_letters, aws_cloudwatch_metric_alarm.change_age, aws_cloudwatch_metric_alarm.writer_errors] :
+      a.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ddns-alarms"]) && strcontains(a.alarm_description, "Check first")
+    ])
+    error_message = "The queue and writer alarms must notify the topic and say what to check first."
   }
 }
 

@@ -13,6 +13,10 @@ variables {
   emf_catalogue     = jsondecode(file("emf-metrics.json"))
   function_name     = "ddns"
   api_id            = "a1b2c3d4e5"
+
+  writer_function_name   = "ddns-writer"
+  change_queue_name      = "ddns-changes"
+  dead_letter_queue_name = "ddns-changes-dlq"
 }
 
 run "dashboard" {
@@ -70,6 +74,17 @@ run "names_only_emitted_metrics" {
       contains([for s in var.series : "${s.namespace}/${s.metric}/${s.value}"], "AWS/ApiGateway/Count/a1b2c3d4e5")
     )
     error_message = "Lambda's and API Gateway's own metrics must sit beside the function's."
+  }
+
+  assert {
+    condition = (
+      contains([for s in var.series : "${s.namespace}/${s.metric}/${s.value}"], "AWS/SQS/ApproximateNumberOfMessagesVisible/ddns-changes") &&
+      contains([for s in var.series : "${s.namespace}/${s.metric}/${s.value}"], "AWS/SQS/ApproximateNumberOfMessagesNotVisible/ddns-changes") &&
+      contains([for s in var.series : "${s.namespace}/${s.metric}/${s.value}"], "AWS/SQS/ApproximateNumberOfMessagesVisible/ddns-changes-dlq") &&
+      contains([for s in var.series : "${s.namespace}/${s.metric}/${s.value}"], "AWS/SQS/ApproximateAgeOfOldestMessage/ddns-changes") &&
+      contains([for s in var.series : "${s.namespace}/${s.metric}/${s.value}"], "AWS/Lambda/Errors/ddns-writer")
+    )
+    error_message = "The change queue (waiting, in flight, dead letters, oldest age) and the writer must have graphs."
   }
 
   assert {

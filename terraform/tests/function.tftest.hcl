@@ -1,4 +1,5 @@
-# The function module: runtime settings and the least-privilege IAM policy, parsed from its JSON.
+# The function module: runtime settings and the least-privilege IAM policy, parsed from its JSON. The
+# Route 53 write statements are the record writer's (tests/record_writer.tftest.hcl).
 
 mock_provider "aws" {
   source          = "./tests/mocks"
@@ -12,6 +13,8 @@ variables {
   config_bucket_arn = "arn:aws:s3:::ddns-config-20240101000000000000000001"
   zone_arn          = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"
   zone_name         = "dyn.example.com"
+  change_queue_url  = "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes"
+  change_queue_arn  = "arn:aws:sqs:us-east-1:123456789012:ddns-changes"
 }
 
 run "function_settings" {
@@ -61,6 +64,7 @@ run "function_settings" {
       DDNS_CONFIG_BUCKET        = "ddns-config-20240101000000000000000001"
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
+      DDNS_CHANGE_QUEUE_URL     = "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes"
       DDNS_METRICS_NAMESPACE    = "route53-ddns"
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
@@ -101,17 +105,23 @@ run "iam_policy_is_least_privilege" {
     condition = {
       for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid => { effect = s.Effect, actions = s.Action, resources = s.Resource }
       } == {
-      WriteOwnLogs                       = { effect = "Allow", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns:*"] }
-      ReadConfigObject                   = { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001/config.json", "arn:aws:s3:::ddns-config-20240101000000000000000001/config.json.d/*"] }
-      ListConfigBucket                   = { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001"] }
-      ReadZoneRecords                    = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
-      UpsertAddressRecordsInZone         = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
-      ReadZoneNameServers                = { effect = "Allow", actions = ["route53:GetHostedZone"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
-      WriteAcmeChallengeRecordsInZone    = { effect = "Allow", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
-      RefuseEscapedNamesButHostWildcards = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
-      DenyReservedNames                  = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      WriteOwnLogs        = { effect = "Allow", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns:*"] }
+      ReadConfigObject    = { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001/config.json", "arn:aws:s3:::ddns-config-20240101000000000000000001/config.json.d/*"] }
+      ListConfigBucket    = { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001"] }
+      ReadZoneRecords     = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      QueueRecordChanges  = { effect = "Allow", actions = ["sqs:SendMessage"], resources = ["arn:aws:sqs:us-east-1:123456789012:ddns-changes"] }
+      ReadZoneNameServers = { effect = "Allow", actions = ["route53:GetHostedZone"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
     }
-    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, Route 53 reads and changes on the zone, and GetHostedZone on it when the name servers are not given; and deny changes to the reserved names."
+    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, Route 53 reads on the zone, SendMessage on the change queue, and GetHostedZone when the name servers are not given."
+  }
+
+  # The internet-facing function decides; the record writer (modules/record-writer) writes.
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      s.Effect == "Deny" || !anytrue([for a in flatten([s.Action]) : contains(["route53:ChangeResourceRecordSets", "route53:*", "*"], a) || startswith(a, "route53:Change") || startswith(a, "route53:Create") || startswith(a, "route53:Delete")])
+    ])
+    error_message = "The request function's role must have no Route 53 write permission at all."
   }
 
   assert {
@@ -124,56 +134,21 @@ run "iam_policy_is_least_privilege" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "UpsertAddressRecordsInZone"
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "ListConfigBucket"
       ][0] == {
-      "ForAllValues:StringEquals" = {
-        "route53:ChangeResourceRecordSetsActions"     = ["UPSERT"]
-        "route53:ChangeResourceRecordSetsRecordTypes" = ["A", "AAAA"]
-      }
-      "ForAllValues:StringLike" = {
-        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["*.dyn.example.com"]
-      }
-      Null = {
-        "route53:ChangeResourceRecordSetsActions"               = "false"
-        "route53:ChangeResourceRecordSetsRecordTypes"           = "false"
-        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = "false"
-      }
+      StringLike = { "s3:prefix" = ["config.json", "config.json.d/*"] }
     }
-    error_message = "Record changes must be limited to UPSERT of A/AAAA records named below the zone apex, with a Null guard on every ForAllValues key."
+    error_message = "Listing the bucket must be limited to the config's key and its shards (s3:prefix)."
   }
 
   assert {
-    condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyReservedNames"
-      ][0] == {
-      "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "_acme-challenge.dyn.example.com"] }
-    }
-    error_message = "Changes to the zone apex and its ACME challenge must be denied explicitly."
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : !strcontains(jsonencode(s.Action), "events:")])
+    error_message = "The request function publishes no events: the record writer does, after the write."
   }
 
   assert {
-    condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "WriteAcmeChallengeRecordsInZone"
-      ][0] == {
-      "ForAllValues:StringEquals" = {
-        "route53:ChangeResourceRecordSetsActions"     = ["CREATE", "DELETE"]
-        "route53:ChangeResourceRecordSetsRecordTypes" = ["TXT"]
-      }
-      "ForAllValues:StringLike" = {
-        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["_acme-challenge.dyn.example.com", "_acme-challenge.*.dyn.example.com", "*._acme-dns.dyn.example.com"]
-      }
-      Null = {
-        "route53:ChangeResourceRecordSetsActions"               = "false"
-        "route53:ChangeResourceRecordSetsRecordTypes"           = "false"
-        "route53:ChangeResourceRecordSetsNormalizedRecordNames" = "false"
-      }
-    }
-    error_message = "TXT changes must be limited to CREATE/DELETE of TXT records named _acme-challenge.… or under _acme-dns. in the zone, with a Null guard on every ForAllValues key."
-  }
-
-  assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "WriteAcmeChallengeRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards"], s.Sid) || !can(s.Condition)])
-    error_message = "Only the change statements carry conditions."
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid == "ListConfigBucket" || !can(s.Condition)])
+    error_message = "Only the listing carries a condition."
   }
 }
 
@@ -186,15 +161,6 @@ run "api_domain_is_reserved_like_the_apex" {
 
   variables {
     api_domain_name = "DDNS.dyn.example.com."
-  }
-
-  assert {
-    condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyReservedNames"
-      ][0] == {
-      "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "ddns.dyn.example.com", "_acme-challenge.dyn.example.com", "_acme-challenge.ddns.dyn.example.com"] }
-    }
-    error_message = "Changes to the zone apex and to the API's custom domain, and to their ACME challenges, must be denied explicitly, in IAM's normalized form."
   }
 
   assert {
@@ -222,73 +188,6 @@ run "edge_secret_reaches_the_function_but_not_the_output" {
   assert {
     condition     = !contains(keys(output.environment), "DDNS_EDGE_SECRET") && contains(keys(output.environment), "DDNS_CONFIG_BUCKET")
     error_message = "The environment output (used to run the bundle locally) must leave the edge secret out."
-  }
-}
-
-# IAM StringLike evaluated here as regular expressions (`*` any run, `?` one character, the rest
-# literal), over the names a host and its wildcard normalize to and over the names nothing may write.
-run "record_names_admit_host_wildcards_and_nothing_more" {
-  command = plan
-
-  module {
-    source = "./modules/function"
-  }
-
-  variables {
-    allowed = ["home.dyn.example.com", "\\052.home.dyn.example.com", "\\052.a-b_c.home.dyn.example.com", "nas.home.dyn.example.com"]
-    refused = [
-      "\\052.dyn.example.com", "\\052\\052.home.dyn.example.com", "\\052x.home.dyn.example.com", "\\052-.home.dyn.example.com",
-      "a\\052.home.dyn.example.com", "home.\\052.dyn.example.com", "\\100.dyn.example.com", "\\012.home.dyn.example.com",
-      "\\053.home.dyn.example.com", "\\0521.dyn.example.com", "example.com", "home.example.org", "dyn.example.com",
-    ]
-  }
-
-  assert {
-    condition = alltrue([
-      for name in concat(var.allowed, var.refused) : (
-        anytrue([
-          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "UpsertAddressRecordsInZone"][0] :
-          can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
-        ])
-        && !anytrue([
-          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAnyValue:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "RefuseEscapedNamesButHostWildcards"][0] :
-          can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
-        ])
-      ) == contains(var.allowed, name)
-    ])
-    error_message = "The function may write plain names in the zone and a host's wildcard (\\052. then a plain name below the zone), and no other escaped name."
-  }
-}
-
-# The same IAM StringLike evaluation over TXT names: ACME challenge names in the zone and nothing else.
-run "acme_txt_names_admit_challenge_records_only" {
-  command = plan
-
-  module {
-    source = "./modules/function"
-  }
-
-  variables {
-    allowed = [
-      "_acme-challenge.dyn.example.com", "_acme-challenge.home.dyn.example.com",
-      "0f7c1c36-1c2b-4a8e-9d3e-2b1f4b8c9a11._acme-dns.dyn.example.com",
-    ]
-    refused = [
-      "home.dyn.example.com", "dyn.example.com", "_acme-challenge.example.org", "_acme-challenge.dyn.example.com.evil.org",
-      "x._acme-challenge.home.dyn.example.com", "_acme-dns.dyn.example.com", "a._acme-dns.example.org",
-    ]
-  }
-
-  assert {
-    condition = alltrue([
-      for name in concat(var.allowed, var.refused) : (
-        anytrue([
-          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "WriteAcmeChallengeRecordsInZone"][0] :
-          can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
-        ])
-      ) == contains(var.allowed, name)
-    ])
-    error_message = "TXT may be written at _acme-challenge.<name in the zone> and <label>._acme-dns.<zone> only."
   }
 }
 
@@ -419,44 +318,5 @@ run "name_servers_given" {
   assert {
     condition     = !contains([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid], "ReadZoneNameServers")
     error_message = "With the name servers given, the function needs no route53:GetHostedZone."
-  }
-}
-
-run "change_budget_lets_it_lease_slots_only" {
-  command = plan
-
-  module {
-    source = "./modules/function"
-  }
-
-  variables {
-    change_budget = {
-      bucket     = "ddns-budget-20240101000000000000000002"
-      bucket_arn = "arn:aws:s3:::ddns-budget-20240101000000000000000002"
-      per_second = 8
-    }
-  }
-
-  assert {
-    condition = (
-      aws_lambda_function.this.environment[0].variables["DDNS_CHANGE_BUDGET_BUCKET"] == "ddns-budget-20240101000000000000000002" &&
-      aws_lambda_function.this.environment[0].variables["DDNS_CHANGE_BUDGET_PER_SECOND"] == "8"
-    )
-    error_message = "The function must be told the slot bucket and the calls per second."
-  }
-
-  assert {
-    condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if strcontains(jsonencode(s), "ddns-budget-")] == [{
-      Sid      = "LeaseChangeBudgetSlots"
-      Effect   = "Allow"
-      Action   = ["s3:PutObject"]
-      Resource = ["arn:aws:s3:::ddns-budget-20240101000000000000000002/slots/*"]
-    }]
-    error_message = "The slot bucket must be reachable through one statement: s3:PutObject on slots/* only."
-  }
-
-  assert {
-    condition     = output.read_config_statements == [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "ReadConfigObject"]
-    error_message = "The statements other roles reuse (read_config_statements) must not carry the slot lease."
   }
 }

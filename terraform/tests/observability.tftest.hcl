@@ -32,8 +32,8 @@ run "defaults_have_no_events_but_a_dashboard" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(module.function.policy_json).Statement : !strcontains(jsonencode(s.Action), "events:")])
-    error_message = "Without a bus the function may not publish events anywhere."
+    condition     = alltrue([for s in concat(jsondecode(module.function.policy_json).Statement, jsondecode(module.record_writer.policy_json).Statement) : !strcontains(jsonencode(s.Action), "events:")])
+    error_message = "Without a bus neither the function nor the writer may publish events anywhere."
   }
 
   assert {
@@ -64,14 +64,11 @@ run "notify_emails" {
 
   assert {
     condition = (
-      [for s in jsondecode(module.function.policy_json).Statement : s if strcontains(jsonencode(s.Action), "events:")] == [{
-        Sid      = "PutChangeEventsOnOwnBus"
-        Effect   = "Allow"
-        Action   = ["events:PutEvents"]
-        Resource = ["arn:aws:events:us-east-1:123456789012:event-bus/ddns-events"]
-      }]
+      [for s in jsondecode(module.function.policy_json).Statement : s if strcontains(jsonencode(s.Action), "events:")] == [] &&
+      [for s in jsondecode(module.record_writer.policy_json).Statement : s.Resource if strcontains(jsonencode(s.Action), "events:")] == [["arn:aws:events:us-east-1:123456789012:event-bus/ddns-events"]] &&
+      module.record_writer.environment.DDNS_EVENT_BUS == "ddns-events"
     )
-    error_message = "The function may events:PutEvents on its own bus only."
+    error_message = "Only the record writer may events:PutEvents, on the deployment's bus only."
   }
 
   assert {

@@ -69,6 +69,13 @@ run "present_when_asked" {
     )
     error_message = "The job's role may query the request log, read the config, decrypt it and put events on the deployment's bus, and nothing else."
   }
+
+  assert {
+    condition = [for s in jsondecode(module.quiet_hosts[0].policy_json).Statement : s.Condition if s.Sid == "PutQuietEventsOnOwnBus"] == [
+      { StringEquals = { "events:source" = ["route53-ddns"], "events:detail-type" = ["Host went quiet"] } }
+    ]
+    error_message = "The job may put only route53-ddns \"Host went quiet\" events."
+  }
 }
 
 # The module itself: the function, the schedule and the permission.

@@ -46,15 +46,41 @@ run "defaults" {
       DDNS_CONFIG_BUCKET        = "ddns-config-20240101000000000000000001"
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
+      DDNS_CHANGE_QUEUE_URL     = "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes"
       DDNS_METRICS_NAMESPACE    = "route53-ddns/ddns"
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
       DDNS_NAME_SERVERS         = "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk,ns-3.awsdns-03.com,ns-4.awsdns-04.net"
-      # The mock names every bucket alike; tests/change_budget.tftest.hcl tells them apart.
-      DDNS_CHANGE_BUDGET_BUCKET     = module.change_budget[0].bucket
-      DDNS_CHANGE_BUDGET_PER_SECOND = "8"
     }
-    error_message = "The function's environment must point at the configuration object, the zone's name servers and the shared change budget (8 calls per second)."
+    error_message = "The function's environment must point at the configuration object, the zone's name servers and the change queue, and hold no change budget."
+  }
+
+  assert {
+    condition = (
+      output.change_queue_url == "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes" && output.change_dlq_url != null &&
+      output.writer_function_name == "ddns-writer" &&
+      output.writer_environment.DDNS_WRITER_CHANGES_PER_SECOND == "2" &&
+      !contains(keys(output.writer_environment), "DDNS_CHANGE_QUEUE_URL") &&
+      output.writer_environment.DDNS_CONFIG_BUCKET == output.config_bucket
+    )
+    error_message = "The queue, dead-letter queue and writer must be outputs; the writer gets the function's environment but the queue URL, plus its pacing."
+  }
+
+  assert {
+    condition = (
+      jsondecode(module.change_queue.queue_policy_json).Statement[0].Condition == { Bool = { "aws:SecureTransport" = "false" } } &&
+      jsondecode(module.change_queue.dead_letter_queue_policy_json).Statement[0].Condition == { Bool = { "aws:SecureTransport" = "false" } }
+    )
+    error_message = "Both queues must refuse requests without TLS by default."
+  }
+
+  # The internet-facing function decides and queues; only the record writer may change records.
+  assert {
+    condition = (
+      !strcontains(module.function.policy_json, "route53:ChangeResourceRecordSets") &&
+      [for s in jsondecode(module.function.policy_json).Statement : s.Resource if s.Sid == "QueueRecordChanges"] == [[module.change_queue.queue_arn]]
+    )
+    error_message = "The request function's role must not mention route53:ChangeResourceRecordSets at all, and may send to the change queue."
   }
 
   assert {
@@ -67,11 +93,13 @@ run "defaults" {
 
   assert {
     condition = [
-      for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UpsertAddressRecordsInZone"
+      for s in jsondecode(module.record_writer.policy_json).Statement : s if s.Sid == "UpsertAddressRecordsInZone"
       ][0].Resource == ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] && [
-      for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UpsertAddressRecordsInZone"
-    ][0].Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] == ["*.dyn.example.com"]
-    error_message = "The function may change records only in the zone, named as IAM normalizes them."
+      for s in jsondecode(module.record_writer.policy_json).Statement : s if s.Sid == "UpsertAddressRecordsInZone"
+      ][0].Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] == ["*.dyn.example.com"] && [
+      for s in jsondecode(module.record_writer.policy_json).Statement : s.Condition if s.Sid == "DenyCertificatesForReservedNames"
+    ][0]["ForAnyValue:StringEquals"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] == ["_acme-challenge.dyn.example.com"]
+    error_message = "The writer may change records only in the zone, named as IAM normalizes them, and never validate a certificate for the apex unless allowed."
   }
 
   assert {
@@ -350,5 +378,25 @@ run "refuses_invalid_security_and_alarm_settings" {
     var.alarm_sns_topic_arn,
     var.alarm_5xx_rate_percent,
     var.alarm_failed_auth_threshold,
+  ]
+}
+
+run "refuses_invalid_writer_settings" {
+  command = plan
+
+  variables {
+    writer_batch_size              = 0
+    writer_batching_window_seconds = 0
+    writer_maximum_concurrency     = 1
+    writer_changes_per_second      = 9
+    writer_timeout                 = 5
+    writer_memory_size             = 64
+    change_queue_max_receive_count = 0
+    alarm_change_age_seconds       = 10
+  }
+
+  expect_failures = [
+    var.writer_batch_size, var.writer_batching_window_seconds, var.writer_maximum_concurrency, var.writer_changes_per_second,
+    var.writer_timeout, var.writer_memory_size, var.change_queue_max_receive_count, var.alarm_change_age_seconds,
   ]
 }

@@ -4,8 +4,8 @@
 #   2. init (from the provider mirror when it exists) + validate: root module and examples/complete
 #   3. terraform test (mock provider: no AWS, no network)
 #   4. the emulator round trip on a moto server on loopback, through scripts/tf-emulator.sh: apply the
-#      root module (alarms, email and webhook notifications, the quiet-host check, the change budget, and
-#      the lifecycle rules of the config and change-budget buckets on), plan, which must show no changes
+#      root module (alarms, email and webhook notifications, the quiet-host check, the config bucket's
+#      lifecycle rule, and always the change queue, its dead-letter queue and the record writer), plan, which must show no changes
 #      except the two moto is known to cause
 #      (see ALLOWED_DRIFT), destroy. (An existing zone, create_zone = false, is covered by the mock tests.)
 # Prints a PASS/FAIL line per step and exits non-zero when any step failed.
@@ -24,6 +24,7 @@ readonly PLUGIN_MIRROR="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 # else may change. Format: resource address, then the one top-level attribute allowed to differ.
 declare -rx ALLOWED_DRIFT='module.function.aws_lambda_function.this logging_config
 module.quiet_hosts[0].aws_lambda_function.this logging_config
+module.record_writer.aws_lambda_function.this logging_config
 module.http_api.aws_apigatewayv2_api.this ip_address_type'
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/ddns-tf-test.XXXXXX")"
@@ -171,7 +172,7 @@ outputs_are_complete() {
   emulator output "${deployment}" | python3 -c '
 import json, sys
 outputs = {name: o["value"] for name, o in json.load(sys.stdin).items()}
-required = ["api_url", "config_bucket", "config_key", "zone_id", "name_servers", "function_name", "change_budget_bucket"]
+required = ["api_url", "config_bucket", "config_key", "zone_id", "name_servers", "function_name", "change_queue_url", "change_dlq_url", "writer_function_name"]
 missing = [name for name in required if not outputs.get(name)]
 if missing:
     sys.exit(f"  missing outputs: {missing}")
@@ -192,12 +193,10 @@ emulator_round_trip() {
     return
   }
 
-  # The lifecycle rules too, which emulator stacks leave out (scripts/tf-emulator.sh); both are created
-  # at once, so their waits overlap.
-  if step "apply (alarms, notifications, the quiet-host check, the change budget and both lifecycle rules on)" emulator apply ddns -var alarm_email=ops@example.com \
+  # The lifecycle rule too, which emulator stacks leave out (scripts/tf-emulator.sh).
+  if step "apply (alarms, notifications, the quiet-host check, the change queue and writer, the lifecycle rule on)" emulator apply ddns -var alarm_email=ops@example.com \
     -var 'notify_emails=["owner@example.com"]' -var notify_webhook_url=https://hooks.example.com/ddns -var notify_webhook_header_value=emulator-webhook-secret-0123 \
-    -var quiet_host_check_minutes=15 -var config_noncurrent_version_expiration_days=30 \
-    -var change_budget_expiration_days=1; then
+    -var quiet_host_check_minutes=15 -var config_noncurrent_version_expiration_days=30; then
     step "outputs" outputs_are_complete ddns
     step "plan: no changes but known moto drift" plan_shows_only_known_drift ddns
     step "destroy" emulator destroy ddns

@@ -154,3 +154,71 @@ resource "aws_cloudwatch_metric_alarm" "throttling" {
 
   tags = var.tags
 }
+
+# AWS/SQS metrics of the change queue (modules/change-queue) and the record writer's own errors.
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  alarm_name        = "${var.name}-change-dead-letters"
+  alarm_description = "Record changes failed every delivery and wait in the dead-letter queue ${var.dead_letter_queue_name}: their routers' records may be wrong until the next check. Check first: the writer's log group /aws/lambda/${var.writer_function_name} for \"level\":\"error\" lines (Route 53 refused or throttled the write), `npx ddns queue status`; once the cause is gone, `npx ddns queue replay` sends them back."
+
+  namespace   = "AWS/SQS"
+  metric_name = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = var.dead_letter_queue_name
+  }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.sns_topic_arn]
+  ok_actions    = [local.sns_topic_arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "change_age" {
+  alarm_name        = "${var.name}-change-queue-age"
+  alarm_description = "The oldest queued record change is older than ${var.change_age_threshold_seconds} s: the record writer is not keeping up or cannot write, so routers were told `good` but their records lag. Check first: the dashboard's \"Change queue\" graphs, the writer's Throttles and Errors, Route 53's service health; `npx ddns queue status` shows depth and age."
+
+  namespace   = "AWS/SQS"
+  metric_name = "ApproximateAgeOfOldestMessage"
+  dimensions = {
+    QueueName = var.change_queue_name
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = var.change_age_threshold_seconds
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.sns_topic_arn]
+  ok_actions    = [local.sns_topic_arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "writer_errors" {
+  alarm_name        = "${var.name}-writer-errors"
+  alarm_description = "The record writer failed (unhandled error or timeout) in the last 5 minutes; its batch comes back after the visibility timeout. Check first: the writer's log group /aws/lambda/${var.writer_function_name}."
+
+  namespace   = "AWS/Lambda"
+  metric_name = "Errors"
+  dimensions = {
+    FunctionName = var.writer_function_name
+  }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.sns_topic_arn]
+  ok_actions    = [local.sns_topic_arn]
+
+  tags = var.tags
+}

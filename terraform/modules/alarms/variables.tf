@@ -53,6 +53,27 @@ variable "throttling_threshold" {
   default     = 1
 }
 
+variable "writer_function_name" {
+  description = "Name of the record writer function, watched for errors."
+  type        = string
+}
+
+variable "change_queue_name" {
+  description = "Name of the change queue, watched for the age of its oldest message."
+  type        = string
+}
+
+variable "dead_letter_queue_name" {
+  description = "Name of the change queue's dead-letter queue, watched for any message."
+  type        = string
+}
+
+variable "change_age_threshold_seconds" {
+  description = "Age in seconds of the change queue's oldest message at which the queue-age alarm fires (3 of 5 minutes)."
+  type        = number
+  default     = 300
+}
+
 variable "tags" {
   description = "Tags added to the topic and the alarms."
   type        = map(string)

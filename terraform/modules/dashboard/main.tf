@@ -21,7 +21,7 @@ locals {
         width  = 24
         height = 2
         properties = {
-          markdown = "## ${var.name}: dynamic DNS\nRow 1: what the function decided (namespace `${local.ns}`, from the request log lines). Row 2: per protocol. Row 3: Lambda and API Gateway's own metrics. docs/operations.md explains each graph and alarm."
+          markdown = "## ${var.name}: dynamic DNS\nRow 1: what the function decided (namespace `${local.ns}`, from the request log lines). Row 2: per protocol. Row 3: Lambda and API Gateway's own metrics. Row 4: the change queue and the record writer. docs/operations.md explains each graph and alarm."
         }
       },
     ],
@@ -129,6 +129,62 @@ locals {
             ["AWS/ApiGateway", "Count", "ApiId", var.api_id],
             ["AWS/ApiGateway", "4xx", "ApiId", var.api_id],
             ["AWS/ApiGateway", "5xx", "ApiId", var.api_id],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 0
+        y      = 20
+        width  = 8
+        height = 6
+        properties = {
+          title  = "Change queue: waiting, in flight, dead letters"
+          region = local.region
+          view   = "timeSeries"
+          period = 60
+          stat   = "Maximum"
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.change_queue_name, { label = "waiting" }],
+            ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", var.change_queue_name, { label = "in flight" }],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.dead_letter_queue_name, { label = "dead letters" }],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 8
+        y      = 20
+        width  = 8
+        height = 6
+        properties = {
+          title  = "Change queue: age of the oldest change (s)"
+          region = local.region
+          view   = "timeSeries"
+          period = 60
+          stat   = "Maximum"
+          metrics = [
+            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", var.change_queue_name],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 16
+        y      = 20
+        width  = 8
+        height = 6
+        properties = {
+          title  = "Record writer: invocations, errors, throttles"
+          region = local.region
+          view   = "timeSeries"
+          period = 60
+          stat   = "Sum"
+          metrics = [
+            ["AWS/Lambda", "Invocations", "FunctionName", var.writer_function_name],
+            ["AWS/Lambda", "Errors", "FunctionName", var.writer_function_name],
+            ["AWS/Lambda", "Throttles", "FunctionName", var.writer_function_name],
+            ["AWS/SQS", "NumberOfMessagesSent", "QueueName", var.change_queue_name, { yAxis = "right", label = "changes queued" }],
           ]
         }
       },

@@ -26,3 +26,18 @@ variable "api_id" {
   description = "ID of the HTTP API, for API Gateway's own metrics."
   type        = string
 }
+
+variable "writer_function_name" {
+  description = "Name of the record writer function, for its Lambda metrics."
+  type        = string
+}
+
+variable "change_queue_name" {
+  description = "Name of the change queue, for its AWS/SQS metrics."
+  type        = string
+}
+
+variable "dead_letter_queue_name" {
+  description = "Name of the dead-letter queue, for its AWS/SQS metrics."
+  type        = string
+}

@@ -1,40 +1,10 @@
 locals {
-  # The records the function may write: any name below the zone, as IAM normalizes them (lower case,
-  # no trailing dot). Never the apex, nor the API's own custom domain: those are denied explicitly.
-  record_names   = ["*.${var.zone_name}"]
+  # Names a host may never hold (src/config/reserved-names.ts refuses them): the apex, and the API's
+  # custom domain. The record writer's role is denied changing them too (modules/record-writer).
   reserved_names = distinct(compact([var.zone_name, var.api_domain_name == null ? null : lower(trimsuffix(var.api_domain_name, "."))]))
 
   # Where the config bucket lives: S3 asks KMS on the function's behalf from this region only.
   region = split(":", aws_cloudwatch_log_group.this.arn)[3]
-
-  # The TXT records of ACME DNS-01 (src/core/acme.ts): `_acme-challenge.<name>` for names in the zone,
-  # and one label per outside name under `_acme-dns.` (what their `_acme-challenge` CNAMEs point at).
-  acme_txt_names = [
-    "_acme-challenge.${var.zone_name}",
-    "_acme-challenge.*.${var.zone_name}",
-    "*._acme-dns.${var.zone_name}",
-  ]
-
-  # IAM's `*` above also matches the octal escapes of normalized names (`\052` is `*`). The only
-  # escape a name the function writes carries is a host's wildcard label: `\052.` first, then a
-  # plain name below the zone. Every other escaped name is refused. Escapes are always `\` and
-  # three octal digits, so the patterns below list each way of not being that one.
-  octal_digits       = ["0", "1", "2", "3", "4", "5", "6", "7"]
-  plain_name_symbols = split("", "abcdefghijklmnopqrstuvwxyz0123456789-_")
-  refused_escaped_names = concat(
-    ["*\\*\\*", "?*\\*", "\\052.${var.zone_name}"],
-    [for d in setsubtract(local.octal_digits, ["0"]) : "\\${d}*"],
-    [for d in setsubtract(local.octal_digits, ["5"]) : "\\0${d}*"],
-    [for d in setsubtract(local.octal_digits, ["2"]) : "\\05${d}*"],
-    [for c in local.plain_name_symbols : "\\052${c}*"],
-  )
-
-  # Every key the ForAllValues conditions test must be present: ForAllValues is true for an empty set.
-  change_condition_keys = [
-    "route53:ChangeResourceRecordSetsActions",
-    "route53:ChangeResourceRecordSetsRecordTypes",
-    "route53:ChangeResourceRecordSetsNormalizedRecordNames",
-  ]
 
   assume_role_policy = {
     Version = "2012-10-17"
@@ -91,6 +61,8 @@ locals {
           Effect   = "Allow"
           Action   = ["s3:ListBucket"]
           Resource = [var.config_bucket_arn]
+          # Only the config's own key and its shards: the listing shows no other object of the bucket.
+          Condition = { StringLike = { "s3:prefix" = [var.config_key, "${var.config_key}.d/*"] } }
         },
         {
           Sid      = "ReadZoneRecords"
@@ -99,59 +71,12 @@ locals {
           Resource = [var.zone_arn]
         },
         {
-          Sid      = "UpsertAddressRecordsInZone"
+          # The request function decides and the record writer writes: it only queues the change.
+          # Its role has no Route 53 write right at all (modules/record-writer holds them).
+          Sid      = "QueueRecordChanges"
           Effect   = "Allow"
-          Action   = ["route53:ChangeResourceRecordSets"]
-          Resource = [var.zone_arn]
-          Condition = {
-            "ForAllValues:StringEquals" = {
-              "route53:ChangeResourceRecordSetsActions"     = ["UPSERT"]
-              "route53:ChangeResourceRecordSetsRecordTypes" = ["A", "AAAA"]
-            }
-            "ForAllValues:StringLike" = {
-              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.record_names
-            }
-            Null = { for key in local.change_condition_keys : key => "false" }
-          }
-        },
-        {
-          # Even if a later statement (or a hand-made policy) allowed more: never the apex, never the API's
-          # name, nor their ACME challenges (a certificate for either is not a host's to get).
-          Sid      = "DenyReservedNames"
-          Effect   = "Deny"
-          Action   = ["route53:ChangeResourceRecordSets"]
-          Resource = [var.zone_arn]
-          Condition = {
-            "ForAnyValue:StringEquals" = {
-              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = concat(local.reserved_names, [for name in local.reserved_names : "_acme-challenge.${name}"])
-            }
-          }
-        },
-        {
-          # A TXT change is a compare-and-set: DELETE of the values read plus CREATE of the new ones
-          # (Route 53 refuses the whole batch when the record changed meanwhile). TXT changes are never
-          # batched with address records, so each batch matches exactly one of these two statements.
-          Sid      = "WriteAcmeChallengeRecordsInZone"
-          Effect   = "Allow"
-          Action   = ["route53:ChangeResourceRecordSets"]
-          Resource = [var.zone_arn]
-          Condition = {
-            "ForAllValues:StringEquals" = {
-              "route53:ChangeResourceRecordSetsActions"     = ["CREATE", "DELETE"]
-              "route53:ChangeResourceRecordSetsRecordTypes" = ["TXT"]
-            }
-            "ForAllValues:StringLike" = {
-              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.acme_txt_names
-            }
-            Null = { for key in local.change_condition_keys : key => "false" }
-          }
-        },
-        {
-          Sid       = "RefuseEscapedNamesButHostWildcards"
-          Effect    = "Deny"
-          Action    = ["route53:ChangeResourceRecordSets"]
-          Resource  = [var.zone_arn]
-          Condition = { "ForAnyValue:StringLike" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_escaped_names } }
+          Action   = ["sqs:SendMessage"]
+          Resource = [var.change_queue_arn]
         },
       ],
       var.name_servers != null ? [] : [
@@ -163,24 +88,7 @@ locals {
           Resource = [var.zone_arn]
         },
       ],
-      var.event_bus_arn == null ? [] : [
-        {
-          Sid      = "PutChangeEventsOnOwnBus"
-          Effect   = "Allow"
-          Action   = ["events:PutEvents"]
-          Resource = [var.event_bus_arn]
-        },
-      ],
       local.decrypt_config_statements,
-      var.change_budget == null ? [] : [
-        {
-          # Leasing a slot is creating its object (If-None-Match: *): no read, list or delete, no other prefix.
-          Sid      = "LeaseChangeBudgetSlots"
-          Effect   = "Allow"
-          Action   = ["s3:PutObject"]
-          Resource = ["${var.change_budget.bucket_arn}/slots/*"]
-        },
-      ],
     )
   }
 
@@ -194,6 +102,7 @@ locals {
       DDNS_CONFIG_BUCKET        = var.config_bucket
       DDNS_CONFIG_KEY           = var.config_key
       DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
+      DDNS_CHANGE_QUEUE_URL     = var.change_queue_url
       DDNS_METRICS_NAMESPACE    = var.metrics_namespace
       DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
       NODE_OPTIONS              = local.node_options
@@ -201,10 +110,6 @@ locals {
     var.name_servers == null ? {} : { DDNS_NAME_SERVERS = join(",", var.name_servers) },
     var.event_bus_name == null ? {} : { DDNS_EVENT_BUS = var.event_bus_name },
     var.edge_secret == null ? {} : { DDNS_EDGE_SECRET = var.edge_secret },
-    var.change_budget == null ? {} : {
-      DDNS_CHANGE_BUDGET_BUCKET     = var.change_budget.bucket
-      DDNS_CHANGE_BUDGET_PER_SECOND = tostring(var.change_budget.per_second)
-    },
   )
 }
 

@@ -78,12 +78,12 @@ variable "kms_key_arn" {
 }
 
 variable "zone_arn" {
-  description = "ARN of the hosted zone whose A and AAAA records the function may read and upsert."
+  description = "ARN of the hosted zone whose records the function may read (never change: the record writer does)."
   type        = string
 }
 
 variable "zone_name" {
-  description = "Name of that hosted zone in lower case without the trailing dot; limits the record names the function may change."
+  description = "Name of that hosted zone in lower case without the trailing dot; the apex is a reserved name (`DDNS_RESERVED_NAMES`)."
   type        = string
 }
 
@@ -112,25 +112,19 @@ variable "metrics_namespace" {
 }
 
 variable "event_bus_name" {
-  description = "Name of the EventBridge bus the function announces record changes on (`DDNS_EVENT_BUS`). Null: no change events."
+  description = "Name of the EventBridge bus of the change events (`DDNS_EVENT_BUS`), which the record writer and the quiet-host check publish on; the request function itself publishes nothing. Null: no change events."
   type        = string
   default     = null
 }
 
-variable "event_bus_arn" {
-  description = "ARN of that bus: the only one the function may `events:PutEvents` on. Null with `event_bus_name`."
+variable "change_queue_url" {
+  description = "URL of the change queue (modules/change-queue) the function sends wanted record changes to (`DDNS_CHANGE_QUEUE_URL`)."
   type        = string
-  default     = null
 }
 
-variable "change_budget" {
-  description = "The shared Route 53 change budget (modules/change-budget): the slot bucket's name and ARN, and how many ChangeResourceRecordSets calls per second the whole deployment may make (`DDNS_CHANGE_BUDGET_BUCKET`, `DDNS_CHANGE_BUDGET_PER_SECOND`). Null: no shared budget, each container calls as it needs."
-  type = object({
-    bucket     = string
-    bucket_arn = string
-    per_second = number
-  })
-  default = null
+variable "change_queue_arn" {
+  description = "ARN of that queue: the only one the function may `sqs:SendMessage` to."
+  type        = string
 }
 
 variable "tags" {

@@ -31,6 +31,8 @@ locals {
           Effect   = "Allow"
           Action   = ["events:PutEvents"]
           Resource = [var.event_bus_arn]
+          # Its own kind of event only (src/jobs/quiet-hosts.ts), under the project's source.
+          Condition = { StringEquals = { "events:source" = ["route53-ddns"], "events:detail-type" = ["Host went quiet"] } }
         },
       ],
       # The config and its shards, and kms:Decrypt when the bucket has a key: as the request function has them.

@@ -156,3 +156,12 @@ mock_resource "aws_cloudfront_distribution" {
     domain_name = "d111111abcdef8.cloudfront.net"
   }
 }
+
+# Both queues of modules/change-queue get these; tests that tell them apart override one.
+mock_resource "aws_sqs_queue" {
+  defaults = {
+    id   = "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes"
+    arn  = "arn:aws:sqs:us-east-1:123456789012:ddns-changes"
+    name = "ddns-changes"
+  }
+}
