@@ -152,8 +152,8 @@ describe("local DNS server", () => {
     }).finally(() => socket.close());
     // assess: same id, a response, rcode 1 (FORMERR), no question copied back
     expect(answer.readUInt16BE(0)).toBe(0x1234);
-    expect(answer[2] & 0x80).toBe(0x80);
-    expect(answer[3] & 0x0f).toBe(1);
+    expect(answer.readUInt8(2) & 0x80).toBe(0x80);
+    expect(answer.readUInt8(3) & 0x0f).toBe(1);
     expect(answer.readUInt16BE(4)).toBe(0);
     expect(answer).toHaveLength(12);
   });
