@@ -19,25 +19,30 @@ const MAX_CODE_BYTES = 500_000;
 const MAX_ZIP_BYTES = 200_000;
 
 // Lambda hands the function its role's credentials in environment variables, the first link of the
-// SDK's credential chain. The chain's profile, SSO, process and web-identity links never run there, yet
-// they and the STS/SSO clients they load are a tenth of the bundle: each becomes a link that passes to
-// the next. (To use a profile, serve the source instead: `npm run local-api -- --source`.)
+// SDK's credential chain. The chain's profile, SSO, process, web-identity and remote (container and
+// instance metadata) links never run there, yet they and the STS/SSO clients they load are a tenth of
+// the bundle: each becomes a link that passes to the next. (To use a profile, serve the source instead:
+// `npm run local-api -- --source`.)
 const LINKS_UNUSED_IN_LAMBDA = {
   "@aws-sdk/credential-provider-sso": "fromSSO",
   "@aws-sdk/credential-provider-ini": "fromIni",
   "@aws-sdk/credential-provider-process": "fromProcess",
   "@aws-sdk/credential-provider-web-identity": "fromTokenFile",
+  "./remoteProvider": "remoteProvider",
 };
 const environmentCredentialsOnly = {
   name: "environment-credentials-only",
   setup(build) {
-    build.onResolve({ filter: /^@aws-sdk\/credential-provider-(sso|ini|process|web-identity)$/ }, (args) =>
-      args.importer.includes("credential-provider-node")
-        ? { path: args.path, namespace: "not-in-lambda" }
-        : undefined,
+    build.onResolve(
+      { filter: /^(@aws-sdk\/credential-provider-(sso|ini|process|web-identity)|\.\/remoteProvider)$/ },
+      (args) =>
+        args.importer.includes("credential-provider-node")
+          ? { path: args.path, namespace: "not-in-lambda" }
+          : undefined,
     );
+    // remoteProvider(init) is awaited before its link is called; the others return their link at once.
     build.onLoad({ filter: /.*/, namespace: "not-in-lambda" }, ({ path }) => ({
-      contents: `export const ${LINKS_UNUSED_IN_LAMBDA[path]} = () => async () => {
+      contents: `export const ${LINKS_UNUSED_IN_LAMBDA[path]} = ${path === "./remoteProvider" ? "async " : ""}() => async () => {
         throw Object.assign(new Error("${path} is not in the Lambda bundle"), { tryNextLink: true });
       };`,
       loader: "js",
