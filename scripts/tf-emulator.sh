@@ -177,8 +177,9 @@ write_emulator_defaults() {
 # Written by scripts/tf-emulator.sh. After creating a lifecycle rule the AWS provider waits until it
 # reads back unchanged several times in a row: about 55 s on moto. Emulator stacks (make local, the
 # e2e and client suites) keep every config version instead; test/terraform/run.sh applies the rule
-# (-var config_noncurrent_version_expiration_days=30).
+# (-var config_noncurrent_version_expiration_days=30, -var state_share_expiration_days=1).
 config_noncurrent_version_expiration_days = null
+state_share_expiration_days               = null
 EOF
 }
 

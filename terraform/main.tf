@@ -79,6 +79,17 @@ module "change_queue" {
   tags = var.tags
 }
 
+# What the functions share between execution environments: fair-share slots and applied marks.
+module "state_bucket" {
+  source = "./modules/state-bucket"
+
+  name                     = "${var.name}-state"
+  share_expiration_days    = var.state_share_expiration_days
+  enforce_secure_transport = var.enforce_secure_transport
+
+  tags = var.tags
+}
+
 module "function" {
   source = "./modules/function"
 
@@ -108,6 +119,8 @@ module "function" {
 
   change_queue_url = module.change_queue.queue_url
   change_queue_arn = module.change_queue.queue_arn
+  share_bucket     = module.state_bucket.bucket
+  share_bucket_arn = module.state_bucket.bucket_arn
 
   tags = var.tags
 }
@@ -125,8 +138,14 @@ module "record_writer" {
   timeout            = var.writer_timeout
   log_retention_days = var.log_retention_days
 
-  # The request function's, but the queue's URL: the writer consumes the queue and never sends to it.
-  environment = { for name, value in module.function.environment : name => value if name != "DDNS_CHANGE_QUEUE_URL" }
+  # The request function's, but the queue's URL and the share bucket: the writer consumes the queue
+  # and never sends to it, and keeps its own marks in the state bucket.
+  environment = {
+    for name, value in module.function.environment : name => value
+    if !contains(["DDNS_CHANGE_QUEUE_URL", "DDNS_SHARE_BUCKET"], name)
+  }
+  state_bucket     = module.state_bucket.bucket
+  state_bucket_arn = module.state_bucket.bucket_arn
 
   zone_arn                = module.zone.zone_arn
   zone_name               = module.zone.name

@@ -3,6 +3,11 @@ output "api_url" {
   value       = local.edge_enabled ? module.edge[0].url : module.http_api.api_url
 }
 
+output "state_bucket" {
+  description = "Name of the bucket of fair-share slots and the writer's applied marks (modules/state-bucket)."
+  value       = module.state_bucket.bucket
+}
+
 output "config_bucket" {
   description = "Name of the private bucket holding the configuration object (`DDNS_CONFIG_BUCKET`, `ddns --bucket`)."
   value       = module.config_bucket.bucket

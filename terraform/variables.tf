@@ -332,6 +332,17 @@ variable "config_noncurrent_version_expiration_days" {
   }
 }
 
+variable "state_share_expiration_days" {
+  description = "Days after which the fair-share slots in the state bucket (modules/state-bucket) expire. Null leaves out the state bucket's lifecycle rules (emulators only: without them slots and marks are kept forever)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.state_share_expiration_days == null || try(var.state_share_expiration_days >= 1 && floor(var.state_share_expiration_days) == var.state_share_expiration_days, false)
+    error_message = "state_share_expiration_days must be null or a whole number of days from 1."
+  }
+}
+
 variable "per_address_rate_limit" {
   description = "Requests one client address may make per `per_address_rate_window_seconds` before it gets 429. Set, it puts CloudFront with a WAF rate-based rule in front of the API (`api_url` becomes the CloudFront URL; extra monthly cost, see terraform/README.md). Null (the default) adds no edge."
   type        = number

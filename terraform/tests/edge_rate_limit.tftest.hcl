@@ -24,12 +24,7 @@ run "rate_rule_per_address_in_front_of_the_api" {
   command = plan
 
   module {
-    source = "./modules/edge-rate-limit"
-  }
-
-  providers = {
-    aws           = aws
-    aws.us_east_1 = aws.us_east_1
+    source = "./tests/fixtures/edge-rate-limit"
   }
 
   assert {
@@ -82,12 +77,7 @@ run "refuses_limits_waf_does_not_take" {
   command = plan
 
   module {
-    source = "./modules/edge-rate-limit"
-  }
-
-  providers = {
-    aws           = aws
-    aws.us_east_1 = aws.us_east_1
+    source = "./tests/fixtures/edge-rate-limit"
   }
 
   variables {

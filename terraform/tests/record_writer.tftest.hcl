@@ -13,6 +13,8 @@ variables {
   zone_arn                         = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"
   zone_name                        = "dyn.example.com"
   queue_arn                        = "arn:aws:sqs:us-east-1:123456789012:ddns-changes"
+  state_bucket                     = "ddns-state-x"
+  state_bucket_arn                 = "arn:aws:s3:::ddns-state-x"
   queue_visibility_timeout_seconds = 360
   assume_role_policy_json          = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LambdaAssumeRole\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"
 }
@@ -45,6 +47,7 @@ run "writer_function_and_mapping" {
       DDNS_CONFIG_BUCKET             = "ddns-config-20240101000000000000000001"
       DDNS_CONFIG_KEY                = "config.json"
       DDNS_WRITER_CHANGES_PER_SECOND = "2"
+      DDNS_WRITER_STATE_BUCKET       = "ddns-state-x"
     })
     error_message = "The writer gets the given environment plus its pacing (2 calls a second per writer by default)."
   }
@@ -70,8 +73,15 @@ run "writer_policy_holds_the_route53_conditions" {
       RefuseEscapedNamesButHostWildcards = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       DenyReservedNames                  = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       DenyCertificatesForReservedNames   = { effect = "Deny", actions = ["route53:ChangeResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
+      ReadWriteAppliedMarks              = { effect = "Allow", actions = ["s3:GetObject", "s3:PutObject"], resources = ["arn:aws:s3:::ddns-state-x/applied/*"] }
+      ListAppliedMarks                   = { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::ddns-state-x"] }
     }
-    error_message = "The writer's policy must grant exactly logs on its log group, consuming the change queue, Route 53 reads and conditioned changes on the zone; and deny the reserved names and their certificates."
+    error_message = "The writer's policy must grant exactly logs on its log group, consuming the change queue, Route 53 reads and conditioned changes on the zone, its applied marks; and deny the reserved names and their certificates."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["DDNS_WRITER_STATE_BUCKET"] == "ddns-state-x"
+    error_message = "The writer must be told where its applied marks are kept."
   }
 
   assert {
@@ -132,8 +142,8 @@ run "writer_policy_holds_the_route53_conditions" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "WriteAcmeChallengeRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards", "DenyCertificatesForReservedNames"], s.Sid) || !can(s.Condition)])
-    error_message = "Only the change statements carry conditions."
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "WriteAcmeChallengeRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards", "DenyCertificatesForReservedNames", "ListAppliedMarks"], s.Sid) || !can(s.Condition)])
+    error_message = "Only the change statements and the marks listing carry conditions."
   }
 }
 run "api_domain_is_reserved_like_the_apex" {

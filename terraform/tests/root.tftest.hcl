@@ -51,8 +51,9 @@ run "defaults" {
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
       DDNS_NAME_SERVERS         = "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk,ns-3.awsdns-03.com,ns-4.awsdns-04.net"
+      DDNS_SHARE_BUCKET         = "ddns-config-20240101000000000000000001"
     }
-    error_message = "The function's environment must point at the configuration object, the zone's name servers and the change queue, and hold no change budget."
+    error_message = "The function's environment must point at the configuration object, the zone's name servers, the change queue and the state bucket, and hold no change budget."
   }
 
   assert {

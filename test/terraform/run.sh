@@ -87,9 +87,8 @@ init_and_validate() {
       cat "${work_dir}/init.log" >&2
       return 1
     }
-    # -no-tests: validating tests/edge_rate_limit.tftest.hcl (a module that takes an aliased provider)
-    # reports a missing provider that `terraform test` itself (the next step) maps and runs fine.
-    terraform -chdir="${dir}" validate -no-tests -no-color || return 1
+    # With its tests (the default): tests/fixtures/edge-rate-limit is how the aliased provider validates.
+    terraform -chdir="${dir}" validate -no-color || return 1
   done
 }
 
@@ -172,7 +171,7 @@ outputs_are_complete() {
   emulator output "${deployment}" | python3 -c '
 import json, sys
 outputs = {name: o["value"] for name, o in json.load(sys.stdin).items()}
-required = ["api_url", "config_bucket", "config_key", "zone_id", "name_servers", "function_name", "change_queue_url", "change_dlq_url", "writer_function_name"]
+required = ["api_url", "config_bucket", "config_key", "zone_id", "name_servers", "function_name", "change_queue_url", "change_dlq_url", "writer_function_name", "state_bucket"]
 missing = [name for name in required if not outputs.get(name)]
 if missing:
     sys.exit(f"  missing outputs: {missing}")
@@ -194,9 +193,9 @@ emulator_round_trip() {
   }
 
   # The lifecycle rule too, which emulator stacks leave out (scripts/tf-emulator.sh).
-  if step "apply (alarms, notifications, the quiet-host check, the change queue and writer, the lifecycle rule on)" emulator apply ddns -var alarm_email=ops@example.com \
+  if step "apply (alarms, notifications, the quiet-host check, the change queue and writer, the config and state lifecycle rules on; their waits overlap)" emulator apply ddns -var alarm_email=ops@example.com \
     -var 'notify_emails=["owner@example.com"]' -var notify_webhook_url=https://hooks.example.com/ddns -var notify_webhook_header_value=emulator-webhook-secret-0123 \
-    -var quiet_host_check_minutes=15 -var config_noncurrent_version_expiration_days=30; then
+    -var quiet_host_check_minutes=15 -var config_noncurrent_version_expiration_days=30 -var state_share_expiration_days=1; then
     step "outputs" outputs_are_complete ddns
     step "plan: no changes but known moto drift" plan_shows_only_known_drift ddns
     step "destroy" emulator destroy ddns

@@ -88,6 +88,16 @@ locals {
           Resource = [var.zone_arn]
         },
       ],
+      [
+        {
+          # Fair-share slots (src/queue/s3-shares.ts): create only, never overwrite, nothing else in the bucket.
+          Sid       = "CreateShareSlots"
+          Effect    = "Allow"
+          Action    = ["s3:PutObject"]
+          Resource  = ["${var.share_bucket_arn}/shares/*"]
+          Condition = { Null = { "s3:if-none-match" = "false" } }
+        },
+      ],
       local.decrypt_config_statements,
     )
   }
@@ -103,6 +113,7 @@ locals {
       DDNS_CONFIG_KEY           = var.config_key
       DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
       DDNS_CHANGE_QUEUE_URL     = var.change_queue_url
+      DDNS_SHARE_BUCKET         = var.share_bucket
       DDNS_METRICS_NAMESPACE    = var.metrics_namespace
       DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
       NODE_OPTIONS              = local.node_options

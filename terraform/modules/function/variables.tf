@@ -127,6 +127,16 @@ variable "change_queue_arn" {
   type        = string
 }
 
+variable "share_bucket" {
+  description = "Bucket of the fair-share slots (modules/state-bucket, `DDNS_SHARE_BUCKET`)."
+  type        = string
+}
+
+variable "share_bucket_arn" {
+  description = "ARN of that bucket: the function may create objects under `shares/` in it, and nothing else."
+  type        = string
+}
+
 variable "tags" {
   description = "Tags added to the function, its role and its log group."
   type        = map(string)

@@ -148,6 +148,23 @@ locals {
           }
         },
       ],
+      [
+        {
+          # The newest applied change per record (src/writer/s3-marks.ts), read before and written after each write.
+          Sid      = "ReadWriteAppliedMarks"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject"]
+          Resource = ["${var.state_bucket_arn}/applied/*"]
+        },
+        {
+          # Without it S3 answers a missing mark with 403, not 404: the writer could not tell "never written".
+          Sid       = "ListAppliedMarks"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [var.state_bucket_arn]
+          Condition = { StringLike = { "s3:prefix" = ["applied/*"] } }
+        },
+      ],
       # The config and its shards, and kms:Decrypt when the bucket has a key: as the request function has them.
       var.read_config_statements,
     )
@@ -155,6 +172,7 @@ locals {
 
   environment = merge(var.environment, {
     DDNS_WRITER_CHANGES_PER_SECOND = tostring(var.changes_per_second)
+    DDNS_WRITER_STATE_BUCKET       = var.state_bucket
   })
 }
 

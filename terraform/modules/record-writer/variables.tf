@@ -119,6 +119,16 @@ variable "changes_per_second" {
   }
 }
 
+variable "state_bucket" {
+  description = "Bucket of the applied marks (modules/state-bucket, `DDNS_WRITER_STATE_BUCKET`)."
+  type        = string
+}
+
+variable "state_bucket_arn" {
+  description = "ARN of that bucket: the writer may read and write `applied/*` in it, and nothing else."
+  type        = string
+}
+
 variable "event_bus_arn" {
   description = "ARN of the EventBridge bus the writer announces changes on (`DDNS_EVENT_BUS` in `environment`); null: no events, no permission."
   type        = string
