@@ -20,7 +20,7 @@ import { displayHostname, isWithinZone, parseHostname } from "../core/hostname.j
 import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
 import type { CommandContext } from "./context.js";
 import { RefusedError, UsageError } from "./errors.js";
-import { refuseReservedName } from "./host-commands.js";
+import { noteServedWithin, refuseReservedName } from "./host-commands.js";
 import { type Zone, zoneById, zoneForHost } from "./zones.js";
 
 /** 40 characters of base64url (240 bits), acme-dns's password length. */
@@ -160,6 +160,7 @@ export async function addAcmeAccount(context: CommandContext): Promise<void> {
   );
   if (!account) throw new Error(`account ${username} was written but does not parse`);
   await printCredentials(context, "Added an ACME account for", account, password);
+  await noteServedWithin(context, `the new ACME account for ${displayHostname(parsed.fqdn)}`);
 }
 
 export async function rotateAcmeAccount(context: CommandContext): Promise<void> {

@@ -23,6 +23,9 @@ export const CLIENT_FORMATS = [
 ] as const;
 export type ClientFormat = (typeof CLIENT_FORMATS)[number];
 
+/** Where the printed ddclient command keeps its cache (`-cache`), apart from ddclient's global one. */
+export const DDCLIENT_CACHE = "/var/cache/ddclient/route53-ddns.cache";
+
 /** Stands in for the secret, which only `ddns host add` and `ddns host rotate` ever show. */
 export const SECRET_PLACEHOLDER = "PASTE-THE-SECRET-FROM-ddns-host-add-OR-rotate";
 
@@ -57,7 +60,7 @@ export function renderClientConfig(
   if (format === "sh") return shConfig(host, endpoint, secret);
   if (!host.allowDyndns2) {
     throw new RefusedError(
-      `${displayHostname(host.fqdn)} does not accept dyndns2 clients (allow_dyndns2 is not set), which the ${format} format uses. Use --format sh, or add the host with --dyndns2.`,
+      `${displayHostname(host.fqdn)} does not accept dyndns2 clients (allow_dyndns2 is not set), which the ${format} format uses. Use --format sh, or allow them with 'ddns host set ${displayHostname(host.fqdn)} --dyndns2 on'.`,
     );
   }
   return RENDERERS[format](host, endpoint, secret);
@@ -88,6 +91,9 @@ const RENDERERS: Record<
     secret,
   ) => `# ${displayHostname(host.fqdn)} — /etc/ddclient.conf for ddclient 3.10 or later (route53-ddns).
 # The address comes from the API's /checkip (ddclient 3.11 also takes usev4=webv4, webv4=…).
+# Run it with a cache file of this deployment's own: ddclient skips an update its cache says it made,
+# so a cache from another (or a rebuilt) deployment reports success and changes nothing:
+#   ddclient -file /etc/ddclient.conf -cache ${DDCLIENT_CACHE}
 protocol=dyndns2
 use=web, web=${endpoint.base}/checkip
 server=${endpoint.server}
@@ -155,7 +161,7 @@ config service 'route53_ddns'
     const lan = host.lan ? "&ip6lanprefix=<ip6lanprefix>" : "";
     const notes = [
       host.recordTypes.length > 1 && !host.allowClientIp
-        ? "# The box sends both addresses in one request over one family: set \"allow_client_ip\": true on this host, or it answers 'abuse'."
+        ? `# The box sends both addresses in one request over one family: run 'ddns host set ${displayHostname(host.fqdn)} --allow-client-ip on', or it answers 'abuse'.`
         : "",
       host.lan
         ? `# <ip6lanprefix> moves the LAN names below ${displayHostname(host.fqdn)}: ${host.lan.devices.map((device) => displayHostname(device.fqdn)).join(", ")} (ddns host lan list ${displayHostname(host.fqdn)}).`

@@ -87,6 +87,21 @@ function parseTtl(raw: string | undefined): number {
   return Number(raw);
 }
 
+/** The function's default DDNS_CONFIG_CACHE_SECONDS (src/settings.ts, terraform config_cache_seconds). */
+const DEFAULT_CONFIG_CACHE_SECONDS = 60;
+
+/**
+ * A new entry is served once each running function's config cache expires: until then its
+ * requests are refused (401), which a newcomer takes for a wrong secret. Says how long to wait.
+ */
+export async function noteServedWithin(context: CommandContext, what: string): Promise<void> {
+  const known = await context.target.configCacheSeconds();
+  const seconds = known ?? DEFAULT_CONFIG_CACHE_SECONDS;
+  context.out.note(
+    `the function serves ${what} within ${seconds} s, once its config cache expires (DDNS_CONFIG_CACHE_SECONDS${known === undefined ? `, ${DEFAULT_CONFIG_CACHE_SECONDS} s by default` : ""}); until then its requests get 401.`,
+  );
+}
+
 /** The secret and what to do with it: the only output that ever shows a secret. */
 async function printSecret(
   context: CommandContext,
@@ -150,11 +165,13 @@ export async function addHost(context: CommandContext): Promise<void> {
     ...(context.flag("dyndns2") ? { allow_dyndns2: true } : {}),
     ...(context.flag("require-timestamp") ? { require_timestamp: true } : {}),
     ...(context.flag("wildcard") ? { wildcard: true } : {}),
+    ...(context.flag("allow-client-ip") ? { allow_client_ip: true } : {}),
   };
   // Keys in the seed's spelling: the FQDN with its trailing dot.
   const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [fqdn]: entry }, fqdn);
   if (!host) throw new Error(`${fqdn} was written but does not parse`);
   await printSecret(context, "Added", host, { zone_id: zone.id, zone_name: displayHostname(zone.name) });
+  await noteServedWithin(context, `the new host ${displayHostname(host.fqdn)}`);
 }
 
 /**
@@ -213,6 +230,53 @@ export async function removeHost(context: CommandContext): Promise<void> {
     ],
     { hostname: displayHostname(fqdn), removed: true },
   );
+}
+
+/** The settings `host set` changes: option → config field (on|off), none of which moves a name. */
+const SWITCHES: Readonly<Record<string, string>> = {
+  "allow-client-ip": "allow_client_ip",
+  dyndns2: "allow_dyndns2",
+  "require-timestamp": "require_timestamp",
+};
+
+function parseSwitch(option: string, raw: string): boolean {
+  if (raw === "on" || raw === "true") return true;
+  if (raw === "off" || raw === "false") return false;
+  throw new UsageError(`--${option} takes on or off, not ${raw}.`);
+}
+
+/**
+ * `host set HOST --allow-client-ip on|off --dyndns2 on|off --require-timestamp on|off --ttl N`:
+ * changes an existing host's settings in place, its secret kept.
+ */
+export async function setHost(context: CommandContext): Promise<void> {
+  const changes: Record<string, unknown> = {};
+  for (const [option, field] of Object.entries(SWITCHES)) {
+    const raw = context.string(option);
+    if (raw !== undefined) changes[field] = parseSwitch(option, raw);
+  }
+  const ttl = context.string("ttl");
+  if (ttl !== undefined) changes.route_53_record_ttl = parseTtl(ttl);
+  if (Object.keys(changes).length === 0) {
+    throw new UsageError(
+      `Name a setting to change: ${[...Object.keys(SWITCHES).map((option) => `--${option} on|off`), "--ttl N"].join(", ")}.`,
+    );
+  }
+  const { fqdn, key, config, snapshot } = await existingHost(context);
+  const entry = { ...(snapshot.document[key] as object), ...changes } as Record<string, unknown>;
+  for (const [field, value] of Object.entries(changes)) if (value === false) delete entry[field];
+  const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [key]: entry }, fqdn);
+  if (!host) throw new Error(`${fqdn} was written but does not parse`);
+  const details = describeHost(host, entry);
+  context.out.result(
+    [
+      `Changed ${displayHostname(fqdn)}: ${Object.entries(changes)
+        .map(([field, value]) => `${field} ${value}`)
+        .join(", ")}.`,
+    ],
+    details,
+  );
+  await noteServedWithin(context, "the change");
 }
 
 /** What list and show reveal about a host: everything but the secret. */

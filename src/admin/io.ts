@@ -47,6 +47,11 @@ export class Output {
     if (!this.quiet) this.io.stderr(`… ${message}\n`);
   }
 
+  /** Something the operator must know about the result (not a problem): on stderr, even with --quiet. */
+  note(message: string): void {
+    this.io.stderr(`note: ${message}\n`);
+  }
+
   warn(message: string): void {
     this.io.stderr(`warning: ${message}\n`);
   }

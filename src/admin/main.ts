@@ -4,6 +4,7 @@
  * dist/ddns.mjs, which bin/ddns.mjs runs).
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import packageJson from "../../package.json" with { type: "json" };
 import { ConfigFileError } from "../config/schema.js";
 import { addAcmeAccount, listAcmeAccounts, removeAcmeAccount, rotateAcmeAccount } from "./acme-commands.js";
 import { CLIENT_FORMATS } from "./client-config.js";
@@ -17,7 +18,7 @@ import {
 } from "./config-commands.js";
 import { CommandContext, type OptionValues } from "./context.js";
 import { CliError, EXIT } from "./errors.js";
-import { addHost, listHosts, removeHost, rotateHost, showHost } from "./host-commands.js";
+import { addHost, listHosts, removeHost, rotateHost, setHost, showHost } from "./host-commands.js";
 import { type Io, Output } from "./io.js";
 import { addLanDevice, listLanDevices, removeLanDevice } from "./lan-commands.js";
 import { fleetStatus, hostStatus } from "./status-commands.js";
@@ -41,7 +42,8 @@ interface Command {
 const COMMANDS: readonly Command[] = [
   {
     name: "host add",
-    arguments: "HOST [--ttl N] [--types A,AAAA] [--dyndns2] [--require-timestamp] [--wildcard] [--zone-id Z]",
+    arguments:
+      "HOST [--ttl N] [--types A,AAAA] [--dyndns2] [--require-timestamp] [--allow-client-ip] [--wildcard] [--zone-id Z]",
     summary: "add a host with a new 256-bit secret; prints the secret once (--wildcard: *.HOST follows it)",
     options: {
       ttl: { type: "string" },
@@ -49,10 +51,25 @@ const COMMANDS: readonly Command[] = [
       dyndns2: { type: "boolean" },
       "require-timestamp": { type: "boolean" },
       wildcard: { type: "boolean" },
+      "allow-client-ip": { type: "boolean" },
       "zone-id": { type: "string" },
     },
     deployed: true,
     run: addHost,
+  },
+  {
+    name: "host set",
+    arguments: "HOST [--allow-client-ip on|off] [--dyndns2 on|off] [--require-timestamp on|off] [--ttl N]",
+    summary:
+      "change an existing host's settings, its secret kept (--allow-client-ip: myip may name another address than the caller's)",
+    options: {
+      "allow-client-ip": { type: "string" },
+      dyndns2: { type: "string" },
+      "require-timestamp": { type: "string" },
+      ttl: { type: "string" },
+    },
+    deployed: true,
+    run: setHost,
   },
   {
     name: "host rotate",
@@ -244,6 +261,7 @@ Options:
   --json                 machine-readable output on stdout
   -q, --quiet            no progress messages on stderr
   -h, --help             this text
+  --version              the version of this CLI (ddns --version)
 
 AWS credentials and region come from the usual places (environment, profile, SSO).
 Secrets are shown only by 'host add' and 'host rotate'; ACME passwords only by 'acme add' and 'acme rotate'.
@@ -271,6 +289,10 @@ function findCommand(argv: readonly string[]): { command: Command; rest: string[
 }
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
+  if (argv.length === 1 && argv[0] === "--version") {
+    io.stdout(`ddns (${packageJson.name}) ${packageJson.version}\n`);
+    return EXIT.ok;
+  }
   const found = findCommand(argv);
   if (!found) {
     const asked = argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help";
@@ -281,15 +303,16 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const { command, rest } = found;
   let values: OptionValues;
   let positionals: string[];
+  const options = { ...COMMON_OPTIONS, ...(command.deployed ? DEPLOYMENT_OPTIONS : {}), ...command.options };
   try {
-    ({ values, positionals } = parseArgs({
-      args: rest,
-      options: { ...COMMON_OPTIONS, ...(command.deployed ? DEPLOYMENT_OPTIONS : {}), ...command.options },
-      allowPositionals: true,
-      strict: true,
-    }) as { values: OptionValues; positionals: string[] });
+    ({ values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as {
+      values: OptionValues;
+      positionals: string[];
+    });
   } catch (error) {
-    io.stderr(`ddns ${command.name}: ${(error as Error).message}\nUsage: ${usageLine(command)}\n`);
+    io.stderr(
+      `ddns ${command.name}: ${parseProblem(error as Error & { code?: string }, options)}\nUsage: ${usageLine(command)}\n`,
+    );
     return EXIT.usage;
   }
   if (values.help) {
@@ -317,6 +340,43 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`ddns ${command.name}: ${describeError(error)}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.failed;
   }
+}
+
+/**
+ * util.parseArgs's complaint in the operator's words: the option named as typed, the nearest one the
+ * command takes when it is a likely typo, and no advice about `--` that does not apply.
+ */
+export function parseProblem(error: Error & { code?: string }, options: Options): string {
+  const named = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && named) {
+    const typed = named.replace(/^-+/, "");
+    const nearest = Object.keys(options)
+      .map((name) => ({ name, distance: editDistance(typed, name) }))
+      .sort((a, b) => a.distance - b.distance)[0];
+    const hint =
+      nearest && nearest.distance <= Math.max(1, Math.floor(typed.length / 3))
+        ? ` (did you mean --${nearest.name}?)`
+        : "";
+    return `unknown option ${named}${hint}.`;
+  }
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && named) {
+    const option = options[named.replace(/^-+/, "")];
+    return option?.type === "boolean" ? `${named} takes no value.` : `${named} needs a value.`;
+  }
+  return error.message;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /** The operator's view of a failure: our own messages as they are, AWS errors with their code. */

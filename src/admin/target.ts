@@ -67,6 +67,13 @@ export class Target {
     return this.env.DDNS_LOG_GROUP || stringOutput(await this.#terraform(), "function_log_group_name");
   }
 
+  /** How long the function reuses a config it read (its DDNS_CONFIG_CACHE_SECONDS), when the outputs say. */
+  async configCacheSeconds(): Promise<number | undefined> {
+    const environment = (await this.#terraform()).function_environment as Record<string, unknown> | undefined;
+    const raw = environment?.DDNS_CONFIG_CACHE_SECONDS;
+    return typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined;
+  }
+
   /** The deployment's hosted zone, when its Terraform outputs are at hand. */
   async zoneId(): Promise<string | undefined> {
     return stringOutput(await this.#terraform(), "zone_id");

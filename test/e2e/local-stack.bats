@@ -41,9 +41,14 @@ state() {
   sed -n '/a ddclient.conf:$/,/^$/{/^  /s/^  //p}' "${BATS_FILE_TMPDIR}/up.out" >"${BATS_TEST_TMPDIR}/ddclient.conf"
   chmod 600 "${BATS_TEST_TMPDIR}/ddclient.conf"
   grep -q '^protocol=dyndns2$' "${BATS_TEST_TMPDIR}/ddclient.conf"
+  # The command as printed, with its own -cache in the state directory: ddclient's global cache
+  # would make it skip the update on a rebuilt stack and report success.
+  local printed
+  printed="$(sed -n 's/^Or with ddclient (\(.*\)), a ddclient.conf:$/\1/p' "${BATS_FILE_TMPDIR}/up.out")"
+  [[ ${printed} == "ddclient -file FILE -cache ${DDNS_LOCAL_DIR}/ddclient.cache "* ]]
   ddclient=$(command -v ddclient || echo /usr/sbin/ddclient)
-  run timeout 60 "${ddclient}" -daemon=0 -foreground -noquiet \
-    -file "${BATS_TEST_TMPDIR}/ddclient.conf" -cache "${BATS_TEST_TMPDIR}/ddclient.cache"
+  read -ra args <<<"${printed#ddclient }"
+  run timeout 60 "${ddclient}" -daemon=0 "${args[@]/#FILE/${BATS_TEST_TMPDIR}/ddclient.conf}"
   [[ ${status} -eq 0 ]]
   [[ ${output} == *"SUCCESS:  updating $(state .demo.hostname): good: IP address set to 127.0.0.1"* ]]
   [[ ${output} != *"$(state .demo.secret)"* ]]
@@ -83,6 +88,18 @@ state() {
   [[ ${output} != *"$(state .demo.secret)"* ]]
 }
 
+@test "run (make local) refuses to replace the running stack, and leaves it as it was" {
+  pids_before="$(state '.pids | join(" ")')"
+  bucket_before="$(state .config_bucket)"
+  run timeout 60 "${REPO_ROOT}/scripts/local-stack" run
+  [[ ${status} -eq 1 ]]
+  [[ ${output} == *"a stack is already running from ${DDNS_LOCAL_DIR}"* ]]
+  [[ ${output} == *"scripts/local-stack down"* ]]
+  [[ $(state '.pids | join(" ")') == "${pids_before}" ]]
+  [[ $(state .config_bucket) == "${bucket_before}" ]]
+  curl -fsS -o /dev/null --max-time 5 "$(state .api_url)health"
+}
+
 @test "a second up reuses the running stack" {
   pids_before="$(state '.pids | join(" ")')"
   run "${REPO_ROOT}/scripts/local-stack" up
@@ -93,6 +110,7 @@ state() {
 
 @test "down stops every process it started" {
   pids="$(state '.pids | join(" ")')"
+  [[ -e ${DDNS_LOCAL_DIR}/ddclient.cache ]] # written by the printed ddclient command above
   run "${REPO_ROOT}/scripts/local-stack" down
   [[ ${status} -eq 0 ]]
   for pid in ${pids}; do
@@ -102,6 +120,7 @@ state() {
     fi
   done
   [[ ! -e ${DDNS_LOCAL_DIR}/stack.json ]]
+  [[ ! -e ${DDNS_LOCAL_DIR}/ddclient.cache ]]
   run "${REPO_ROOT}/scripts/local-stack" status
   [[ ${status} -eq 3 ]]
 }
