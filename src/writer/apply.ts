@@ -121,7 +121,11 @@ async function writeRecords(
   }
 }
 
-/** Drops the changes a newer (or the same) request already wrote. */
+/**
+ * Drops the changes a newer request, or this very request (a redelivery), already wrote. A newer
+ * request for the value the mark holds is written again: the request function queues a change only
+ * when the name servers gave something else, so the record was changed behind the writer's back.
+ */
 async function withoutApplied(
   marks: AppliedMarks | undefined,
   zoneId: string,
@@ -133,7 +137,7 @@ async function withoutApplied(
     const mark = applied[index];
     if (!mark) return true;
     if (mark.requestedAt > winner.message.requestedAt) return false;
-    return mark.value !== winner.record.value;
+    return mark.requestedAt < winner.message.requestedAt || mark.value !== winner.record.value;
   });
 }
 

@@ -154,14 +154,27 @@ describe("record writer", () => {
     expect(w.calls).toHaveLength(1);
   });
 
-  it("skips a newer request whose value is already written", async () => {
+  it("skips a redelivered request it already wrote", async () => {
     // prepare
     const w = world();
     await applyBatch(w.targets, [records("a", T0, "home.dyn.example.com.", "203.0.113.9")]);
-    // act
-    await applyBatch(w.targets, [records("b", T0 + 60_000, "home.dyn.example.com.", "203.0.113.9")]);
+    // act: SQS delivers the same message again
+    await applyBatch(w.targets, [records("a", T0, "home.dyn.example.com.", "203.0.113.9")]);
     // assess
     expect(w.calls).toHaveLength(1);
+  });
+
+  it("writes a newer request for the value it wrote before: the record was changed behind its back", async () => {
+    // prepare: written, then edited by someone else
+    const w = world();
+    await applyBatch(w.targets, [records("a", T0, "home.dyn.example.com.", "203.0.113.9")]);
+    w.zone.set("home.dyn.example.com.", "192.0.2.99");
+    // act: the router's next check saw 192.0.2.99 at the name servers and asked again
+    const failed = await applyBatch(w.targets, [records("b", T0 + 60_000, "home.dyn.example.com.", "203.0.113.9")]);
+    // assess
+    expect(failed).toEqual([]);
+    expect(w.calls).toHaveLength(2);
+    expect(w.zone.get("home.dyn.example.com.")).toBe("203.0.113.9");
   });
 
   it("splits a batch over 1,000 elements into calls within the limit, a host's records together", async () => {
