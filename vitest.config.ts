@@ -22,6 +22,8 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          // The environment Terraform gives the functions, applied to moto once (test/support/deployment.ts).
+          globalSetup: ["test/support/deployment-setup.ts"],
           include: ["test/integration/**/*.test.ts"],
           setupFiles: ["test/support/vitest-setup.ts"],
           testTimeout: 60_000,
@@ -33,6 +35,8 @@ export default defineConfig({
       {
         test: {
           name: "runtime",
+          // The environment Terraform gives the functions, applied to moto once (test/support/deployment.ts).
+          globalSetup: ["test/support/deployment-setup.ts"],
           include: ["test/runtime/**/*.test.ts"],
           setupFiles: ["test/support/vitest-setup.ts"],
           testTimeout: 60_000,
@@ -43,14 +47,18 @@ export default defineConfig({
         test: {
           name: "iam",
           include: ["test/iam/**/*.test.ts"],
+          // The policies of the tests' deployment (test/support/deployment.ts), applied once.
+          globalSetup: ["test/support/deployment-setup.ts"],
           setupFiles: ["test/support/vitest-setup.ts"],
           testTimeout: 60_000,
-          hookTimeout: 300_000,
+          hookTimeout: 60_000,
         },
       },
       {
         test: {
           name: "e2e",
+          // The environment Terraform gives the functions, applied to moto once (test/support/deployment.ts).
+          globalSetup: ["test/support/deployment-setup.ts"],
           include: ["test/e2e/**/*.test.ts"],
           setupFiles: ["test/support/vitest-setup.ts"],
           testTimeout: 120_000,

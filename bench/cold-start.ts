@@ -19,7 +19,8 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../test/support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../test/support/aws-fixture.js";
+import { deployedEnvironment } from "../test/support/deployment.js";
 import { startMoto } from "../test/support/moto.js";
 import { type FleetConfig, putFleetConfig, unpackBundle } from "./cold/fleet-configs.js";
 import { fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
@@ -120,7 +121,7 @@ async function bundleColdStart(motoUrl: string, fixture: AwsFixture, runs: numbe
     await fixture.putConfig(fleetConfig(1, fixture.zoneId));
     await fixture.setRecord(`${host.hostname}.`, "A", SOURCE_IP);
     // boto3 reads the region from AWS_DEFAULT_REGION; the JavaScript SDK from AWS_REGION.
-    const aws = emulatorEnvironment(motoUrl, fixture.bucket);
+    const aws = deployedEnvironment(motoUrl, { bucket: fixture.bucket });
     const env = { ...process.env, ...aws, AWS_DEFAULT_REGION: aws.AWS_REGION };
     const setArgs = [BUNDLE, SOURCE_IP, "/", setQuery(host, SOURCE_IP)];
 
@@ -229,7 +230,7 @@ async function fleetColdStart(
       ]),
     );
 
-    const aws = emulatorEnvironment(motoUrl, fixture.bucket);
+    const aws = deployedEnvironment(motoUrl, { bucket: fixture.bucket });
     const label = (config: FleetConfig) =>
       `${config.hosts.toLocaleString("en-US")} hosts, ${config.layout === "single" ? "config.json" : `${config.shards} shards`}`;
     const times = new Map<string, number[]>(configs.map((config) => [label(config), []]));

@@ -19,7 +19,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import dnsPacket from "dns-packet";
-import { createAwsFixture, emulatorEnvironment } from "../test/support/aws-fixture.js";
+import { createAwsFixture } from "../test/support/aws-fixture.js";
+import { deployedEnvironment } from "../test/support/deployment.js";
 import { startMoto } from "../test/support/moto.js";
 import { type FleetConfig, putFleetConfig, unpackBundle } from "./cold/fleet-configs.js";
 import { FLEET_ZONE, fleetHost, setQuery } from "./lib/fleet.js";
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
         .map((index) => setQuery({ ...fleetHost(index), secret: "not-the-secret" }, SOURCE_IP))
         .join("\n"),
     );
-    const aws = emulatorEnvironment(moto.url, fixture.bucket);
+    const aws = deployedEnvironment(moto.url, { bucket: fixture.bucket });
     const every = Math.max(1, Math.floor(requests / 5));
     console.log(
       `memory: ${hosts.toLocaleString("en-US")} hosts, ${requests.toLocaleString("en-US")} mode=set checks over hosts drawn at random, dist/lambda.zip's index.mjs; MiB after a forced GC`,

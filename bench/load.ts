@@ -10,7 +10,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { parseArgs } from "node:util";
-import { createAwsFixture, emulatorEnvironment } from "../test/support/aws-fixture.js";
+import { createAwsFixture } from "../test/support/aws-fixture.js";
+import { deployedEnvironment } from "../test/support/deployment.js";
 import { freePort, startMoto, waitForHttp } from "../test/support/moto.js";
 import { fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
 import { percentile, printTable, verdict } from "./lib/stats.js";
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     }
     const port = await freePort();
     server = await startLocalApi(
-      { ...process.env, ...emulatorEnvironment(moto.url, fixture.bucket) },
+      { ...process.env, ...deployedEnvironment(moto.url, { bucket: fixture.bucket }) },
       port,
       seconds + 120,
     );

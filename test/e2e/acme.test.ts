@@ -22,13 +22,15 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTxtValue } from "../../src/dns/txt-values.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
 import { runDdns } from "../support/ddns-cli.js";
-import { type DnsServer, startTestDnsServer } from "../support/dns.js";
+import { deployedEnvironment } from "../support/deployment.js";
+import { type DnsServer, queryDns, startTestDnsServer, txtStrings } from "../support/dns.js";
 import { freePort, type MotoServer, startMoto, waitForHttp } from "../support/moto.js";
 import { type Pebble, startPebble } from "../support/pebble.js";
 
-const ZONE = "dyn.example.test";
+// The zone the tests' deployment was applied for: its DDNS_RESERVED_NAMES name this apex.
+const ZONE = "dyn.example.com";
 const OUTSIDE_ZONE = "example.org";
 const LIFETIME_SECONDS = 600;
 
@@ -90,6 +92,21 @@ describe("ACME DNS-01 with real ACME software", () => {
     return (await response.text()).includes(`"${txt}"`);
   };
 
+  /**
+   * What every ACME client does before it tells the CA to look (lego's and acme.sh's propagation
+   * check): waits until the zone's name servers answer the value. The writer writes it moments after
+   * the API accepted it; within a client's default timeout (lego: 60 s) is the promise.
+   */
+  async function servedByNameServers(name: string, value: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const answer = await queryDns(dns, name, "TXT").catch(() => undefined);
+      if (answer && txtStrings(answer).some((strings) => strings.join("") === value)) return;
+      if (Date.now() > deadline) throw new Error(`${name} TXT ${value} not served within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   /** An order through acme-client, each challenge written by the next update shape in turn. */
   async function orderWithAcmeDns(
     names: string[],
@@ -114,6 +131,7 @@ describe("ACME DNS-01 with real ACME software", () => {
       challengeCreateFn: async (_authz, _challenge, value) => {
         const shape = shapes[next++ % shapes.length] as UpdateShape;
         if (!(await shape(account, value))) throw new Error("the acme-dns update was not accepted");
+        await servedByNameServers(account.txt_name, value);
       },
       challengeRemoveFn: async () => {},
     });
@@ -136,7 +154,7 @@ describe("ACME DNS-01 with real ACME software", () => {
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}/`;
     env = {
-      ...emulatorEnvironment(moto.url, zone.bucket),
+      ...deployedEnvironment(moto.url, { bucket: zone.bucket, nameServers: dns.address }),
       DDNS_API_URL: apiUrl,
       DDNS_CONFIG_CACHE_SECONDS: "0",
     };

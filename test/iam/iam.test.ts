@@ -1,21 +1,17 @@
 /**
  * IAM, evaluated: moto applies no policy, so the integration and e2e suites record every AWS call
  * the functions make (DDNS_AWS_CALLS, test/support/aws-recorder.ts) and this suite judges each one
- * against the policies Terraform produces — the root module applied to a fresh moto with every
- * optional part on (change events, quiet-host job, change budget, SSE-KMS, HTTPS-only buckets) —
- * with @cloud-copilot/iam-simulate. Every recorded call must be Allowed; a corpus of calls the
+ * against the policies Terraform produces — the tests' deployment (test/support/deployment.ts: the
+ * root module applied to moto with every optional part on: change events, quiet-host job, SSE-KMS,
+ * HTTPS-only buckets and queues) — with @cloud-copilot/iam-simulate. Every recorded call must be Allowed; a corpus of calls the
  * functions must never be able to make must each be Denied; and the suite shows it can fail.
  * `make test-iam` runs it after `make test-integration test-e2e` (which record).
  */
-import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { RecordedCall } from "../support/aws-recorder.js";
-import { type MotoServer, startMoto } from "../support/moto.js";
+import { deployment as appliedDeployment } from "../support/deployment.js";
 import { type DeployedFunction, Deployment } from "./deployment.js";
 import {
   type Change,
@@ -25,7 +21,6 @@ import {
   recordedRequests,
 } from "./requests.js";
 
-const run = promisify(execFile);
 const CALLS = resolve(process.env.DDNS_AWS_CALLS_DIR ?? ".aws-calls");
 
 function recordedCalls(): RecordedCall[] {
@@ -36,24 +31,7 @@ function recordedCalls(): RecordedCall[] {
     .map((line) => JSON.parse(line) as RecordedCall);
 }
 
-/** A KMS key in moto for the config bucket (TrentService.CreateKey; no KMS client among the devDependencies). */
-async function createKey(motoUrl: string): Promise<string> {
-  const answer = await fetch(motoUrl, {
-    method: "POST",
-    headers: {
-      "x-amz-target": "TrentService.CreateKey",
-      "content-type": "application/x-amz-json-1.1",
-      authorization:
-        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0",
-    },
-    body: "{}",
-  });
-  return ((await answer.json()) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn;
-}
-
 describe("IAM, evaluated against the policies Terraform produces", () => {
-  let moto: MotoServer;
-  let stateDir: string;
   let deployment: Deployment;
   let writers: DeployedFunction[];
 
@@ -67,26 +45,11 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
     (await deployment.decide(fn, request)).decision === "Allowed";
 
   beforeAll(async () => {
-    moto = await startMoto();
-    stateDir = await mkdtemp(join(tmpdir(), "ddns-iam-"));
-    const key = await createKey(moto.url);
-    await run("scripts/tf-emulator.sh", [
-      "apply",
-      ...["--moto-url", moto.url, "--state-dir", stateDir],
-      ...["-var", "change_events=true", "-var", "quiet_host_check_minutes=60"],
-      ...["-var", "route53_change_budget_per_second=8", "-var", "enforce_secure_transport=true"],
-      ...["-var", `kms_key_arn=${key}`],
-    ]);
-    deployment = Deployment.fromStateFile(join(stateDir, "terraform", "terraform.tfstate"));
+    deployment = Deployment.fromStateFile(appliedDeployment().stateFile);
     const probe = change([{ action: "UPSERT", name: inZone("probe"), type: "A" }]);
     writers = [];
     for (const fn of deployment.functions) if (await allowedFor(fn, probe)) writers.push(fn);
   }, 300_000);
-
-  afterAll(async () => {
-    await moto?.stop();
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
 
   it("normalises record names as Route 53 does for its condition keys", () => {
     expect(normalizedRecordName("*.Home.Dyn.Example.COM.")).toBe("\\052.home.dyn.example.com");

@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
 import { runDdns } from "../support/ddns-cli.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 describe("ddns host add / acme add / host set against moto", () => {
@@ -26,7 +27,10 @@ describe("ddns host add / acme add / host set against moto", () => {
   beforeAll(async () => {
     moto = await startMoto();
     aws = await createAwsFixture(moto.url);
-    env = { ...emulatorEnvironment(moto.url, aws.bucket), DDNS_API_URL: "https://api.example.test/" };
+    env = {
+      ...deployedEnvironment(moto.url, { bucket: aws.bucket }),
+      DDNS_API_URL: "https://api.example.test/",
+    };
   });
 
   afterAll(async () => {

@@ -15,14 +15,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AwsClients } from "../../src/admin/io.js";
 import { run } from "../../src/admin/main.js";
 import type { HttpResult } from "../../src/protocols/http.js";
-import {
-  type AwsFixture,
-  createAwsFixture,
-  emulatorEnvironment,
-  TEST_CREDENTIALS,
-  TEST_REGION,
-} from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
 import { freshHandler, runDdns } from "../support/ddns-cli.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
@@ -66,7 +61,7 @@ describe("ddns CLI against moto", () => {
     await aws.s3.send(
       new PutBucketVersioningCommand({ Bucket: aws.bucket, VersioningConfiguration: { Status: "Enabled" } }),
     );
-    env = { ...emulatorEnvironment(moto.url, aws.bucket), DDNS_API_URL: apiUrl };
+    env = { ...deployedEnvironment(moto.url, { bucket: aws.bucket }), DDNS_API_URL: apiUrl };
   });
 
   afterAll(async () => {

@@ -26,13 +26,8 @@ import { createAwsBackends } from "../../src/aws.js";
 import type { LogEntry } from "../../src/core/log.js";
 import { DEFAULT_PUBLISH_TIMEOUT_MS } from "../../src/events/bounded.js";
 import { readSettings } from "../../src/settings.js";
-import {
-  type AwsFixture,
-  createAwsFixture,
-  emulatorEnvironment,
-  TEST_CREDENTIALS,
-  TEST_REGION,
-} from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent } from "../support/events.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 import { createChangeQueues, type RunningWriter, startTestWriter } from "../support/writer.js";
@@ -55,7 +50,7 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   moto = await startMoto();
   fixture = await createAwsFixture(moto.url);
-  Object.assign(process.env, emulatorEnvironment(moto.url, fixture.bucket), {
+  Object.assign(process.env, deployedEnvironment(moto.url, { bucket: fixture.bucket }), {
     DDNS_CONFIG_CACHE_SECONDS: "0",
   });
   const clientConfig = { endpoint: moto.url, region: TEST_REGION, credentials: TEST_CREDENTIALS };

@@ -10,7 +10,8 @@ import { createServer, request, type Server } from "node:http";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedToken } from "../../src/core/tokens.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 
@@ -69,7 +70,7 @@ describe.skipIf(!existsSync(BUNDLE))(
         {
           env: {
             PATH: process.env.PATH,
-            ...emulatorEnvironment(moto.url, aws.bucket),
+            ...deployedEnvironment(moto.url, { bucket: aws.bucket }),
             AWS_ENDPOINT_URL_ROUTE_53: proxy.url,
             DDNS_NAME_SERVERS: nameServers,
           },

@@ -12,7 +12,8 @@ import { fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import { readSettings } from "../../src/settings.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent } from "../support/events.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 
@@ -88,7 +89,7 @@ beforeAll(async () => {
   await s3Proxy.open();
   await route53Proxy.open();
   // The function's own clients read their endpoints from here (DESIGN.md: no custom variables).
-  Object.assign(process.env, emulatorEnvironment(moto.url, fixture.bucket), {
+  Object.assign(process.env, deployedEnvironment(moto.url, { bucket: fixture.bucket }), {
     AWS_ENDPOINT_URL_S3: s3Proxy.url,
     AWS_ENDPOINT_URL_ROUTE_53: route53Proxy.url,
     DDNS_CONFIG_CACHE_SECONDS: "0",
@@ -113,9 +114,14 @@ beforeEach(async () => {
 });
 
 /** A fresh warm-able container with the function's real AWS clients, on a clock the test moves. */
+let latestNow = 0;
 function container() {
-  let now = Date.now();
-  const clock = () => now;
+  // Never behind a clock an earlier test moved on: the writer drops a change older than one it wrote.
+  let now = Math.max(Date.now(), latestNow + 1);
+  const clock = () => {
+    latestNow = Math.max(latestNow, now);
+    return now;
+  };
   const backends = createAwsBackends(readSettings(process.env), () => {}, clock);
   const app = createApp({ backends: async () => backends, log: () => {}, now: clock });
   return {

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateSecret } from "../../src/admin/secrets.js";
 import type { HttpEvent, HttpResult } from "../../src/protocols/http.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
@@ -30,7 +31,7 @@ describe("handler against moto", () => {
     vi.resetModules();
     vi.unstubAllEnvs();
     for (const [name, value] of Object.entries({
-      ...emulatorEnvironment(moto.url, aws.bucket),
+      ...deployedEnvironment(moto.url, { bucket: aws.bucket }),
       ...extraEnv,
     })) {
       vi.stubEnv(name, value);

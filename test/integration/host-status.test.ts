@@ -14,14 +14,9 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EXIT } from "../../src/admin/errors.js";
-import {
-  type AwsFixture,
-  createAwsFixture,
-  emulatorEnvironment,
-  TEST_CREDENTIALS,
-  TEST_REGION,
-} from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
 import { freshHandler, runDdns } from "../support/ddns-cli.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
@@ -64,7 +59,7 @@ beforeAll(async () => {
       expect_check_in_minutes: 30,
     },
   });
-  env = { ...emulatorEnvironment(moto.url, aws.bucket), DDNS_RECORD_CACHE_SECONDS: "0" };
+  env = { ...deployedEnvironment(moto.url, { bucket: aws.bucket }), DDNS_RECORD_CACHE_SECONDS: "0" };
 
   // A router's week, through the real function; its log lines land where Lambda would put them.
   const lines: string[] = [];

@@ -13,7 +13,8 @@ import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import type { ChangeQueue, RecordChange } from "../../src/core/ports.js";
 import { readSettings } from "../../src/settings.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
@@ -53,7 +54,7 @@ describe("names that follow a router, against moto", () => {
       },
       [`${PLAIN}.`]: router,
     });
-    Object.assign(process.env, emulatorEnvironment(moto.url, aws.bucket));
+    Object.assign(process.env, deployedEnvironment(moto.url, { bucket: aws.bucket }));
     const backends = createAwsBackends(readSettings(process.env), () => {});
     // Each queued host message becomes one ChangeResourceRecordSets in the writer.
     const queue: ChangeQueue = {

@@ -8,8 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigObject } from "../../src/admin/config-object.js";
 import { shardOf } from "../../src/config/shards.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
 import { runDdns } from "../support/ddns-cli.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 const SHARDS = 4;
@@ -30,7 +31,10 @@ describe("ownership at the CLI, sharded config against moto", () => {
   beforeAll(async () => {
     moto = await startMoto();
     aws = await createAwsFixture(moto.url);
-    env = { ...emulatorEnvironment(moto.url, aws.bucket), DDNS_API_URL: "https://ddns.dyn.example.com" };
+    env = {
+      ...deployedEnvironment(moto.url, { bucket: aws.bucket }),
+      DDNS_API_URL: "https://ddns.dyn.example.com",
+    };
     for (const host of [ROUTER, "victim.dyn.example.com"]) {
       const added = await ddns("host", "add", host, "--dyndns2");
       expect(added.code, added.stderr).toBe(0);

@@ -18,7 +18,8 @@ import { parseConfigDocument } from "../../src/config/schema.js";
 import type { HostConfig } from "../../src/core/hosts.js";
 import { type LocalApi, startLocalApi } from "../../src/local/server.js";
 import { readSettings } from "../../src/settings.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 const SECRET = "router-formats-secret-0123456789abcdef_-";
@@ -61,7 +62,7 @@ describe("router and NAS custom providers, replayed as the firmware sends them",
     await aws.putConfig(document);
     const parsed = parseConfigDocument(document).hosts;
     hosts = new Map(Object.values(NAMES).map((name) => [name, parsed.find(fqdn(name)) as HostConfig]));
-    Object.assign(process.env, emulatorEnvironment(moto.url, aws.bucket));
+    Object.assign(process.env, deployedEnvironment(moto.url, { bucket: aws.bucket }));
     const backends = createAwsBackends(readSettings(process.env), () => {});
     const app = createApp({ backends: async () => backends, log: () => {} });
     api = await startLocalApi((event, context) => app(event, context.awsRequestId), ["127.0.0.1"], 0);

@@ -18,8 +18,9 @@ import { ConcurrentEditError } from "../../src/admin/errors.js";
 import { isManifestDocument, readManifest, shardOf } from "../../src/config/shards.js";
 import { seedToken } from "../../src/core/tokens.js";
 import type { HttpResult } from "../../src/protocols/http.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
 import { freshHandler, runDdns } from "../support/ddns-cli.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
@@ -68,7 +69,7 @@ describe("sharded config against moto", () => {
     await aws.s3.send(
       new PutBucketVersioningCommand({ Bucket: aws.bucket, VersioningConfiguration: { Status: "Enabled" } }),
     );
-    env = emulatorEnvironment(moto.url, aws.bucket);
+    env = deployedEnvironment(moto.url, { bucket: aws.bucket });
     for (const name of ["a", "b", "c", "d", "e", "f"]) await add(`${name}.dyn.example.com`);
   });
 

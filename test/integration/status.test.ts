@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timestampedToken } from "../../src/core/tokens.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 
@@ -35,7 +36,7 @@ describe.skipIf(!existsSync(BUNDLE))("GET /status (real bundle, cold, DNS only)"
       {
         env: {
           PATH: process.env.PATH,
-          ...emulatorEnvironment(moto.url, aws.bucket),
+          ...deployedEnvironment(moto.url, { bucket: aws.bucket }),
           AWS_ENDPOINT_URL_ROUTE_53: deadRoute53,
           DDNS_NAME_SERVERS: dns.address,
         },

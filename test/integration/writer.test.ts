@@ -12,13 +12,8 @@ import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import { encodeChange } from "../../src/core/changes.js";
 import { readSettings } from "../../src/settings.js";
-import {
-  type AwsFixture,
-  createAwsFixture,
-  emulatorEnvironment,
-  TEST_CREDENTIALS,
-  TEST_REGION,
-} from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 import {
@@ -43,7 +38,7 @@ beforeAll(async () => {
   await fixture.s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
   sqs = new SQSClient({ endpoint: moto.url, region: TEST_REGION, credentials: TEST_CREDENTIALS });
   queues = await createChangeQueues(sqs, "ddns-changes", { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
-  Object.assign(process.env, emulatorEnvironment(moto.url, fixture.bucket), {
+  Object.assign(process.env, deployedEnvironment(moto.url, { bucket: fixture.bucket }), {
     DDNS_CONFIG_CACHE_SECONDS: "0",
     DDNS_CHANGE_QUEUE_URL: queues.queueUrl,
   });

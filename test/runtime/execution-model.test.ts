@@ -20,8 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSecret } from "../../src/admin/secrets.js";
 import { seedToken } from "../../src/core/tokens.js";
 import type { HttpEvent } from "../../src/protocols/http.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
 import { runDdns } from "../support/ddns-cli.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
@@ -101,7 +102,7 @@ describe("the zip under Lambda's execution model", () => {
   const setEvent = (host: string, ip: string): HttpEvent =>
     httpEvent({ query: { mode: "set", hostname: host, hash: seedToken(ip, host, secret) }, sourceIp: ip });
   const environment = (overrides: Record<string, string> = {}) => ({
-    ...emulatorEnvironment(moto.url, aws.bucket),
+    ...deployedEnvironment(moto.url, { bucket: aws.bucket }),
     DDNS_NAME_SERVERS: dns.address,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
     ...overrides,
@@ -244,7 +245,7 @@ describe("the zip under Lambda's execution model", () => {
     );
     await aws.putConfigText(JSON.stringify(big), key);
     const sharded = await runDdns(["config", "shard", "--shards", "256", "--key", key, "--json"], {
-      ...emulatorEnvironment(moto.url, aws.bucket),
+      ...deployedEnvironment(moto.url, { bucket: aws.bucket }),
       DDNS_CONFIG_KEY: key,
     });
     expect(sharded.code, sharded.stderr).toBe(0);

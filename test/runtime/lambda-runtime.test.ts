@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSecret } from "../../src/admin/secrets.js";
 import { passwordSha256 } from "../../src/core/acme.js";
 import { seedToken } from "../../src/core/tokens.js";
-import { type AwsFixture, createAwsFixture, emulatorEnvironment } from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
@@ -103,7 +104,7 @@ describe("the built zip on the Lambda runtime (Node 22, aws-lambda-ric)", () => 
   });
 
   const functionEnvironment = () => ({
-    ...emulatorEnvironment(moto.url, aws.bucket),
+    ...deployedEnvironment(moto.url, { bucket: aws.bucket }),
     DDNS_NAME_SERVERS: dns.address,
   });
   const ways = {

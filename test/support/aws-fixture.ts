@@ -29,17 +29,9 @@ export function fixtureQueueUrl(endpointUrl: string): string {
   return `${endpointUrl}/123456789012/${CHANGE_QUEUE}`;
 }
 
-/** The environment a function (or the local API) needs to reach the emulator. */
-export function emulatorEnvironment(endpointUrl: string, bucket: string): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpointUrl,
-    DDNS_CHANGE_QUEUE_URL: fixtureQueueUrl(endpointUrl),
-    AWS_ACCESS_KEY_ID: FUNCTION_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FUNCTION_CREDENTIALS.secretAccessKey,
-    AWS_REGION: TEST_REGION,
-    DDNS_CONFIG_BUCKET: bucket,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
+/** The state bucket (fair shares, the writer's applied marks) createAwsFixture makes beside `bucket`. */
+export function fixtureStateBucket(bucket: string): string {
+  return `${bucket}-state`;
 }
 
 export interface AwsFixture {
@@ -75,24 +67,27 @@ export async function createAwsFixture(
   const bucket = options.bucket ?? `ddns-config-${randomBytes(4).toString("hex")}`;
   const zoneName = options.zoneName ?? "dyn.example.com.";
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  // The deployment gives both functions a state bucket (deployment.ts maps it to this one).
+  await s3.send(new CreateBucketCommand({ Bucket: fixtureStateBucket(bucket) }));
   const zone = await route53.send(
     new CreateHostedZoneCommand({ Name: zoneName, CallerReference: randomBytes(8).toString("hex") }),
   );
   const zoneId = bareZoneId(zone.HostedZone?.Id ?? "");
   // A stack that runs the built writer itself (dev-stack) asks for none here.
-  if (options.inProcessWriter ?? true) await startFixtureWriter(endpointUrl);
+  if (options.inProcessWriter ?? true) await startFixtureWriter(endpointUrl, bucket);
   return attachAwsFixture(endpointUrl, { bucket, zoneId, zoneName });
 }
 
 /** The change queue and the writer polling it, in this process (one per emulator). */
-async function startFixtureWriter(endpointUrl: string): Promise<void> {
+async function startFixtureWriter(endpointUrl: string, bucket: string): Promise<void> {
   const { createChangeQueues, startTestWriter } = await import("./writer.js");
+  const { deployedEnvironment } = await import("./deployment.js");
   const sqs = new SQSClient({ endpoint: endpointUrl, region: TEST_REGION, credentials: TEST_CREDENTIALS });
   const { queueUrl } = await createChangeQueues(sqs, CHANGE_QUEUE);
   await startTestWriter({
     sqs,
     queueUrl,
-    env: { DDNS_WRITER_CHANGES_PER_SECOND: "10" },
+    env: deployedEnvironment(endpointUrl, { bucket }, "writer"),
     clientConfig: { endpoint: endpointUrl, credentials: TEST_CREDENTIALS },
   });
 }

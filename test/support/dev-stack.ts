@@ -19,13 +19,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { generateSecret } from "../../src/admin/secrets.js";
-import {
-  attachAwsFixture,
-  createAwsFixture,
-  emulatorEnvironment,
-  TEST_CREDENTIALS,
-  TEST_REGION,
-} from "./aws-fixture.js";
+import { attachAwsFixture, createAwsFixture, TEST_CREDENTIALS, TEST_REGION } from "./aws-fixture.js";
+import { deployedEnvironment } from "./deployment.js";
 import { freePort, startMoto, waitForHttp } from "./moto.js";
 import { createChangeQueues, queueDepth } from "./writer.js";
 
@@ -89,13 +84,14 @@ async function up(stateDir: string): Promise<void> {
   const sqs = sqsClient(moto.url);
   const { queueUrl } = await createChangeQueues(sqs, "ddns-changes", { visibilityTimeoutSeconds: 2 });
   sqs.destroy();
+  const resources = { bucket: fixture.bucket, queueUrl };
   const environment = {
     ...process.env,
-    ...emulatorEnvironment(moto.url, fixture.bucket),
-    DDNS_CHANGE_QUEUE_URL: queueUrl,
+    ...deployedEnvironment(moto.url, resources),
     // Tests replace the config between runs and expect the function to see it at once.
     DDNS_CONFIG_CACHE_SECONDS: "0",
   };
+  const writerEnvironment = { ...process.env, ...deployedEnvironment(moto.url, resources, "writer") };
 
   const port = await freePort();
   // The local API serves the built bundle (dist/lambda), as Lambda would run it.
@@ -128,7 +124,7 @@ async function up(stateDir: string): Promise<void> {
       "--queue-url",
       queueUrl,
     ],
-    { stdio: ["ignore", "ignore", "inherit"], detached: true, env: environment },
+    { stdio: ["ignore", "ignore", "inherit"], detached: true, env: writerEnvironment },
   );
   writer.unref();
   let exited = false;
