@@ -11,7 +11,8 @@ import { randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -32,35 +33,51 @@ const run = promisify(execFile);
 const ZIP = resolve("dist/lambda.zip");
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** A TCP relay to the emulator that closes a connection idle for `idleMs`, as servers and NATs do. */
+/**
+ * An HTTP relay to the emulator that keeps connections alive, as AWS endpoints do (moto answers
+ * `Connection: close`, so without it no socket would stay open to die), and closes a connection
+ * idle for `idleMs`, as servers and NATs do.
+ */
 async function idleClosingRelay(
   target: URL,
   idleMs: number,
 ): Promise<{ url: string; dropped(): number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let dropped = 0;
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.setTimeout(idleMs, () => {
-        if (!client.destroyed) dropped += 1;
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on("error", () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on("close", () => sockets.delete(socket));
-    }
-    client.pipe(upstream).pipe(client);
+  const server = createHttpServer((request, response) => {
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: request.method,
+        path: request.url,
+        headers: request.headers,
+      },
+      (answer) => {
+        const { connection: _close, ...headers } = answer.headers;
+        response.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on("error", () => response.destroy());
+    request.pipe(upstream);
+  });
+  // The server closes a kept-alive connection idle this long (its own timer, reset by each request).
+  server.keepAliveTimeout = idleMs;
+  let closing = false;
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => {
+      sockets.delete(socket);
+      if (!closing) dropped += 1;
+    });
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     dropped: () => dropped,
     close: () => {
+      closing = true;
       for (const socket of sockets) socket.destroy();
       return new Promise((done) => server.close(() => done()));
     },
