@@ -73,7 +73,13 @@ state() {
   [[ $(state .dns_server) =~ ^127\.0\.0\.1:[0-9]+$ ]]
   dig_line="$(sed -n 's/^  \(dig @.*\)/\1/p' "${BATS_FILE_TMPDIR}/up.out")"
   [[ ${dig_line} == "dig @127.0.0.1 -p $(state .dns_server | cut -d: -f2) $(state .demo.hostname) A" ]]
-  run ${dig_line} +norecurse +time=2 +tries=1
+  # The writer writes a change a moment after the API answered (the queue's batching window): wait
+  # for it as a client's propagation check does, up to 15 s.
+  for _ in $(seq 1 30); do
+    run ${dig_line} +norecurse +time=2 +tries=1
+    [[ ${output} != *"status: NXDOMAIN"* ]] && break
+    sleep 0.5
+  done
   [[ ${status} -eq 0 ]]
   [[ ${output} == *"status: NOERROR"* && ${output} == *"flags: qr aa"* ]]
   [[ ${output} =~ $(state .demo.hostname)\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.0\.0\.1 ]]
