@@ -72,7 +72,10 @@ run "present_when_asked" {
 
   assert {
     condition = [for s in jsondecode(module.quiet_hosts[0].policy_json).Statement : s.Condition if s.Sid == "PutQuietEventsOnOwnBus"] == [
-      { StringEquals = { "events:source" = ["route53-ddns"], "events:detail-type" = ["Host went quiet"] } }
+      {
+        "ForAllValues:StringEquals" = { "events:source" = ["route53-ddns"], "events:detail-type" = ["Host went quiet"] }
+        Null                        = { "events:source" = "false", "events:detail-type" = "false" }
+      }
     ]
     error_message = "The job may put only route53-ddns \"Host went quiet\" events."
   }

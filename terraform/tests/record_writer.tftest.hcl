@@ -295,11 +295,14 @@ run "events_only_of_the_writers_kinds" {
 
   assert {
     condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if strcontains(jsonencode(s.Action), "events:")] == [{
-      Sid       = "PutChangeEventsOnOwnBus"
-      Effect    = "Allow"
-      Action    = ["events:PutEvents"]
-      Resource  = ["arn:aws:events:us-east-1:123456789012:event-bus/ddns-events"]
-      Condition = { StringEquals = { "events:source" = ["route53-ddns"], "events:detail-type" = ["DNS record changed", "ACME challenge set"] } }
+      Sid      = "PutChangeEventsOnOwnBus"
+      Effect   = "Allow"
+      Action   = ["events:PutEvents"]
+      Resource = ["arn:aws:events:us-east-1:123456789012:event-bus/ddns-events"]
+      Condition = {
+        "ForAllValues:StringEquals" = { "events:source" = ["route53-ddns"], "events:detail-type" = ["DNS record changed", "ACME challenge set"] }
+        Null                        = { "events:source" = "false", "events:detail-type" = "false" }
+      }
     }]
     error_message = "The writer may put only route53-ddns record and ACME events, on its own bus."
   }

@@ -145,22 +145,32 @@ export class Deployment {
         ];
       }
       case "object": {
-        const budget = target.key.startsWith("slots/");
+        // The state bucket's prefixes: fair shares (the request function), applied marks (the writer).
+        const state = /^(shares|applied)\//.exec(target.key)?.[1];
         const bucket =
-          (budget ? fn.env.DDNS_CHANGE_BUDGET_BUCKET : fn.env.DDNS_CONFIG_BUCKET) ??
-          `not-the-functions-${target.bucket}`;
+          (state === "shares"
+            ? fn.env.DDNS_SHARE_BUCKET
+            : state === "applied"
+              ? fn.env.DDNS_WRITER_STATE_BUCKET
+              : fn.env.DDNS_CONFIG_BUCKET) ?? `not-the-functions-${target.bucket}`;
         // The key the function is configured with (tests name theirs), and its shards below it.
-        const key = budget
+        const key = state
           ? target.key
           : target.key.replace(/^[^/]*?\.json(?=\.d\/|$)/, fn.env.DDNS_CONFIG_KEY ?? "config.json");
+        const context: Context = target.ifNoneMatch
+          ? { ...secure, "s3:if-none-match": target.ifNoneMatch }
+          : secure;
         return this.withKms(
-          { action: request.action, resource: `arn:aws:s3:::${bucket}/${key}`, context: secure },
+          { action: request.action, resource: `arn:aws:s3:::${bucket}/${key}`, context },
           bucket,
           key,
         );
       }
       case "bucket": {
-        const bucket = fn.env.DDNS_CONFIG_BUCKET ?? `not-the-functions-${target.bucket}`;
+        const bucket =
+          (target.prefix?.startsWith("applied/")
+            ? fn.env.DDNS_WRITER_STATE_BUCKET
+            : fn.env.DDNS_CONFIG_BUCKET) ?? `not-the-functions-${target.bucket}`;
         const prefix = (target.prefix ?? "").replace(
           /^[^/]*?\.json(?=\.d\/|$)/,
           fn.env.DDNS_CONFIG_KEY ?? "config.json",
@@ -178,7 +188,11 @@ export class Deployment {
           {
             action: request.action,
             resource: this.arn("events", `event-bus/${fn.env.DDNS_EVENT_BUS ?? target.name}`),
-            context: {},
+            // Multivalued keys (one value per entry): this request is one bus, source and detail-type.
+            context: {
+              ...(target.source === undefined ? {} : { "events:source": [target.source] }),
+              ...(target.detailType === undefined ? {} : { "events:detail-type": [target.detailType] }),
+            },
           },
         ];
       case "log-group": {

@@ -239,7 +239,7 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
   describe("the other calls no function may make", () => {
     const configBucket = () => deployment.requestFunction.env.DDNS_CONFIG_BUCKET as string;
     const configKey = () => deployment.requestFunction.env.DDNS_CONFIG_KEY as string;
-    const budgetBucket = () => deployment.requestFunction.env.DDNS_CHANGE_BUDGET_BUCKET as string;
+    const shareBucket = () => deployment.requestFunction.env.DDNS_SHARE_BUCKET as string;
     const secure = { "aws:SecureTransport": "true" };
     const cases: [string, () => IamRequest][] = [
       [
@@ -267,16 +267,28 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
         }),
       ],
       [
-        "s3:GetObject of a change-budget slot",
+        "s3:GetObject of a fair-share slot",
         () => ({
           action: "s3:GetObject",
-          resource: `arn:aws:s3:::${budgetBucket()}/slots/1`,
+          resource: `arn:aws:s3:::${shareBucket()}/shares/h/1/0`,
           context: secure,
         }),
       ],
       [
-        "s3:PutObject outside slots/",
-        () => ({ action: "s3:PutObject", resource: `arn:aws:s3:::${budgetBucket()}/other`, context: secure }),
+        "s3:PutObject of a fair-share slot that may overwrite (no If-None-Match)",
+        () => ({
+          action: "s3:PutObject",
+          resource: `arn:aws:s3:::${shareBucket()}/shares/h/1/0`,
+          context: secure,
+        }),
+      ],
+      [
+        "s3:PutObject outside shares/ and applied/ in the state bucket",
+        () => ({
+          action: "s3:PutObject",
+          resource: `arn:aws:s3:::${shareBucket()}/other`,
+          context: { ...secure, "s3:if-none-match": "*" },
+        }),
       ],
       [
         "s3:GetObject of the config over plain HTTP (aws:SecureTransport false)",
@@ -311,6 +323,14 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
           action: "events:PutEvents",
           resource: deployment.arn("events", "event-bus/default"),
           context: {},
+        }),
+      ],
+      [
+        "events:PutEvents on the deployment's bus with another source",
+        () => ({
+          action: "events:PutEvents",
+          resource: deployment.arn("events", `event-bus/${deployment.requestFunction.env.DDNS_EVENT_BUS}`),
+          context: { "events:source": ["aws.partner.someone"], "events:detail-type": ["DNS record changed"] },
         }),
       ],
       [
@@ -360,14 +380,18 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
       expect((await deployment.decide(fn, decrypt as IamRequest)).decision).toBe("Allowed");
       const slot = {
         action: "s3:PutObject",
-        resource: `arn:aws:s3:::${budgetBucket()}/slots/1`,
-        context: secure,
+        resource: `arn:aws:s3:::${shareBucket()}/shares/h/1/0`,
+        context: { ...secure, "s3:if-none-match": "*" },
       };
       expect((await deployment.decide(fn, slot)).decision).toBe("Allowed");
-      const bus = deployment.arn("events", `event-bus/${fn.env.DDNS_EVENT_BUS}`);
-      expect(
-        (await deployment.decide(fn, { action: "events:PutEvents", resource: bus, context: {} })).decision,
-      ).toBe("Allowed");
+      // Change events come from the writer, with their source and detail-type.
+      const writer = deployment.functions.find((one) => one.handler === "writer.handler");
+      const changeEvent = {
+        action: "events:PutEvents",
+        resource: deployment.arn("events", `event-bus/${fn.env.DDNS_EVENT_BUS}`),
+        context: { "events:source": ["route53-ddns"], "events:detail-type": ["DNS record changed"] },
+      };
+      expect(writer && (await deployment.decide(writer, changeEvent)).decision).toBe("Allowed");
     });
   });
 

@@ -19,9 +19,9 @@ export interface IamRequest {
 /** Where a recorded call lands, in the recording's own terms; a deployment maps it onto its resources. */
 export type Target =
   | { kind: "zone"; zoneId: string; zoneName: string; changes?: Change[] }
-  | { kind: "object"; bucket: string; key: string }
+  | { kind: "object"; bucket: string; key: string; ifNoneMatch?: string }
   | { kind: "bucket"; bucket: string; prefix?: string }
-  | { kind: "bus"; name: string }
+  | { kind: "bus"; name: string; source?: string; detailType?: string }
   | { kind: "log-group"; name: string }
   | { kind: "queue"; name: string }
   | { kind: "any" };
@@ -104,7 +104,11 @@ function s3(call: RecordedCall, path: string, query: URLSearchParams): RecordedR
   const object = { kind: "object" as const, bucket, key };
   if (key !== "" && (call.method === "GET" || call.method === "HEAD"))
     return { action: "s3:GetObject", target: object };
-  if (key !== "" && call.method === "PUT") return { action: "s3:PutObject", target: object };
+  if (key !== "" && call.method === "PUT") {
+    // A conditional create: the s3:if-none-match key the share bucket's statement requires.
+    const ifNoneMatch = call.headers["if-none-match"];
+    return { action: "s3:PutObject", target: ifNoneMatch ? { ...object, ifNoneMatch } : object };
+  }
   if (key !== "" && call.method === "DELETE") return { action: "s3:DeleteObject", target: object };
   throw new Error(`unknown S3 call ${call.method} ${call.url}`);
 }
@@ -131,9 +135,21 @@ export function recordedRequests(call: RecordedCall): RecordedRequest[] {
       return [s3(call, url.pathname, url.searchParams)];
     case "events": {
       if (target !== "AWSEvents.PutEvents") break;
-      const entries = (body.Entries as { EventBusName?: string }[] | undefined) ?? [];
-      const buses = [...new Set(entries.map((entry) => lastPart(entry.EventBusName ?? "default", "/")))];
-      return buses.map((name) => ({ action: "events:PutEvents", target: { kind: "bus", name } }));
+      // One request per bus, source and detail-type: the writer's and the job's statements condition on both.
+      const entries =
+        (body.Entries as { EventBusName?: string; Source?: string; DetailType?: string }[] | undefined) ?? [];
+      const distinct = new Map(
+        entries.map((entry) => {
+          const target = {
+            kind: "bus" as const,
+            name: lastPart(entry.EventBusName ?? "default", "/"),
+            source: entry.Source ?? "",
+            detailType: entry.DetailType ?? "",
+          };
+          return [JSON.stringify(target), target];
+        }),
+      );
+      return [...distinct.values()].map((bus) => ({ action: "events:PutEvents", target: bus }));
     }
     case "logs": {
       if (target.endsWith(".StartQuery")) {

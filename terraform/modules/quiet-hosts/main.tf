@@ -31,8 +31,13 @@ locals {
           Effect   = "Allow"
           Action   = ["events:PutEvents"]
           Resource = [var.event_bus_arn]
-          # Its own kind of event only (src/jobs/quiet-hosts.ts), under the project's source.
-          Condition = { StringEquals = { "events:source" = ["route53-ddns"], "events:detail-type" = ["Host went quiet"] } }
+          # Its own kind of event only (src/jobs/quiet-hosts.ts), under the project's source. Both keys
+          # hold one value per entry of the call (multivalued): every entry must match, and a call
+          # without them is refused (ForAllValues alone would allow it).
+          Condition = {
+            "ForAllValues:StringEquals" = { "events:source" = ["route53-ddns"], "events:detail-type" = ["Host went quiet"] }
+            Null                        = { "events:source" = "false", "events:detail-type" = "false" }
+          }
         },
       ],
       # The config and its shards, and kms:Decrypt when the bucket has a key: as the request function has them.

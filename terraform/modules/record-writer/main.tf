@@ -140,11 +140,14 @@ locals {
           Effect   = "Allow"
           Action   = ["events:PutEvents"]
           Resource = [var.event_bus_arn]
+          # Both keys hold one value per entry of the call (multivalued): every entry must match, and a
+          # call without them is refused (ForAllValues alone would allow it).
           Condition = {
-            StringEquals = {
+            "ForAllValues:StringEquals" = {
               "events:source"      = ["route53-ddns"]
               "events:detail-type" = ["DNS record changed", "ACME challenge set"]
             }
+            Null = { "events:source" = "false", "events:detail-type" = "false" }
           }
         },
       ],
