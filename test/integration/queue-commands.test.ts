@@ -19,6 +19,7 @@ import { type MotoServer, startMoto } from "../support/moto.js";
 import { type ChangeQueues, createChangeQueues, queueDepth, startTestWriter } from "../support/writer.js";
 
 const MAX_RECEIVES = 3;
+const CHALLENGE = "a".repeat(22) + "B".repeat(21);
 const UNREADABLE = '{"v":1,"kind":"nonsense","secret":"must-never-be-printed"}';
 
 describe("ddns queue status / replay against moto", () => {
@@ -75,6 +76,22 @@ describe("ddns queue status / replay against moto", () => {
     ] as const) {
       await sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: change(host, value) }));
     }
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queues.queueUrl,
+        MessageBody: encodeChange({
+          kind: "acme",
+          zoneId: aws.zoneId,
+          requestedAt: Date.now(),
+          protocol: "acme-dns",
+          sourceIp: "192.0.2.99",
+          name: "stranded-1.dyn.example.com.",
+          txtName: "_acme-challenge.stranded-1.dyn.example.com.",
+          action: "present",
+          value: CHALLENGE,
+        }),
+      }),
+    );
     await sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: UNREADABLE }));
     await failEveryDelivery();
     // One change that is merely waiting, not failed.
@@ -92,7 +109,7 @@ describe("ddns queue status / replay against moto", () => {
 
   it("status counts both queues and shows what the dead-letter messages wanted, moving nothing", async () => {
     // prepare
-    expect(await depths()).toEqual({ changes: 1, deadLetter: 3 });
+    expect(await depths()).toEqual({ changes: 1, deadLetter: 4 });
     // act
     const human = await ddns(["queue", "status"]);
     const json = await ddns(["queue", "status", "--json"]);
@@ -101,9 +118,12 @@ describe("ddns queue status / replay against moto", () => {
     expect(human.stdout).toContain(
       `change queue      ${queues.queueUrl}\n  waiting 1, in flight 0, delayed 0`,
     );
-    expect(human.stdout).toContain(`dead-letter queue ${queues.dlqUrl}\n  waiting 3, in flight 0, delayed 0`);
+    expect(human.stdout).toContain(`dead-letter queue ${queues.dlqUrl}\n  waiting 4, in flight 0, delayed 0`);
     expect(human.stdout).toContain(`after ${MAX_RECEIVES} failed deliveries from the change queue`);
     expect(human.stdout).toContain(`zone ${aws.zoneId} stranded-1.dyn.example.com. A 198.51.100.1`);
+    expect(human.stdout).toContain(
+      `zone ${aws.zoneId} _acme-challenge.stranded-1.dyn.example.com. TXT present "${CHALLENGE}"`,
+    );
     expect(human.stdout).toContain("unreadable (The message's zoneId is missing or malformed.)");
     expect(human.stdout).toMatch(/the oldest of them sent \d{4}-\d\d-\d\dT[\d:.]+Z \(0 min ago\)/);
     // Only what a change wanted is shown: no raw body, no source address.
@@ -113,11 +133,11 @@ describe("ddns queue status / replay against moto", () => {
     expect(data.changeQueue).toEqual({ url: queues.queueUrl, waiting: 1, inFlight: 0, delayed: 0 });
     expect(data.deadLetterQueue).toMatchObject({
       url: queues.dlqUrl,
-      waiting: 3,
+      waiting: 4,
       maxReceiveCount: MAX_RECEIVES,
     });
-    expect(data.deadLetterQueue.messages).toHaveLength(3);
-    expect(await depths()).toEqual({ changes: 1, deadLetter: 3 });
+    expect(data.deadLetterQueue.messages).toHaveLength(4);
+    expect(await depths()).toEqual({ changes: 1, deadLetter: 4 });
   });
 
   it("replay --dry-run counts what would move and moves nothing", async () => {
@@ -126,12 +146,12 @@ describe("ddns queue status / replay against moto", () => {
     // assess
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(
-      `would move 2 changes from ${queues.dlqUrl} to ${queues.queueUrl} (--dry-run`,
+      `would move 3 changes from ${queues.dlqUrl} to ${queues.queueUrl} (--dry-run`,
     );
     expect(dry.stdout).toContain("left 1 message the writer cannot read");
     // What it held is visible again at once, for the next status or replay.
     const status = JSON.parse((await ddns(["queue", "status", "--json"])).stdout);
-    expect(status.deadLetterQueue.waiting).toBe(3);
+    expect(status.deadLetterQueue.waiting).toBe(4);
     expect(status.changeQueue.waiting).toBe(1);
   });
 
@@ -170,7 +190,7 @@ describe("ddns queue status / replay against moto", () => {
     expect(swapped.stderr).toContain("Nothing was moved.");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("No change queue: pass --queue-url, set DDNS_CHANGE_QUEUE_URL");
-    expect(await depths()).toEqual({ changes: 1, deadLetter: 3 });
+    expect(await depths()).toEqual({ changes: 1, deadLetter: 4 });
   });
 
   it("replay moves each change once (--max first), leaves the unreadable one, and the writer applies them", async () => {
@@ -194,10 +214,10 @@ describe("ddns queue status / replay against moto", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`moved 1 change from ${queues.dlqUrl} to ${queues.queueUrl}`);
     expect(first.stdout).toContain("stopped at --max 1");
-    expect(afterFirst).toEqual({ changes: 2, deadLetter: 2 });
+    expect(afterFirst).toEqual({ changes: 2, deadLetter: 3 });
     expect(rest.code, rest.stderr).toBe(0);
-    expect(JSON.parse(rest.stdout)).toMatchObject({ dryRun: false, moved: 1, unreadable: 1, sendFailed: 0 });
-    expect(afterRest).toEqual({ changes: 3, deadLetter: 1 });
+    expect(JSON.parse(rest.stdout)).toMatchObject({ dryRun: false, moved: 2, unreadable: 1, sendFailed: 0 });
+    expect(afterRest).toEqual({ changes: 4, deadLetter: 1 });
     expect(writer.logs.filter((line) => line.level === "error")).toEqual([]);
     for (const [host, value] of [
       ["stranded-1.dyn.example.com.", "198.51.100.1"],
@@ -206,6 +226,9 @@ describe("ddns queue status / replay against moto", () => {
     ]) {
       expect((await aws.recordValues(host as string, "A")).values, host).toEqual([value]);
     }
+    expect((await aws.recordValues("_acme-challenge.stranded-1.dyn.example.com.", "TXT")).values).toEqual([
+      `"${CHALLENGE}"`,
+    ]);
     expect(await depths()).toEqual({ changes: 0, deadLetter: 1 });
     const leftover = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queues.dlqUrl, VisibilityTimeout: 0 }),
