@@ -5,12 +5,15 @@
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { Route53Client } from "@aws-sdk/client-route-53";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 
 export interface AwsClients {
   readonly s3: S3Client;
   readonly route53: Route53Client;
   /** Only `host status` and `host list --status` read logs; tests that need none leave it out. */
   readonly logs?: CloudWatchLogsClient;
+  /** Only `queue status` and `queue replay` use SQS; without it they build one for the queue's region. */
+  readonly sqs?: SQSClient;
 }
 
 export interface Io {

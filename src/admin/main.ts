@@ -21,6 +21,7 @@ import { CliError, EXIT } from "./errors.js";
 import { addHost, listHosts, removeHost, rotateHost, setHost, showHost } from "./host-commands.js";
 import { type Io, Output } from "./io.js";
 import { addLanDevice, listLanDevices, removeLanDevice } from "./lan-commands.js";
+import { queueStatus, replayQueue } from "./queue-commands.js";
 import { fleetStatus, hostStatus } from "./status-commands.js";
 import { Target } from "./target.js";
 
@@ -38,6 +39,8 @@ interface Command {
   /** Resolves to the exit code, or to nothing for success. */
   readonly run: (context: CommandContext) => Promise<unknown>;
 }
+
+const QUEUE_OPTIONS: Options = { "queue-url": { type: "string" }, "dlq-url": { type: "string" } };
 
 const COMMANDS: readonly Command[] = [
   {
@@ -222,6 +225,24 @@ const COMMANDS: readonly Command[] = [
     run: unshardConfig,
   },
   {
+    name: "queue status",
+    arguments: "[--queue-url URL] [--dlq-url URL]",
+    summary:
+      "how many changes wait in the change queue and its dead-letter queue, and what the first dead-letter messages wanted (zone, name, type, value, when sent)",
+    options: QUEUE_OPTIONS,
+    deployed: true,
+    run: queueStatus,
+  },
+  {
+    name: "queue replay",
+    arguments: "[--dry-run] [--max N] [--queue-url URL] [--dlq-url URL]",
+    summary:
+      "send the dead-letter queue's changes back to the change queue, each once (after Route 53 answers again); --dry-run only counts them",
+    options: { ...QUEUE_OPTIONS, "dry-run": { type: "boolean" }, max: { type: "string" } },
+    deployed: true,
+    run: replayQueue,
+  },
+  {
     name: "client-config",
     arguments: `HOST --format ${CLIENT_FORMATS.join("|")} [--secret-stdin]`,
     summary: "settings for a router's client; the secret is a placeholder unless given on stdin",
@@ -246,7 +267,7 @@ const DEPLOYMENT_OPTIONS: Options = {
 
 const HELP = `Usage: ddns COMMAND [ARGUMENTS] [OPTIONS]
 
-Manages the hosts of a route53-ddns deployment: the config file in its S3 bucket.
+Manages a route53-ddns deployment: the hosts in the config file in its S3 bucket, and the change queue.
 
 Commands:
 ${COMMANDS.map((command) => `  ${usageLine(command).replace(/^ddns /, "")}\n      ${command.summary}`).join("\n")}
@@ -258,6 +279,8 @@ Options:
                          (default: terraform/, when it has been initialised)
   --api-url URL          the API's URL for client commands (else DDNS_API_URL, the Terraform outputs)
   --log-group NAME       the function's log group for status (else DDNS_LOG_GROUP, the Terraform outputs)
+  --queue-url URL        the change queue for 'queue' (else DDNS_CHANGE_QUEUE_URL, the Terraform outputs)
+  --dlq-url URL          its dead-letter queue (else DDNS_CHANGE_DLQ_URL, the Terraform outputs, its redrive policy)
   --json                 machine-readable output on stdout
   -q, --quiet            no progress messages on stderr
   -h, --help             this text
@@ -270,7 +293,7 @@ Exit codes:
   ${EXIT.ok}  success
   ${EXIT.failed}  failure: AWS, network or Terraform error
   ${EXIT.usage}  usage: bad arguments or option values, or no config bucket known
-  ${EXIT.refused}  refused: unknown host or account, host already present, host outside every zone, wrong format for the host
+  ${EXIT.refused}  refused: unknown host or account, host already present, host outside every zone, wrong format for the host, a queue that is not the change queue's dead-letter queue
   ${EXIT.conflict}  conflict: the config file changed while the command ran; nothing was written
   ${EXIT.invalidConfig}  invalid config: the file has errors (validate), or the file in S3 is unusable
 `;

@@ -54,7 +54,8 @@ async function logGroup(context: CommandContext): Promise<string> {
   return group;
 }
 
-const ago = (time: Date | undefined, now: Date): string => {
+/** A time with how long ago it was, for the operator: `2026-11-30T17:55:00.000Z (5 min ago)`. */
+export const ago = (time: Date | undefined, now: Date): string => {
   if (!time) return "never";
   const minutes = Math.round((now.getTime() - time.getTime()) / 60_000);
   const relative =

@@ -74,6 +74,16 @@ export class Target {
     return typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined;
   }
 
+  /** The change queue (`ddns queue`): DDNS_CHANGE_QUEUE_URL, as the function has it, else the Terraform outputs. */
+  async changeQueueUrl(): Promise<string | undefined> {
+    return this.env.DDNS_CHANGE_QUEUE_URL || stringOutput(await this.#terraform(), "change_queue_url");
+  }
+
+  /** The change queue's dead-letter queue: DDNS_CHANGE_DLQ_URL, else the Terraform outputs. */
+  async deadLetterQueueUrl(): Promise<string | undefined> {
+    return this.env.DDNS_CHANGE_DLQ_URL || stringOutput(await this.#terraform(), "change_dlq_url");
+  }
+
   /** The deployment's hosted zone, when its Terraform outputs are at hand. */
   async zoneId(): Promise<string | undefined> {
     return stringOutput(await this.#terraform(), "zone_id");
