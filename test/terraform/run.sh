@@ -8,6 +8,8 @@
 #      lifecycle rule, and always the change queue, its dead-letter queue and the record writer), plan, which must show no changes
 #      except the two moto is known to cause
 #      (see ALLOWED_DRIFT), destroy. (An existing zone, create_zone = false, is covered by the mock tests.)
+#   5. test/terraform/state-moves.sh: an earlier commit's applied state, planned with this tree, moves its
+#      buckets into modules/private-bucket and replaces nothing.
 # Prints a PASS/FAIL line per step and exits non-zero when any step failed.
 # KEEP_STATE=1 keeps the emulator state directory (it is always kept when a step fails).
 
@@ -220,6 +222,9 @@ main() {
     skip "terraform test (mock provider)"
   fi
   emulator_round_trip
+  if [[ -f ${LAMBDA_PACKAGE} ]]; then
+    step "an earlier commit's deployed state plans with no replacement (moved blocks)" bash "${REPO_ROOT}/test/terraform/state-moves.sh"
+  fi
 
   printf '\nTerraform suite (%d s):\n' "$((SECONDS - suite_start))"
   printf '  %s\n' "${results[@]}"
