@@ -29,14 +29,14 @@ lint: $(NPM_INSTALLED) ## Biome, tsc, shellcheck, shfmt and terraform fmt
 	npx biome check .
 	npx tsc --noEmit
 	shellcheck -s sh client/*.sh
-	shellcheck scripts/*.sh scripts/local-stack test/terraform/run.sh test/runtime/tools.sh test/support/deployment.sh
-	shfmt -d -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh test/runtime/tools.sh test/support/deployment.sh
+	shellcheck scripts/*.sh scripts/local-stack test/terraform/run.sh test/terraform/state-moves.sh test/runtime/tools.sh test/support/deployment.sh
+	shfmt -d -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh test/terraform/state-moves.sh test/runtime/tools.sh test/support/deployment.sh
 	terraform fmt -check -recursive $(TF_DIR)
 
 .PHONY: fmt
 fmt: $(NPM_INSTALLED) ## Format everything in place
 	npx biome check --write .
-	shfmt -w -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh test/runtime/tools.sh test/support/deployment.sh
+	shfmt -w -i 2 -ci client scripts/*.sh scripts/local-stack test/terraform/run.sh test/terraform/state-moves.sh test/runtime/tools.sh test/support/deployment.sh
 	terraform fmt -recursive $(TF_DIR)
 
 .PHONY: test

@@ -2,7 +2,8 @@
  * `ddns --help`, as whole processes (spawn → exit), repeated, medians of wall time and of the
  * process's CPU time: the built CLI (bin/ddns.mjs → dist/ddns.mjs, what `npm install` puts on PATH),
  * the bundle alone, and the TypeScript source through tsx (how bin/ddns.mjs ran before the CLI was
- * bundled), next to `node -e 0`. Goal (issue #10): the built CLI under 0.3 s.
+ * bundled), next to `node -e 0`. Goal: the built CLI under 0.3 s, as an
+ * installed command-line tool answers.
  *
  *   npx tsx bench/cli-help.ts [--runs 15]     (after `make build`)
  */

@@ -5,10 +5,10 @@
  *       in Python (boto3 clients, GetObject, ListResourceRecordSets)         (target ≤ 0.5×)
  * First it checks which bundle files each route loads: mode=get, /checkip and /health must load
  * no AWS SDK code. Also prints the bundle's size.
- * Then, by fleet size (issue #13): the first `mode=set` of a fresh process running dist/lambda.zip's
- * index.mjs against moto holding 10, 100,000 and 1,000,000 hosts, in the layout each size would use
- * (config.json for 10, sharded above AUTO_SHARD_BYTES) and, for contrast, 100,000 in one config.json.
- * The zone holds only the hosts asked for, so the figures isolate what the config costs.
+ * Then, by fleet size (a cold start must not grow with the fleet): the first `mode=set` of a fresh process
+ * running dist/lambda.zip's index.mjs against moto holding 10, 100,000 and 1,000,000 hosts, in the layout
+ * each size would use (config.json for 10, sharded above AUTO_SHARD_BYTES) and, for contrast, 100,000 in
+ * one config.json. The zone holds only the hosts asked for, so the figures isolate what the config costs.
  *                                                       (target: 100,000 ≤ 1.5× the 10-host figure)
  *
  *   npx tsx bench/cold-start.ts [--runs 15] [--fleet 10,100000,1000000] [--fleet-runs 11] [--only-fleet]

@@ -1,11 +1,12 @@
 /**
- * Function memory with a 100,000-host fleet (issue #13): dist/lambda.zip's index.mjs in one process,
- * as a warm container, answering 10,000 `mode=set` checks for hosts drawn at random from the fleet,
- * with RSS and heap read after a forced GC. The config is in moto, in the sharded layout and, for
- * contrast, as one config.json; Route 53 is a stand-in HTTP endpoint (AWS_ENDPOINT_URL_ROUTE_53) that
- * lists a record for every host, generated on demand (moto takes minutes per 10,000 records), so
- * every check is a no-change 200 and the function holds the whole zone's records as it would in AWS.
- * A DNS stand-in (UDP, DDNS_NAME_SERVERS) answers the same records for the no-change check's DNS path.
+ * Function memory with a 100,000-host fleet (the 128 MB default must hold a large fleet): dist/lambda.zip's
+ * index.mjs in one process, as a warm container, answering 10,000 `mode=set` checks for hosts drawn at
+ * random from the fleet, with RSS and heap read after a forced GC. The config is in moto, in the sharded
+ * layout and, for contrast, as one config.json; Route 53 is a stand-in HTTP endpoint
+ * (AWS_ENDPOINT_URL_ROUTE_53) that lists a record for every host, generated on demand (moto takes minutes
+ * per 10,000 records), so every check is a no-change 200 and the function holds the whole zone's records as
+ * it would in AWS. A DNS stand-in (UDP, DDNS_NAME_SERVERS) answers the same records for the no-change
+ * check's DNS path.
  * Run with the V8 heap Terraform sets for a 128 MB function, and with V8's defaults.
  *                                                       (target: RSS within the 128 MB default)
  *

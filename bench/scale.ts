@@ -1,8 +1,8 @@
 /**
  * `bench/scale`: how many hosts one AWS account serves, and whether a renumbering storm gets through,
- * with this design (issue #13: the no-change check asks the zone's name servers over DNS, changes are
- * coalesced per zone) and today's (#7: zone listings through the API, one change per caller), side
- * by side in one run.
+ * with this design (the no-change check asks the zone's name servers over DNS, changes are coalesced
+ * per zone) and the earlier zone-listing design (zone listings through the API, one change per caller),
+ * side by side in one run.
  *
  * The real request path (createApp + S3ConfigStore + Route53Records) runs in N containers against a
  * Route 53 stand-in that enforces the account's token buckets (10/s refill, 50 burst per action and

@@ -5,7 +5,8 @@
  * (one core), requests one after another. Run with --expose-gc so the memory figures are after a GC.
  *
  *   node --expose-gc --import tsx bench/throughput.ts [--hosts 10000] [--rounds 5] [--per-round 20000] [--design this|today]
- * `--design today` reads records through zone listings instead (the design before #13), for comparison.
+ * `--design today` reads records through zone listings instead (the zone-listing design that came before
+ * the DNS path), for comparison.
  */
 import { parseArgs } from "node:util";
 import { httpEvent } from "../test/support/events.js";
@@ -15,7 +16,7 @@ import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from ".
 import { DnsStandIn, Route53StandIn, S3StandIn } from "./lib/stand-ins.js";
 import { median, printTable, verdict } from "./lib/stats.js";
 
-/** Issue #13: no regression from the 50,000–59,000 measured before the DNS path. */
+/** No regression from the 50,000–59,000 measured before the DNS path. */
 const TARGET_PER_SECOND = 50_000;
 const TARGET_RSS_MB = 100; // MiB
 

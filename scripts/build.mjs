@@ -12,7 +12,8 @@ import { createZip } from "./lib/zip.mjs";
 const OUT_DIR = "dist/lambda";
 const ZIP_PATH = "dist/lambda.zip";
 const CLI_PATH = "dist/ddns.mjs";
-// Cold start budget (issue #7): code a request can load (index.mjs and every chunk it imports,
+// Cold start budget (a cold function pays for every byte it loads; docs/performance.md has the
+// figures): code a request can load (index.mjs and every chunk it imports,
 // statically or dynamically — not what only jobs.mjs reaches), and the upload.
 // Decimal kilobytes, the stricter reading of the budget.
 const MAX_CODE_BYTES = 500_000;

@@ -2,7 +2,7 @@
  * The AWS side of the request function: SDK clients and the adapters built on them. The handler
  * imports this module on first need, so routes that touch no backend never load the SDK (cold start).
  * Clients are created once per container; timeouts keep a request well inside API Gateway's 30 s.
- * Route 53 is only read here: changes go to the change queue (DESIGN.md "Write path").
+ * Route 53 is only read here: changes go to the change queue (docs/architecture.md "Write path").
  */
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";

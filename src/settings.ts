@@ -1,4 +1,4 @@
-/** The function's environment (DESIGN.md "Build artefact"), read and checked in one place. */
+/** The function's environment (docs/architecture.md "Build artefact"), read and checked in one place. */
 import { parseReservedNames } from "./config/reserved-names.js";
 import { UnavailableError } from "./core/errors.js";
 import type { Logger } from "./core/log.js";

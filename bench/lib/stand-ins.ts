@@ -16,7 +16,7 @@ import type { RecordType } from "../../src/core/ip.js";
 import type { AnsweredRecord, AuthoritativeDns } from "../../src/core/ports.js";
 import { type Clock, wallClock } from "./clock.js";
 
-/** Route 53's documented per-account limits (issue #7): per API action, and the change budget. */
+/** The per-account limits the first scale simulation assumed: per API action, and a change budget. */
 export interface Route53Quotas {
   readonly burst: number;
   readonly perSecond: number;
@@ -34,9 +34,9 @@ export const ROUTE53_QUOTAS: Route53Quotas = {
 };
 
 /**
- * Issue #13's account: the documented 10/s refill and 50 burst per action, and no budget of record
- * changes per second (Route 53 documents none; it limits a batch to 1,000 elements instead). The
- * budget above, from the #7 simulation, would refuse every batch of more than 50 UPSERTs forever.
+ * The account as Route 53 documents it: 10/s refill and 50 burst per action, and no budget of record
+ * changes per second (Route 53 documents none; it limits a batch to 1,000 elements instead). The budget
+ * above, from the first simulation, would refuse every batch of more than 50 UPSERTs forever.
  */
 export const ROUTE53_QUOTAS_PER_ACTION: Route53Quotas = {
   ...ROUTE53_QUOTAS,

@@ -1,6 +1,6 @@
 /**
  * Ready-to-paste settings for the clients a router can run: the project's sh client, or the
- * dyndns2 clients built into router firmware and Linux distributions (DESIGN.md "HTTP API").
+ * dyndns2 clients built into router firmware and Linux distributions (docs/architecture.md "HTTP API").
  * The secret is whatever the caller passes: the real one only when the operator supplied it.
  */
 import { displayHostname } from "../core/hostname.js";

@@ -26,8 +26,9 @@ function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
 
 /**
  * The config; with `fqdn`, a sharded config is read only where an edit of that host can collide
- * (DESIGN.md "Ownership"): the shards of the host, of `alsoNames`, and of every name above them, since
- * only a host above a name can write it as its own (a LAN device). writeChecked then sees every claim.
+ * (docs/architecture.md "Ownership"): the shards of the host, of `alsoNames`, and of every name above them,
+ * since only a host above a name can write it as its own (a LAN device). writeChecked then sees every
+ * claim.
  */
 export async function readConfig(
   context: CommandContext,

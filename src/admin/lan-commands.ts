@@ -1,8 +1,8 @@
 /**
  * `ddns host lan add|list|remove`: the devices behind a router whose AAAA follow its LAN prefix
- * (`ipv6_lan_hosts`). Each device name lies below the router's own name (`nas.<router>`, DESIGN.md
- * "Ownership"), is no reserved name and no other host, and belongs to that router only: `add` reads
- * every shard that could hold a competing claim, and the config parser refuses the rest.
+ * (`ipv6_lan_hosts`). Each device name lies below the router's own name (`nas.<router>`,
+ * docs/architecture.md "Ownership"), is no reserved name and no other host, and belongs to that router
+ * only: `add` reads every shard that could hold a competing claim, and the config parser refuses the rest.
  */
 
 import { canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";

@@ -1,5 +1,5 @@
 /**
- * `ddns`: the operator CLI (DESIGN.md "Operator CLI"). `run(argv, io)` is the whole program, so
+ * `ddns`: the operator CLI (docs/architecture.md "Operator CLI"). `run(argv, io)` is the whole program, so
  * tests call it in-process; src/admin/cli.ts calls it with the real process (bundled into
  * dist/ddns.mjs, which bin/ddns.mjs runs).
  */

@@ -1,5 +1,6 @@
 /**
- * The `acme_accounts` section of the config (DESIGN.md "Config": ACME accounts are an extension):
+ * The `acme_accounts` section of the config (docs/architecture.md "Config": ACME
+ * accounts are an extension):
  * accounts for the acme-dns and lego httpreq routes, keyed by user name (a UUID). Its key is not a
  * host name, so the seed's format is untouched and a sharded config keeps the section in its manifest.
  *

@@ -14,7 +14,7 @@ export interface S3ObjectCacheOptions<T> {
   readonly bucket: string;
   /** Infinity for objects that never change under their key (content-addressed shards). */
   readonly cacheSeconds: number;
-  /** How long a copy may keep serving while S3 fails (DESIGN.md: 15 minutes). */
+  /** How long a copy may serve while S3 fails (the config's: 15 minutes, docs/architecture.md "Config"). */
   readonly maxStaleSeconds: number;
   /** After a failed fetch, requests use the stale copy (or fail closed) without asking S3 again for this long. */
   readonly failureBackoffSeconds: number;

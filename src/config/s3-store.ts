@@ -35,7 +35,7 @@ export interface S3ConfigStoreOptions {
   readonly bucket: string;
   readonly key: string;
   readonly cacheSeconds: number;
-  /** How long a copy may keep serving while S3 fails (DESIGN.md: 15 minutes). */
+  /** How long a copy may keep serving while S3 fails (default 15 minutes: docs/architecture.md "Config"). */
   readonly maxStaleSeconds?: number;
   /** After a failed fetch, requests use the stale copy (or fail closed) without asking S3 again for this long. */
   readonly failureBackoffSeconds?: number;

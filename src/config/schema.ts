@@ -1,6 +1,6 @@
 /**
- * The config file (DESIGN.md "Config"): the seed's format unchanged, plus optional extension keys.
- * Shared by the function and the operator CLI, so both accept and refuse exactly the same files.
+ * The config file (docs/architecture.md "Config"): the seed's format unchanged, plus optional extension
+ * keys. Shared by the function and the operator CLI, so both accept and refuse exactly the same files.
  *
  * A file that is not a JSON object is refused whole. A bad host entry is reported (naming the host
  * and the field) and left out; the other hosts keep working.
@@ -441,8 +441,8 @@ function parseLanSettings(
       continue;
     }
     if (!isBelow(name.fqdn, routerFqdn)) {
-      // DESIGN.md "Ownership": a router writes only at or below its own name, which is what lets the
-      // function check it on every write without reading any other host's entry (src/config/shards.ts).
+      // docs/architecture.md "Ownership": a router writes only at or below its own name, which is what lets
+      // the function check it on every write without reading any other host's entry (src/config/shards.ts).
       fail(
         "ipv6_lan_hosts",
         `${key} is not below the router's own name: a LAN device is named <device>.${displayHostname(routerFqdn)}.`,

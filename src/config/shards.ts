@@ -12,11 +12,11 @@
  * a writer puts new shards first and the manifest last (conditionally), so a reader sees either the
  * old manifest with the old shards or the new one with the new shards, never half of an edit.
  *
- * Ownership (DESIGN.md "Ownership") without reading every shard: the function loads only the shards
- * a request names, so it cannot compare a router with every other host. What keeps one host off
- * another's records is that every name a host writes lies at or below its own name (its wildcard and
- * LAN devices `<device>.<router>`; the parser refuses any other device), so two hosts can share a name
- * only when one lies below the other: a device of `home.x.` that is itself the host `nas.home.x.`.
+ * Ownership (docs/architecture.md "Ownership") without reading every shard: the function loads only the
+ * shards a request names, so it cannot compare a router with every other host. What keeps one host off
+ * another's records is that every name a host writes lies at or below its own name (its wildcard and LAN
+ * devices `<device>.<router>`; the parser refuses any other device), so two hosts can share a name only
+ * when one lies below the other: a device of `home.x.` that is itself the host `nas.home.x.`.
  * The function checks exactly that on every write that carries devices, loading the devices' own
  * shards (src/core/update.ts), and writes no device that is a configured host. The CLI refuses such
  * edits by reading the shards of the names involved, and `config validate` (checkShardedConfig below)

@@ -1,5 +1,6 @@
 /**
- * ACME DNS-01 for the names this service manages (DESIGN.md: acme-dns and lego httpreq routes):
+ * ACME DNS-01 for the names this service manages (docs/architecture.md "HTTP API": the
+ * acme-dns and lego httpreq routes):
  * who may write which TXT record, what a valid challenge value is, and how a value is added or
  * removed so that the record keeps the last two (a certificate for `name` and `*.name` is one order
  * with two challenges on the same TXT name). Shared by both wire formats and the record writer (the

@@ -1,6 +1,6 @@
 /**
- * The change queue's messages (DESIGN.md "Write path"): what the request function decided and the
- * record writer applies. The request function never writes DNS; each wanted change travels as one
+ * The change queue's messages (docs/architecture.md "Write path"): what the request function decided and
+ * the record writer applies. The request function never writes DNS; each wanted change travels as one
  * message, so a host's records and the names that follow it stay together (one message, one
  * ChangeResourceRecordSets).
  *

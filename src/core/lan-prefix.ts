@@ -1,5 +1,6 @@
 /**
- * IPv6 LAN prefixes and interface identifiers (DESIGN.md "Config": `ipv6_lan_hosts`). A device behind
+ * IPv6 LAN prefixes and interface identifiers (docs/architecture.md "Config":
+ * `ipv6_lan_hosts`). A device behind
  * the router keeps its interface identifier while the ISP moves the prefix, so its address is the
  * prefix's first `length` bits followed by the identifier's remaining bits. Only global unicast
  * prefixes (2000::/3) of 48–64 bits are accepted: a prefix is the client's claim, and anything else

@@ -91,7 +91,7 @@ export interface AuthoritativeDns {
   query(zoneId: string, name: string, type: RecordType): Promise<AnsweredRecord>;
 }
 
-/** One record the update decision changed (DESIGN.md "Events"): the detail of its change event. */
+/** One record the update decision changed (docs/architecture.md "Events"): the detail of its change event. */
 export interface RecordChangeEvent {
   /** Canonical name of the record that changed: a host or a name that follows it. */
   readonly hostname: string;
@@ -106,7 +106,7 @@ export interface RecordChangeEvent {
   readonly changeId: string;
 }
 
-/** An ACME TXT edit the record writer made (DESIGN.md "Events": `ACME challenge set`). */
+/** An ACME TXT edit the record writer made (docs/architecture.md "Events": `ACME challenge set`). */
 export interface ChallengeEvent {
   /** The TXT record (canonical) and the certificate name it serves. */
   readonly txtName: string;

@@ -1,5 +1,5 @@
 /**
- * The two request tokens a host's shared secret can produce (DESIGN.md "Tokens"), and the
+ * The two request tokens a host's shared secret can produce (docs/architecture.md "Tokens"), and the
  * constant-time comparisons that check them. Nothing here logs or returns a secret.
  */
 import { createHash, createHmac, hash, timingSafeEqual } from "node:crypto";

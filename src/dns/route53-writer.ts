@@ -1,7 +1,7 @@
 /**
  * The record writer's Route 53 adapter for address records: one ChangeResourceRecordSets of UPSERTs
- * per call. Only the writer's role may make this call (DESIGN.md "Write path"); the request function's
- * adapter (dns/route53.ts) only reads.
+ * per call. Only the writer's role may make this call (docs/architecture.md
+ * "Write path"); the request function's adapter (dns/route53.ts) only reads.
  */
 import { ChangeResourceRecordSetsCommand, type Route53Client } from "@aws-sdk/client-route-53";
 import type { RecordChange, RecordWriter } from "../core/ports.js";

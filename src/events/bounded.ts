@@ -1,5 +1,6 @@
 /**
- * The promise every change event keeps (issue #14): it never fails or slows the update it reports.
+ * The promise every change event keeps: it never fails or slows the update it reports, since the event
+ * is a notice for the operator and the router's answer must not depend on it.
  * The records are already written when events are published, so a slow, failing or missing bus
  * costs the request at most `timeoutMs` and one warning line in the log, never an error.
  * Loading the publisher (the EventBridge client is a chunk of its own) counts inside that bound.

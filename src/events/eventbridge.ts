@@ -1,7 +1,8 @@
 /**
- * Events on EventBridge (DESIGN.md "Events"): `source` `route53-ddns`; one `DNS record changed` entry
- * per changed record with the change as `detail`, one `ACME challenge set` per TXT edit, and the quiet-host check's `Host went quiet` (src/jobs). This module only
- * sends and reports failure; events/bounded.ts keeps a failing or slow bus away from the update.
+ * Events on EventBridge (docs/architecture.md "Events"): `source` `route53-ddns`; one `DNS record changed`
+ * entry per changed record with the change as `detail`, one `ACME challenge set` per TXT edit, and the
+ * quiet-host check's `Host went quiet` (src/jobs). This module only sends and reports failure;
+ * events/bounded.ts keeps a failing or slow bus away from the update.
  */
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { RecordChangeEvent } from "../core/ports.js";

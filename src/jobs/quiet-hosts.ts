@@ -1,10 +1,11 @@
 /**
- * The "host went quiet" notice (issue #14): a scheduled rule invokes the job function (jobs.handler,
- * src/jobs/handler.ts) every `everyMinutes`; one Logs Insights query (the fleet query of `ddns host
- * list --status`) gives each host's last check-in, and a host with `expect_check_in_minutes` whose check-in is that much older
- * gets one `Host went quiet` event. "One": a host is announced only in the run just after it went
- * quiet (its deadline falls within the last interval), so the check keeps no state of its own, and a
- * host quiet for longer than the lookback is not announced again.
+ * The "host went quiet" notice, so an operator learns that a router stopped checking in without reading the
+ * log: a scheduled rule invokes the job function (jobs.handler, src/jobs/handler.ts) every `everyMinutes`;
+ * one Logs Insights query (the fleet query of `ddns host list --status`) gives each host's last check-in,
+ * and a host with `expect_check_in_minutes` whose check-in is that much older gets one `Host went quiet`
+ * event. "One": a host is announced only in the run just after it went quiet (its deadline falls within the
+ * last interval), so the check keeps no state of its own, and a host quiet for longer than the lookback is
+ * not announced again.
  *
  * A run that fails (the query, the bus) throws, so Lambda retries it; a schedule that fires late
  * or early can, rarely, miss or repeat a host at the edge of an interval.

@@ -1,7 +1,7 @@
 /**
  * The change queue's event source mapping, on one machine: moto speaks SQS but runs no event source
  * mappings, so the local stack and the tests poll the queue and invoke `writer.handler` the way
- * Lambda's poller does (DESIGN.md "Write path"):
+ * Lambda's poller does (docs/architecture.md "Write path"):
  * - receive up to 10 messages a call (long polling), gathering until the batch size is reached or the
  *   batching window has passed since the first message of the batch;
  * - invoke the handler with an SQS event (`Records`, one per message, as Lambda builds it);

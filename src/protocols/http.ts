@@ -49,7 +49,7 @@ export interface RequestLogFields {
   results?: string[];
   /** The records written, with the values they replaced: `ddns host status` reads them back. */
   changes?: RecordUpdate[];
-  /** Names the config gives a host that the host may not write (DESIGN.md "Ownership"), each with why. */
+  /** Names the config gives a host that it may not write (docs/architecture.md "Ownership"), each with why. */
   configProblem?: string;
 }
 

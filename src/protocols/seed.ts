@@ -1,7 +1,7 @@
 /**
  * The seed's protocol, kept working for its existing clients: `GET /?mode=get|set&hostname=&hash=`
  * and the later upstream client's `POST /` JSON body. Responses keep the seed's shape and wording.
- * A `ts` argument selects the replay-proof token (DESIGN.md "Tokens").
+ * A `ts` argument selects the replay-proof token (docs/architecture.md "Tokens").
  */
 import { verifyClaim } from "../core/auth.js";
 import { BadRequestError } from "../core/errors.js";

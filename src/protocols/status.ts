@@ -4,10 +4,10 @@
  * host and the names that follow it (`*.<host>`, its LAN devices) and says whether the host's records
  * hold the caller's address. Read-only and cheap: DNS queries only, never a Route 53 API call.
  *
- * Authenticated by the host's own credentials, as an update would be: HTTP Basic as dyndns2 takes them,
- * or the replay-proof token (`ts=` and `hash=`, DESIGN.md "Tokens"); the seed token is not accepted, since
- * it never expires. An unknown host, a wrong secret, a host without dyndns2 and missing credentials
- * all get the same 401, so the route tells nobody which names exist.
+ * Authenticated by the host's own credentials, as an update would be: HTTP Basic as dyndns2 takes them, or
+ * the replay-proof token (`ts=` and `hash=`, docs/architecture.md "Tokens"); the seed token is not
+ * accepted, since it never expires. An unknown host, a wrong secret, a host without dyndns2 and missing
+ * credentials all get the same 401, so the route tells nobody which names exist.
  *
  * Status codes carry the verdict, so a monitor needs no parsing: 200 the records hold the caller's
  * address, 409 they do not, 401 credentials, 400 a malformed request, 503 the name servers did not

@@ -1,6 +1,6 @@
 /**
- * The record writer's batch (DESIGN.md "Write path"): the messages of one SQS batch in, the ids of
- * those that must come again out (ReportBatchItemFailures); everything else is done and deleted.
+ * The record writer's batch (docs/architecture.md "Write path"): the messages of one SQS batch in, the ids
+ * of those that must come again out (ReportBatchItemFailures); everything else is done and deleted.
  *
  * - Address records are merged per zone and name: the newest request wins (core/changes.ts). A
  *   change older than the newest already applied to that record (AppliedMarks) is dropped, as is one

@@ -1,6 +1,6 @@
 /**
- * Lambda entry point of the record writer (`writer.handler`, DESIGN.md "Write path"): an SQS event
- * from the change queue's event source mapping in, `{ batchItemFailures }` out
+ * Lambda entry point of the record writer (`writer.handler`, docs/architecture.md "Write path"): an SQS
+ * event from the change queue's event source mapping in, `{ batchItemFailures }` out
  * (ReportBatchItemFailures), so only the failed messages come again. Wiring only: the batch logic is
  * writer/apply.ts. The only part of the deployment with Route 53 write rights.
  *

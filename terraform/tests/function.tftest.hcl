@@ -72,7 +72,7 @@ run "function_settings" {
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
     })
-    error_message = "The environment must be exactly the one DESIGN.md names."
+    error_message = "The environment must be exactly the one docs/architecture.md \"Build artefact\" names."
   }
 
   assert {

@@ -88,7 +88,8 @@ beforeAll(async () => {
   route53Proxy = new FaultProxy(await freePort(), motoPort);
   await s3Proxy.open();
   await route53Proxy.open();
-  // The function's own clients read their endpoints from here (DESIGN.md: no custom variables).
+  // The function's own clients read their endpoints from here (no custom endpoint variables:
+  // docs/architecture.md "Build artefact").
   Object.assign(process.env, deployedEnvironment(moto.url, { bucket: fixture.bucket }), {
     AWS_ENDPOINT_URL_S3: s3Proxy.url,
     AWS_ENDPOINT_URL_ROUTE_53: route53Proxy.url,

@@ -1,9 +1,9 @@
 /**
- * DESIGN.md "Ownership" at the CLI, against moto with the real SDK, in the sharded layout where the
- * review found it open (a router's shard alone was read): LAN devices lie below the router's name and
- * are never another host, whichever shard it is in; reserved names (the zone apex, `*.<apex>`, the
- * API's domain) are no LAN device and no ACME account; one ACME account per name; and `config
- * shard|unshard` refuse a layout in which the function would ignore a host.
+ * docs/architecture.md "Ownership" at the CLI, against moto with the real SDK, in the sharded layout where
+ * the review found it open (a router's shard alone was read): LAN devices lie below the router's name and
+ * are never another host, whichever shard it is in; reserved names (the zone apex, `*.<apex>`, the API's
+ * domain) are no LAN device and no ACME account; one ACME account per name; and `config shard|unshard`
+ * refuse a layout in which the function would ignore a host.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigObject } from "../../src/admin/config-object.js";

@@ -301,7 +301,7 @@ describe("the zip under Lambda's execution model", () => {
     });
 
     const cases: [string, () => Record<string, string>, number[]][] = [
-      // The config cannot be read: fail closed, 503 (DESIGN.md "Config").
+      // The config cannot be read: fail closed, 503 (docs/architecture.md "Config").
       ["S3 (the config)", () => ({ AWS_ENDPOINT_URL_S3: holes.tcp }), [503]],
       // The record cannot be read nor changed: backend unavailable or update failed.
       [

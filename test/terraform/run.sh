@@ -8,6 +8,8 @@
 #      lifecycle rule, and always the change queue, its dead-letter queue and the record writer), plan, which must show no changes
 #      except the two moto is known to cause
 #      (see ALLOWED_DRIFT), destroy. (An existing zone, create_zone = false, is covered by the mock tests.)
+#   5. test/terraform/state-moves.sh (in the background beside step 4, on its own moto): an earlier commit's applied state, planned with this tree, moves its
+#      buckets into modules/private-bucket and replaces nothing.
 # Prints a PASS/FAIL line per step and exits non-zero when any step failed.
 # KEEP_STATE=1 keeps the emulator state directory (it is always kept when a step fails).
 
@@ -30,14 +32,16 @@ module.http_api.aws_apigatewayv2_api.this ip_address_type'
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/ddns-tf-test.XXXXXX")"
 moto_pid=""
 mock_tests_pid=""
+state_moves_pid=""
 results=()
 failed=0
 suite_start=${SECONDS}
 
 cleanup() {
-  if [[ -n ${mock_tests_pid} ]]; then
-    kill "${mock_tests_pid}" 2>/dev/null
-  fi
+  local pid
+  for pid in ${mock_tests_pid} ${state_moves_pid}; do
+    kill "${pid}" 2>/dev/null
+  done
   if [[ -n ${moto_pid} ]]; then
     kill "${moto_pid}" 2>/dev/null
     wait "${moto_pid}" 2>/dev/null
@@ -96,12 +100,16 @@ init_and_validate() {
   done
 }
 
-# The background `terraform test`: its output, then its exit status.
-mock_tests_result() {
+# background_result PID LOG: a background step's output, then its exit status.
+background_result() {
   local rc=0
-  wait "${mock_tests_pid}" || rc=$?
-  cat "${work_dir}/terraform-test.log"
+  wait "$1" || rc=$?
+  cat "$2"
   return "${rc}"
+}
+
+mock_tests_result() {
+  background_result "${mock_tests_pid}" "${work_dir}/terraform-test.log"
 }
 
 free_port() {
@@ -231,8 +239,17 @@ main() {
     # module): side by side they take the time of the longer, about two minutes less on two cores.
     terraform -chdir="${TF_DIR}" test -no-color >"${work_dir}/terraform-test.log" 2>&1 &
     mock_tests_pid=$!
+    # The upgrade check too, on its own moto server.
+    if [[ -f ${LAMBDA_PACKAGE} ]]; then
+      bash "${REPO_ROOT}/test/terraform/state-moves.sh" >"${work_dir}/state-moves.log" 2>&1 &
+      state_moves_pid=$!
+    fi
     emulator_round_trip
     step "terraform test (mock provider; beside the round trip, so its time is the wait after it)" mock_tests_result
+    if [[ -n ${state_moves_pid} ]]; then
+      step "an earlier commit's deployed state plans with no replacement (moved blocks; beside the round trip)" \
+        background_result "${state_moves_pid}" "${work_dir}/state-moves.log"
+    fi
   else
     skip "terraform test (mock provider)"
     emulator_round_trip

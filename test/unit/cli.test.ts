@@ -6,34 +6,19 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DDCLIENT_CACHE, renderClientConfig } from "../../src/admin/client-config.js";
-import { run } from "../../src/admin/main.js";
 import { parseConfigDocument } from "../../src/config/schema.js";
 import type { HostConfig } from "../../src/core/hosts.js";
+import { runDdns } from "../support/ddns-cli.js";
 
 const SECRET = "s3cr3t-value-that-must-never-be-printed-in-errors-000000";
 
-async function ddns(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readStdin: async () => "",
-    // No bucket, no credentials: anything that reached AWS would fail differently.
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
-
+// Every run gets an empty environment: no bucket, no credentials, so anything that reached AWS would
+// fail differently.
 describe("ddns command line", () => {
   it("names a mistyped option, suggests the real one and shows the command's usage", async () => {
     // act
-    const typo = await ddns(["host", "add", "typo.dyn.example.test", "--wildcrad"]);
-    const unknown = await ddns(["host", "list", "--colour"]);
+    const typo = await runDdns(["host", "add", "typo.dyn.example.test", "--wildcrad"], {});
+    const unknown = await runDdns(["host", "list", "--colour"], {});
     // assess
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe(
@@ -48,8 +33,8 @@ describe("ddns command line", () => {
 
   it("says which option lacks a value, and which takes none", async () => {
     // act
-    const missing = await ddns(["host", "add", "x.dyn.example.test", "--ttl"]);
-    const extra = await ddns(["host", "add", "x.dyn.example.test", "--dyndns2=yes"]);
+    const missing = await runDdns(["host", "add", "x.dyn.example.test", "--ttl"], {});
+    const extra = await runDdns(["host", "add", "x.dyn.example.test", "--dyndns2=yes"], {});
     // assess
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^ddns host add: --ttl needs a value\.\nUsage: /);
@@ -61,7 +46,7 @@ describe("ddns command line", () => {
     // prepare
     const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
     // act
-    const result = await ddns(["--version"]);
+    const result = await runDdns(["--version"], {});
     // assess
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`ddns (route53-ddns) ${version}\n`);
@@ -70,8 +55,8 @@ describe("ddns command line", () => {
 
   it("refuses host set without a setting, or with a value other than on|off, before reading anything", async () => {
     // act
-    const nothing = await ddns(["host", "set", "home.dyn.example.test"]);
-    const maybe = await ddns(["host", "set", "home.dyn.example.test", "--allow-client-ip", "maybe"]);
+    const nothing = await runDdns(["host", "set", "home.dyn.example.test"], {});
+    const maybe = await runDdns(["host", "set", "home.dyn.example.test", "--allow-client-ip", "maybe"], {});
     // assess
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain("Name a setting to change: --allow-client-ip on|off");

@@ -1,5 +1,6 @@
 /**
- * The no-change check through the zone's name servers (issue #13, part 1), in one container built
+ * The no-change check through the zone's name servers (DNS has no API quota; Route 53's API allows an
+ * account about 10 requests/s, shared by every host), in one container built
  * from the real request path and Route53Records over stand-ins (bench/lib): which path answers,
  * how many Route 53 API calls that costs, the fallback when DNS fails, and Route 53's propagation
  * lag, during which this container's own writes win over what DNS still shows.

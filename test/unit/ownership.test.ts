@@ -1,6 +1,6 @@
 /**
- * DESIGN.md "Ownership", as the function enforces it whatever the config says: a router writes only
- * at or below its own name; a LAN device that is another configured host (in a sharded config, in
+ * docs/architecture.md "Ownership", as the function enforces it whatever the config says: a router writes
+ * only at or below its own name; a LAN device that is another configured host (in a sharded config, in
  * another shard) or a reserved name is never written; an ACME account for a reserved name is refused.
  * Through the whole app, with S3 (either layout) and Route 53 mocked at the SDK.
  */

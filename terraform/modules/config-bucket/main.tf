@@ -1,43 +1,18 @@
-resource "aws_s3_bucket" "this" {
-  bucket_prefix = "${var.name}-"
-  force_destroy = var.force_destroy
+# Private, owner-enforced, encrypted and TLS-only like every bucket here (modules/private-bucket).
+module "bucket" {
+  source = "../private-bucket"
+
+  name                     = var.name
+  kms_key_arn              = var.kms_key_arn
+  enforce_secure_transport = var.enforce_secure_transport
+  force_destroy            = var.force_destroy
 
   tags = var.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
-      kms_master_key_id = var.kms_key_arn
-    }
-    # A bucket key cuts KMS requests (and their cost) to one per bucket and data key, not one per GET.
-    bucket_key_enabled = var.kms_key_arn != null
-  }
-}
-
 # Versions keep earlier configurations (and so earlier secrets) recoverable after a bad `ddns host` edit.
 resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.bucket
 
   versioning_configuration {
     status = "Enabled"
@@ -49,7 +24,7 @@ resource "aws_s3_bucket_versioning" "this" {
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   count = var.noncurrent_version_expiration_days == null ? 0 : 1
 
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.bucket
 
   rule {
     id     = "expire-noncurrent-versions"
@@ -66,31 +41,29 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   depends_on = [aws_s3_bucket_versioning.this]
 }
 
-locals {
-  # Deny any request that does not use TLS, on the bucket and on every object in it.
-  tls_only_policy = {
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:*"
-        Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
-        Condition = {
-          Bool = { "aws:SecureTransport" = "false" }
-        }
-      },
-    ]
-  }
+# These resources lived in this module before private-bucket held them: the moves keep a deployed
+# bucket (and its settings) in place instead of destroying and recreating it.
+moved {
+  from = aws_s3_bucket.this
+  to   = module.bucket.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_policy" "this" {
-  count = var.enforce_secure_transport ? 1 : 0
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
+}
 
-  bucket = aws_s3_bucket.this.id
-  policy = jsonencode(local.tls_only_policy)
+moved {
+  from = aws_s3_bucket_ownership_controls.this
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
+}
 
-  # S3 rejects a policy put while the public access block is still being applied.
-  depends_on = [aws_s3_bucket_public_access_block.this]
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.this
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.this
+  to   = module.bucket.aws_s3_bucket_policy.this
 }

@@ -1,16 +1,16 @@
 output "bucket" {
   description = "Name of the configuration bucket."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.bucket
 }
 
 output "bucket_arn" {
   description = "ARN of the configuration bucket."
-  value       = aws_s3_bucket.this.arn
+  value       = module.bucket.bucket_arn
 }
 
 output "policy_json" {
   description = "The TLS-only bucket policy document, or null when `enforce_secure_transport` is false."
-  value       = try(aws_s3_bucket_policy.this[0].policy, null)
+  value       = module.bucket.policy_json
 }
 
 output "noncurrent_version_expiration_days" {

@@ -5,39 +5,15 @@
 # - `applied/` — the record writer's newest applied change per record (src/writer/s3-marks.ts), so a
 #   redelivered older change never overwrites a newer one.
 # Neither holds a secret: SSE-S3 (SSE-KMS would add a KMS request to every PUT).
-resource "aws_s3_bucket" "this" {
-  bucket_prefix = "${var.name}-"
+module "bucket" {
+  source = "../private-bucket"
+
+  name                     = var.name
+  enforce_secure_transport = var.enforce_secure_transport
   # Slots and marks are rebuilt by the next changes: they never stop a destroy.
   force_destroy = true
 
   tags = var.tags
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
 }
 
 # Without expiry the bucket would keep a slot per change forever. Marks must outlive the dead-letter
@@ -46,7 +22,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   count = var.share_expiration_days == null ? 0 : 1
 
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.bucket
 
   rule {
     id     = "expire-shares"
@@ -75,31 +51,29 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   }
 }
 
-locals {
-  # Deny any request that does not use TLS, on the bucket and on every object in it.
-  tls_only_policy = {
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:*"
-        Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
-        Condition = {
-          Bool = { "aws:SecureTransport" = "false" }
-        }
-      },
-    ]
-  }
+# These resources lived in this module before private-bucket held them: the moves keep a deployed
+# bucket (and its settings) in place instead of destroying and recreating it.
+moved {
+  from = aws_s3_bucket.this
+  to   = module.bucket.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_policy" "this" {
-  count = var.enforce_secure_transport ? 1 : 0
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
+}
 
-  bucket = aws_s3_bucket.this.id
-  policy = jsonencode(local.tls_only_policy)
+moved {
+  from = aws_s3_bucket_ownership_controls.this
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
+}
 
-  # S3 rejects a policy put while the public access block is still being applied.
-  depends_on = [aws_s3_bucket_public_access_block.this]
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.this
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.this
+  to   = module.bucket.aws_s3_bucket_policy.this
 }
