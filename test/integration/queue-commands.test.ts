@@ -7,14 +7,9 @@
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeChange } from "../../src/core/changes.js";
-import {
-  type AwsFixture,
-  createAwsFixture,
-  emulatorEnvironment,
-  TEST_CREDENTIALS,
-  TEST_REGION,
-} from "../support/aws-fixture.js";
+import { type AwsFixture, createAwsFixture, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
 import { runDdns } from "../support/ddns-cli.js";
+import { deployedEnvironment } from "../support/deployment.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 import { type ChangeQueues, createChangeQueues, queueDepth, startTestWriter } from "../support/writer.js";
 
@@ -69,7 +64,7 @@ describe("ddns queue status / replay against moto", () => {
     sqs = new SQSClient({ endpoint: moto.url, region: TEST_REGION, credentials: TEST_CREDENTIALS });
     queues = await createChangeQueues(sqs, "ddns-ops-changes", { maxReceiveCount: MAX_RECEIVES });
     // The dead-letter queue is left for the CLI to find from the change queue's redrive policy.
-    env = { ...emulatorEnvironment(moto.url, aws.bucket), DDNS_CHANGE_QUEUE_URL: queues.queueUrl };
+    env = { ...deployedEnvironment(moto.url, { bucket: aws.bucket, queueUrl: queues.queueUrl }) };
     for (const [host, value] of [
       ["stranded-1.dyn.example.com.", "198.51.100.1"],
       ["stranded-2.dyn.example.com.", "198.51.100.2"],

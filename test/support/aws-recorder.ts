@@ -1,6 +1,6 @@
 /**
  * A recording proxy in front of the emulator: every AWS request signed with the function's access key
- * (FUNCTION_ACCESS_KEY, what emulatorEnvironment gives a function) is written, raw, as one JSON line
+ * (FUNCTION_ACCESS_KEY, what deployedEnvironment gives a function) is written, raw, as one JSON line
  * to a file in DDNS_AWS_CALLS, then forwarded unchanged. test/iam evaluates those calls against the
  * IAM policies Terraform produces: moto applies no IAM at all. The fixture's and the CLI's own calls
  * use other keys and are not recorded. Loopback only; stops with its test process, or (detached)
@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, request, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 
-/** The access key id emulatorEnvironment gives functions: what marks a call as the function's. */
+/** The access key id deployedEnvironment gives functions: what marks a call as the function's. */
 export const FUNCTION_ACCESS_KEY = "FUNCTIONUNDERTEST";
 
 /** One recorded request, as it went to the emulator. */

@@ -102,7 +102,10 @@ export function deployment(): Deployment & { readonly stateFile: string } {
       stdio: ["ignore", "inherit", "inherit"],
     });
   }
-  loaded = { ...(JSON.parse(readFileSync(path, "utf8")) as Deployment), stateFile: path.replace(/\.json$/, ".tfstate") };
+  loaded = {
+    ...(JSON.parse(readFileSync(path, "utf8")) as Deployment),
+    stateFile: path.replace(/\.json$/, ".tfstate"),
+  };
   return loaded;
 }
 

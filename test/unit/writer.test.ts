@@ -170,7 +170,9 @@ describe("record writer", () => {
     await applyBatch(w.targets, [records("a", T0, "home.dyn.example.com.", "203.0.113.9")]);
     w.zone.set("home.dyn.example.com.", "192.0.2.99");
     // act: the router's next check saw 192.0.2.99 at the name servers and asked again
-    const failed = await applyBatch(w.targets, [records("b", T0 + 60_000, "home.dyn.example.com.", "203.0.113.9")]);
+    const failed = await applyBatch(w.targets, [
+      records("b", T0 + 60_000, "home.dyn.example.com.", "203.0.113.9"),
+    ]);
     // assess
     expect(failed).toEqual([]);
     expect(w.calls).toHaveLength(2);
