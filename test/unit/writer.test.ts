@@ -154,14 +154,30 @@ describe("record writer", () => {
     expect(w.calls).toHaveLength(1);
   });
 
-  it("skips a newer request whose value is already written", async () => {
+  it("skips a redelivery of the request already written", async () => {
     // prepare
     const w = world();
     await applyBatch(w.targets, [records("a", T0, "home.dyn.example.com.", "203.0.113.9")]);
-    // act
-    await applyBatch(w.targets, [records("b", T0 + 60_000, "home.dyn.example.com.", "203.0.113.9")]);
+    // act: SQS delivers the same message again
+    await applyBatch(w.targets, [records("a", T0, "home.dyn.example.com.", "203.0.113.9")]);
     // assess
     expect(w.calls).toHaveLength(1);
+  });
+
+  it("writes a newer request whose value the mark holds: after a race Route 53 may hold another", async () => {
+    // prepare: the mark says .9 was written for the newest request, but a racing writer's older
+    // call landed last and Route 53 holds .1 (writer/s3-marks.ts)
+    const w = world();
+    await applyBatch(w.targets, [records("new", T0 + 5000, "home.dyn.example.com.", "203.0.113.9")]);
+    w.zone.set("home.dyn.example.com.", "203.0.113.1");
+    // act: the router's next check finds .1 at the name servers and queues .9 again
+    const failed = await applyBatch(w.targets, [
+      records("again", T0 + 300_000, "home.dyn.example.com.", "203.0.113.9"),
+    ]);
+    // assess
+    expect(failed).toEqual([]);
+    expect(w.calls).toHaveLength(2);
+    expect(w.zone.get("home.dyn.example.com.")).toBe("203.0.113.9");
   });
 
   it("splits a batch over 1,000 elements into calls within the limit, a host's records together", async () => {
