@@ -49,7 +49,7 @@ import {
 } from "./lib/stand-ins.js";
 import { printTable } from "./lib/stats.js";
 
-/** terraform/variables.tf defaults. */
+/** terraform/variables.tf defaults; `--writer-concurrency` and `--writer-changes-per-second` try others. */
 export const DEPLOYMENT = {
   reservedConcurrency: 100,
   batchSize: 1000,
@@ -60,7 +60,7 @@ export const DEPLOYMENT = {
   visibilityTimeoutMs: 6 * 60_000,
   maxReceiveCount: 5,
   writerMemoryMb: 256,
-} as const;
+};
 
 /** Virtual latencies, roughly what a function in us-east-1 sees (bench/scale.ts's, plus SQS). */
 const LATENCY_MS = { list: 100, change: 150, s3: 30, dns: 5, sqs: 15 };
@@ -432,8 +432,12 @@ async function main(): Promise<void> {
       "storm-hosts": { type: "string", default: "10000,100000" },
       "steady-hosts": { type: "string", default: "100000" },
       json: { type: "boolean", default: false },
+      "writer-concurrency": { type: "string", default: String(DEPLOYMENT.maximumConcurrency) },
+      "writer-changes-per-second": { type: "string", default: String(DEPLOYMENT.writerChangesPerSecond) },
     },
   });
+  DEPLOYMENT.maximumConcurrency = Number(values["writer-concurrency"]);
+  DEPLOYMENT.writerChangesPerSecond = Number(values["writer-changes-per-second"]);
   const storms: StormFigures[] = [];
   for (const hosts of values["storm-hosts"].split(",").filter(Boolean).map(Number)) {
     const startedAt = performance.now();
