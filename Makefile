@@ -88,6 +88,10 @@ test-runtime: build runtime-tools ## The zip on Node 22 (x86_64, arm64 under qem
 bench: build ## Benchmarks: cold start, warm throughput, scale simulation, load
 	bash bench/run.sh
 
+.PHONY: bench-storm
+bench-storm: ## The renumbering storm under Lambda's model: 17d5d8c's change budget beside the change queue, one table
+	npx tsx bench/storm.ts --baseline "$${BENCH_BASELINE:-/work/baseline-17d5d8c}"
+
 .PHONY: local
 local: build ## The whole system on this machine (moto + Terraform + local API); Ctrl-C stops it
 	scripts/local-stack run

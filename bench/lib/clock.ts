@@ -33,8 +33,9 @@ export class VirtualClock implements Clock {
     this.#now = start;
   }
 
+  /** Whole milliseconds, as Date.now() gives them (the change queue's messages require a whole requestedAt). */
   now(): number {
-    return this.#now;
+    return Math.floor(this.#now);
   }
 
   sleep(milliseconds: number): Promise<void> {

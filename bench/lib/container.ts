@@ -8,7 +8,7 @@
 import { type App, createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import { jsonLine, type Logger } from "../../src/core/log.js";
-import type { ChangeQueue, ConfigSource } from "../../src/core/ports.js";
+import type { ChangeQueue, ChangeShares, ConfigSource } from "../../src/core/ports.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import { Route53TxtRecords } from "../../src/dns/route53-txt.js";
 import { Route53RecordWriter } from "../../src/dns/route53-writer.js";
@@ -33,6 +33,8 @@ export interface ContainerOptions {
   readonly config?: ConfigSource;
   /** Where changes go; default: written at once by an in-process record writer. */
   readonly queue?: ChangeQueue;
+  /** Fair shares at the queue's door (src/queue/s3-shares.ts); default none. */
+  readonly shares?: ChangeShares;
 }
 
 /** The function's config store over the S3 stand-in. */
@@ -72,6 +74,7 @@ export function createContainer(options: ContainerOptions): App {
         txt: new Route53TxtRecords(options.route53.client),
         log,
       }),
+    shares: options.shares,
   };
   const loaded = Promise.resolve(backends);
   return createApp({ backends: () => loaded, log, now });

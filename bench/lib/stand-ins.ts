@@ -90,7 +90,16 @@ export interface Route53StandInOptions {
   readonly maxAttempts?: number;
   /** How long a change takes to reach the name servers (DnsStandIn), drawn per change; default none. */
   readonly propagationMs?: () => number;
+  /** Hears every record a ChangeResourceRecordSets wrote, in the order Route 53 applied them. */
+  readonly onWrite?: (zoneId: string, name: string, type: string, value: string) => void;
 }
+
+/**
+ * Route 53's limits per ChangeResourceRecordSets ("Quotas on ChangeResourceRecordSets requests"):
+ * at most 1,000 ResourceRecord elements and 32,000 characters of values, an UPSERT counting twice in
+ * both. A call over either is refused whole (InvalidChangeBatch), as Route 53 does.
+ */
+export const ROUTE53_CHANGE_LIMITS = { elements: 1000, characters: 32_000, upsertWeight: 2 } as const;
 
 const PAGE_LIMIT = 300;
 
@@ -108,6 +117,10 @@ export class Route53StandIn {
   /** When each ChangeResourceRecordSets attempt arrived, throttled ones included. */
   readonly changesAttemptedAt: number[] = [];
   throttled = 0;
+  /** The largest call accepted: ResourceRecord elements and value characters as Route 53 counts them. */
+  readonly largestCall = { elements: 0, characters: 0 };
+  /** Calls refused for going over ROUTE53_CHANGE_LIMITS. */
+  oversizeCalls = 0;
   /** When each throttled call happened (clock time), to tell a start-up burst from steady state. */
   readonly throttledAt: number[] = [];
   readonly #zones = new Map<
@@ -132,6 +145,11 @@ export class Route53StandIn {
   /** What the adapter is given in place of `new Route53Client(…)`. */
   get client(): Route53Client {
     return { send: (command: unknown) => this.send(command) } as unknown as Route53Client;
+  }
+
+  /** A client whose SDK makes `maxAttempts` attempts per call (the record writer's is 5, src/writer/handler.ts). */
+  clientWithAttempts(maxAttempts: number): Route53Client {
+    return { send: (command: unknown) => this.send(command, maxAttempts) } as unknown as Route53Client;
   }
 
   get totalCalls(): number {
@@ -168,8 +186,7 @@ export class Route53StandIn {
     return { values: lagging ? (record.previous?.values ?? []) : record.values, ttl: record.ttl };
   }
 
-  async send(command: unknown): Promise<unknown> {
-    const maxAttempts = this.#options.maxAttempts ?? 1;
+  async send(command: unknown, maxAttempts = this.#options.maxAttempts ?? 1): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       try {
         const output = (await this.#attempt(command)) as object;
@@ -197,6 +214,25 @@ export class Route53StandIn {
       const cost = changes.length * (this.#options.quotas?.upsertCost ?? 0);
       this.#takeOrThrottle(this.#buckets.change);
       this.#takeOrThrottle(this.#buckets.changeBudget, cost);
+      let elements = 0;
+      let characters = 0;
+      for (const change of changes) {
+        const weight = change.Action === "UPSERT" ? ROUTE53_CHANGE_LIMITS.upsertWeight : 1;
+        for (const record of change.ResourceRecordSet?.ResourceRecords ?? []) {
+          elements += weight;
+          characters += weight * (record.Value?.length ?? 0);
+        }
+      }
+      if (elements > ROUTE53_CHANGE_LIMITS.elements || characters > ROUTE53_CHANGE_LIMITS.characters) {
+        this.oversizeCalls++;
+        throw awsError(
+          "InvalidChangeBatch",
+          400,
+          `Number of records limit of ${ROUTE53_CHANGE_LIMITS.elements} exceeded, or ${ROUTE53_CHANGE_LIMITS.characters} characters`,
+        );
+      }
+      this.largestCall.elements = Math.max(this.largestCall.elements, elements);
+      this.largestCall.characters = Math.max(this.largestCall.characters, characters);
       this.changesAccepted.push({ at: this.#clock.now(), changes: changes.length });
       const names = new Set(
         changes.map((change) => `${change.ResourceRecordSet?.Name}|${change.ResourceRecordSet?.Type}`),
@@ -213,6 +249,12 @@ export class Route53StandIn {
           set.ResourceRecords?.[0]?.Value ?? "",
           set.TTL,
           this.#options.propagationMs?.() ?? 0,
+        );
+        this.#options.onWrite?.(
+          command.input.HostedZoneId ?? "",
+          set.Name,
+          set.Type,
+          set.ResourceRecords?.[0]?.Value ?? "",
         );
       }
       return { ChangeInfo: { Id: `/change/C${this.calls.ChangeResourceRecordSets}`, Status: "PENDING" } };
@@ -351,5 +393,50 @@ export class DnsStandIn implements AuthoritativeDns {
     if (this.failing) throw Object.assign(new Error("queryA ETIMEOUT"), { code: "ETIMEOUT" });
     const served = this.route53.served(zoneId, name, type);
     return { values: served?.values ?? [], ttlSeconds: served?.ttl ?? 60 };
+  }
+}
+
+/**
+ * A bucket of small objects (the state bucket: `shares/` for fair shares, `applied/` for the writer's
+ * marks), answering GetObject (404 NoSuchKey when absent) and PutObject, with `If-None-Match: *`
+ * refused 412 when the key exists, as S3 does. S3's request rates per prefix (3,500 PUT and 5,500 GET
+ * a second) are far above what the simulations ask and are not enforced.
+ */
+export class StateBucketStandIn {
+  readonly calls = { get: 0, put: 0, putRefused: 0 };
+  readonly #objects = new Map<string, string>();
+
+  constructor(
+    private readonly clock: Clock = wallClock,
+    private readonly latencyMs = 0,
+  ) {}
+
+  get client(): S3Client {
+    return { send: (command: unknown) => this.send(command) } as unknown as S3Client;
+  }
+
+  async send(command: unknown): Promise<unknown> {
+    await this.clock.sleep(this.latencyMs);
+    if (command instanceof GetObjectCommand) {
+      this.calls.get++;
+      const text = this.#objects.get(command.input.Key ?? "");
+      if (text === undefined) throw awsError("NoSuchKey", 404, "The specified key does not exist.");
+      return { Body: { transformToString: async () => text } };
+    }
+    if (command instanceof PutObjectCommand) {
+      this.calls.put++;
+      const key = command.input.Key ?? "";
+      if (command.input.IfNoneMatch === "*" && this.#objects.has(key)) {
+        this.calls.putRefused++;
+        throw awsError(
+          "PreconditionFailed",
+          412,
+          "At least one of the pre-conditions you specified did not hold",
+        );
+      }
+      this.#objects.set(key, String(command.input.Body ?? ""));
+      return {};
+    }
+    throw new Error("the state bucket stand-in answers GetObject and PutObject");
   }
 }
