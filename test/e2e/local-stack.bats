@@ -69,6 +69,21 @@ state() {
   [[ ${output} == "good 127.0.0.1" || ${output} == "nochg 127.0.0.1" ]]
 }
 
+@test "host status as up prints it finds the log group and name servers, and shows the check-in just made" {
+  block="$(sed -n "/^host status reads the function's log group/,/^\$/{/^  /s/^  //p}" "${BATS_FILE_TMPDIR}/up.out")"
+  [[ ${block} == *"DDNS_LOG_GROUP=/aws/lambda/"* && ${block} == *"DDNS_NAME_SERVERS=$(state .dns_server)"* ]]
+  # The dyndns2 test before this one checked in; the local API sends its log lines once a second.
+  for _ in $(seq 1 20); do
+    run bash -c "cd '${REPO_ROOT}' && ${block}"
+    [[ ${output} == *"last check-in: never"* ]] || break
+    sleep 1
+  done
+  [[ ${status} -eq 0 ]]
+  [[ ${output} == *"last check-in:"* && ${output} != *"last check-in: never"* ]]
+  [[ ${output} == *"127.0.0.1"* ]]
+  [[ ${output} != *"$(state .demo.secret)"* ]]
+}
+
 @test "the dig line that up prints gets the demo record from the DNS server, authoritatively" {
   [[ $(state .dns_server) =~ ^127\.0\.0\.1:[0-9]+$ ]]
   dig_line="$(sed -n 's/^  \(dig @.*\)/\1/p' "${BATS_FILE_TMPDIR}/up.out")"
