@@ -54,6 +54,8 @@ txt_gone() {
   [[ $(subject_alt_names "${crt}") == "DNS:${host}, DNS:*.${host}" ]]
   [[ ${output} == *"the certificate for ${host} and *.${host}: ${crt}"* ]]
   # The commands of docs/certificates.md, with the stack's values.
+  [[ ${output} == *"+ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ${DDNS_LOCAL_DIR}/pebble/ca-key.pem"* ]]
+  [[ ${output} == *"+ openssl x509 -req -in ${DDNS_LOCAL_DIR}/pebble/pebble.csr -CA ${DDNS_LOCAL_DIR}/pebble/ca.pem"* ]]
   [[ ${output} == *"timeout 600 pebble -config ${DDNS_LOCAL_DIR}/pebble/config.json -dnsserver $(state .dns_server) &"* ]]
   [[ ${output} == *"npx ddns acme add ${host} --zone-id $(state .zone_id) --json"* ]]
   [[ ${output} == *"HTTPREQ_ENDPOINT=$(state .api_url)httpreq "*"LEGO_CA_CERTIFICATES=${DDNS_LOCAL_DIR}/pebble/ca.pem"* ]]
