@@ -47,7 +47,9 @@ export class S3ChangeShares implements ChangeShares {
           new PutObjectCommand({
             Bucket: this.#bucket,
             Key: `${SHARE_PREFIX}${id}/${window.start}/${slot}`,
-            Body: "",
+            // Zero bytes with a known length: an empty string made the SDK warn "Stream of unknown
+            // length" on every change.
+            Body: new Uint8Array(0),
             IfNoneMatch: "*",
           }),
           { abortSignal: AbortSignal.timeout(PUT_TIMEOUT_MS) },
