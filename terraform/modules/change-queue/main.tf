@@ -62,6 +62,10 @@ resource "aws_sqs_queue_policy" "this" {
 
   queue_url = aws_sqs_queue.this.id
   policy    = jsonencode(local.deny_insecure_transport.change)
+
+  # One attribute change at a time on the queue: an emulator that rewrites the attributes on each
+  # change (moto) otherwise loses one of the two, and the provider waits for it until its timeout.
+  depends_on = [aws_sqs_queue_redrive_policy.this]
 }
 
 resource "aws_sqs_queue_policy" "dead_letter" {
