@@ -44,6 +44,8 @@ export interface Deployment {
   readonly outputs: Readonly<Record<string, unknown>>;
   readonly function: DeployedFunction;
   readonly writer: DeployedFunction;
+  /** The apply's Terraform state (the IAM suite reads the policies from it). */
+  readonly stateFile: string;
 }
 
 /** The test's own emulator resources, in place of the deployment's. */
@@ -59,15 +61,13 @@ export interface TestResources {
 }
 
 /** The variables that name a deployed resource, and the test resource each becomes. */
-const POINTERS: Readonly<
-  Record<string, (resources: Required<TestResources>, endpointUrl: string) => string>
-> = {
-  DDNS_CONFIG_BUCKET: (r) => r.bucket,
-  DDNS_CHANGE_QUEUE_URL: (r) => r.queueUrl,
-  DDNS_SHARE_BUCKET: (r) => r.stateBucket,
-  DDNS_WRITER_STATE_BUCKET: (r) => r.stateBucket,
-  DDNS_NAME_SERVERS: (r) => r.nameServers,
-  DDNS_EVENT_BUS: (r) => r.eventBus,
+const POINTERS: Readonly<Record<string, keyof TestResources>> = {
+  DDNS_CONFIG_BUCKET: "bucket",
+  DDNS_CHANGE_QUEUE_URL: "queueUrl",
+  DDNS_SHARE_BUCKET: "stateBucket",
+  DDNS_WRITER_STATE_BUCKET: "stateBucket",
+  DDNS_NAME_SERVERS: "nameServers",
+  DDNS_EVENT_BUS: "eventBus",
 };
 
 function inputFiles(path: string): string[] {
@@ -86,10 +86,10 @@ function cachePath(): string {
   return join(CACHE_DIR, `${hash.digest("hex").slice(0, 16)}.json`);
 }
 
-let loaded: (Deployment & { readonly stateFile: string }) | undefined;
+let loaded: Deployment | undefined;
 
 /** The applied deployment: from the cache, or applied now (synchronously, about 80 s) when it is stale. */
-export function deployment(): Deployment & { readonly stateFile: string } {
+export function deployment(): Deployment {
   if (loaded) return loaded;
   const path = cachePath();
   if (!existsSync(path)) {
@@ -103,7 +103,7 @@ export function deployment(): Deployment & { readonly stateFile: string } {
     });
   }
   loaded = {
-    ...(JSON.parse(readFileSync(path, "utf8")) as Deployment),
+    ...(JSON.parse(readFileSync(path, "utf8")) as Omit<Deployment, "stateFile">),
     stateFile: path.replace(/\.json$/, ".tfstate"),
   };
   return loaded;
@@ -120,12 +120,19 @@ export function deployedEnvironment(
   resources: TestResources,
   role: "function" | "writer" = "function",
 ): Record<string, string> {
-  const applied = deployment();
-  const test: Required<TestResources> = {
+  return pointedEnvironment(deployment(), endpointUrl, resources, role);
+}
+
+/** deployedEnvironment for a given deployment (exported for its unit test). */
+export function pointedEnvironment(
+  applied: Deployment,
+  endpointUrl: string,
+  resources: TestResources,
+  role: "function" | "writer",
+): Record<string, string> {
+  const test: TestResources = {
     queueUrl: fixtureQueueUrl(endpointUrl),
     stateBucket: fixtureStateBucket(resources.bucket),
-    nameServers: "",
-    eventBus: "",
     ...resources,
   };
   const deployedNames = Object.values(applied.outputs).filter(
@@ -135,7 +142,7 @@ export function deployedEnvironment(
   for (const [name, value] of Object.entries(applied[role].variables)) {
     const pointer = POINTERS[name];
     if (pointer) {
-      const replacement = pointer(test, endpointUrl);
+      const replacement = test[pointer];
       if (replacement) environment[name] = replacement;
       continue;
     }
