@@ -134,7 +134,7 @@ function deployment(hostCount: number, onWrite: (name: string, value: string) =>
       const targets: WriterTargets = {
         records: new Route53RecordWriter(writerRoute53),
         txt: new Route53TxtRecords(writerRoute53),
-        marks: new S3AppliedMarks(stateBucket.client, "ddns-state"),
+        marks: new S3AppliedMarks(stateBucket.client, "ddns-state", { now }),
         pacer: intervalPacer(DEPLOYMENT.writerChangesPerSecond, now, (ms) => clock.sleep(ms)),
         log: process.env.BENCH_WRITER_LOG
           ? (entry) => console.error(JSON.stringify(entry))

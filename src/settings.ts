@@ -96,6 +96,8 @@ export interface WriterSettings {
   readonly changesPerSecond: number;
   /** Where the newest applied request per record is kept (DDNS_WRITER_STATE_BUCKET). */
   readonly stateBucket?: string | undefined;
+  /** Days an applied mark is kept (DDNS_WRITER_MARK_DAYS, the state bucket's expiry of `applied/`; 30 unset). */
+  readonly markDays?: number | undefined;
 }
 
 /** Route 53's documented rate per account and action: one writer may not exceed it. */
@@ -112,9 +114,15 @@ export function readWriterSettings(env: NodeJS.ProcessEnv): WriterSettings {
       60,
     );
   }
+  const rawDays = env.DDNS_WRITER_MARK_DAYS;
+  const markDays = rawDays === undefined || rawDays === "" ? undefined : Number(rawDays);
+  if (markDays !== undefined && (!Number.isInteger(markDays) || markDays < 1)) {
+    throw new UnavailableError(`DDNS_WRITER_MARK_DAYS must be a whole number of days, not "${rawDays}".`, 60);
+  }
   return {
     eventBus: env.DDNS_EVENT_BUS || undefined,
     changesPerSecond: perSecond,
     stateBucket: env.DDNS_WRITER_STATE_BUCKET || undefined,
+    markDays,
   };
 }

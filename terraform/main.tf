@@ -146,6 +146,7 @@ module "record_writer" {
   }
   state_bucket     = module.state_bucket.bucket
   state_bucket_arn = module.state_bucket.bucket_arn
+  mark_days        = module.state_bucket.mark_expiration_days
 
   zone_arn                = module.zone.zone_arn
   zone_name               = module.zone.name

@@ -156,14 +156,30 @@ export interface RecordWriter {
   upsert(zoneId: string, changes: readonly RecordChange[]): Promise<string>;
 }
 
-/** The newest request the writer applied for one record (writer/marks.ts). */
+/** The newest request the writer applied for one record (writer/s3-marks.ts). */
 export interface AppliedMark {
   readonly requestedAt: number;
   readonly value: string;
 }
 
-/** Where the record writer keeps, per record, the newest request it applied: its "never backwards". */
+/** One record of a zone, as the applied marks know it. */
+export interface MarkedRecord {
+  readonly name: string;
+  readonly type: RecordType;
+}
+
+/** `name|type`: how the marks of a zone are looked up. */
+export function markKey(record: MarkedRecord): string {
+  return `${record.name}|${record.type}`;
+}
+
+/**
+ * Where the record writer keeps, per record, the newest request it applied: its "never backwards".
+ * Whole batches at a time: a storm's writer asks about thousands of records a second.
+ */
 export interface AppliedMarks {
-  get(zoneId: string, name: string, type: RecordType): Promise<AppliedMark | undefined>;
-  put(zoneId: string, name: string, type: RecordType, mark: AppliedMark): Promise<void>;
+  /** The marks of these records of one zone, by markKey(); a record never written has none. */
+  read(zoneId: string, records: readonly MarkedRecord[]): Promise<Map<string, AppliedMark>>;
+  /** Keeps these marks; where a newer one is kept for a record already (another writer), it stays. */
+  keep(zoneId: string, marks: readonly (MarkedRecord & AppliedMark)[]): Promise<void>;
 }

@@ -25,12 +25,13 @@ import {
 import { DnsUpdateError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { errorSummary } from "../core/log.js";
-import type {
-  AppliedMarks,
-  ChangeEvents,
-  RecordChangeEvent,
-  RecordWriter,
-  TxtRecords,
+import {
+  type AppliedMarks,
+  type ChangeEvents,
+  markKey,
+  type RecordChangeEvent,
+  type RecordWriter,
+  type TxtRecords,
 } from "../core/ports.js";
 import type { Pacer } from "./pacer.js";
 
@@ -117,7 +118,9 @@ async function writeRecords(
       for (const winner of winners) failed.add(winner.message.id);
       continue;
     }
-    for (const chunk of chunks(fresh)) await writeChunk(targets, zoneId, chunk, failed);
+    const written: Winner[] = [];
+    for (const chunk of chunks(fresh)) written.push(...(await writeChunk(targets, zoneId, chunk, failed)));
+    await keepMarks(targets, zoneId, written);
   }
 }
 
@@ -132,9 +135,12 @@ async function withoutApplied(
   winners: readonly Winner[],
 ): Promise<Winner[]> {
   if (!marks) return [...winners];
-  const applied = await mapLimited(winners, 16, ({ record }) => marks.get(zoneId, record.name, record.type));
-  return winners.filter((winner, index) => {
-    const mark = applied[index];
+  const applied = await marks.read(
+    zoneId,
+    winners.map(({ record }) => record),
+  );
+  return winners.filter((winner) => {
+    const mark = applied.get(markKey(winner.record));
     if (!mark) return true;
     if (mark.requestedAt > winner.message.requestedAt) return false;
     // The same request again (a redelivery) is done. A newer one with the mark's value is written
@@ -186,12 +192,38 @@ export function chunks(winners: readonly Winner[]): Winner[][] {
   return result;
 }
 
+/** After Route 53 took them: what a redelivery of these changes will be told (see withoutApplied). */
+async function keepMarks(targets: WriterTargets, zoneId: string, written: readonly Winner[]): Promise<void> {
+  if (!targets.marks || written.length === 0) return;
+  try {
+    await targets.marks.keep(
+      zoneId,
+      written.map(({ message, record }) => ({
+        name: record.name,
+        type: record.type,
+        requestedAt: message.requestedAt,
+        value: record.value,
+      })),
+    );
+  } catch (error) {
+    // The records are written; only a redelivery of these messages could now be written again.
+    targets.log({
+      level: "warn",
+      msg: "applied marks not kept",
+      zoneId,
+      records: written.length,
+      error: errorSummary(error),
+    });
+  }
+}
+
+/** Resolves to the changes Route 53 took (their messages done); the others' ids are in `failed`. */
 async function writeChunk(
   targets: WriterTargets,
   zoneId: string,
   chunk: readonly Winner[],
   failed: Set<string>,
-): Promise<void> {
+): Promise<Winner[]> {
   const ids = new Set(chunk.map((winner) => winner.message.id));
   let changeId: string;
   try {
@@ -203,15 +235,12 @@ async function writeChunk(
   } catch (error) {
     if (error instanceof DnsUpdateError && ids.size > 1) {
       // One message's record may have spoilt the call: each message alone.
+      const written: Winner[] = [];
       for (const id of ids) {
-        await writeChunk(
-          targets,
-          zoneId,
-          chunk.filter((winner) => winner.message.id === id),
-          failed,
-        );
+        const alone = chunk.filter((winner) => winner.message.id === id);
+        written.push(...(await writeChunk(targets, zoneId, alone, failed)));
       }
-      return;
+      return written;
     }
     targets.log({
       level: "error",
@@ -221,22 +250,7 @@ async function writeChunk(
       error: errorSummary(error),
     });
     for (const id of ids) failed.add(id);
-    return;
-  }
-  if (targets.marks) {
-    const marks = targets.marks;
-    await mapLimited(chunk, 16, ({ message, record }) =>
-      marks
-        .put(zoneId, record.name, record.type, { requestedAt: message.requestedAt, value: record.value })
-        .catch((error: unknown) =>
-          targets.log({
-            level: "warn",
-            msg: "applied mark not kept",
-            record: record.name,
-            error: errorSummary(error),
-          }),
-        ),
-    );
+    return [];
   }
   const events: RecordChangeEvent[] = chunk.map(({ message, record }) => ({
     hostname: record.name,
@@ -256,6 +270,7 @@ async function writeChunk(
     messages: ids.size,
   });
   if (targets.events) await targets.events.publish(events);
+  return [...chunk];
 }
 
 async function writeChallenges(
@@ -297,22 +312,4 @@ async function writeChallenges(
       for (const edit of edits) failed.add(edit.id);
     }
   }
-}
-
-/** `run` over every item, at most `limit` at a time; results in order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  run: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

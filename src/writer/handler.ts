@@ -5,7 +5,8 @@
  * writer/apply.ts. The only part of the deployment with Route 53 write rights.
  *
  * Environment: DDNS_WRITER_CHANGES_PER_SECOND (change calls a second per writer environment, default
- * 4), DDNS_WRITER_STATE_BUCKET (the applied marks, writer/s3-marks.ts), DDNS_EVENT_BUS (change events).
+ * 4), DDNS_WRITER_STATE_BUCKET and DDNS_WRITER_MARK_DAYS (the applied marks, writer/s3-marks.ts),
+ * DDNS_EVENT_BUS (change events).
  */
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -43,7 +44,10 @@ export function createWriterTargets(
   return {
     records: new Route53RecordWriter(route53),
     txt: new Route53TxtRecords(route53),
-    marks: settings.stateBucket === undefined ? undefined : new S3AppliedMarks(s3, settings.stateBucket),
+    marks:
+      settings.stateBucket === undefined
+        ? undefined
+        : new S3AppliedMarks(s3, settings.stateBucket, { retentionDays: settings.markDays }),
     events:
       busName === undefined
         ? undefined

@@ -48,6 +48,7 @@ run "writer_function_and_mapping" {
       DDNS_CONFIG_KEY                = "config.json"
       DDNS_WRITER_CHANGES_PER_SECOND = "2"
       DDNS_WRITER_STATE_BUCKET       = "ddns-state-x"
+      DDNS_WRITER_MARK_DAYS          = "30"
     })
     error_message = "The writer gets the given environment plus its pacing (2 calls a second per writer by default)."
   }

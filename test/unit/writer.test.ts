@@ -5,13 +5,14 @@
 import { describe, expect, it } from "vitest";
 import { encodeChange, type QueuedChange } from "../../src/core/changes.js";
 import { DnsUpdateError, ThrottledError } from "../../src/core/errors.js";
-import type {
-  AppliedMark,
-  AppliedMarks,
-  ChallengeEvent,
-  RecordChange,
-  RecordChangeEvent,
-  TxtRecordState,
+import {
+  type AppliedMark,
+  type AppliedMarks,
+  type ChallengeEvent,
+  markKey,
+  type RecordChange,
+  type RecordChangeEvent,
+  type TxtRecordState,
 } from "../../src/core/ports.js";
 import { applyBatch, type WriterMessage, type WriterTargets } from "../../src/writer/apply.js";
 import { intervalPacer } from "../../src/writer/pacer.js";
@@ -76,9 +77,20 @@ function world(options: { fail?: (changes: readonly RecordChange[]) => Error | u
   let clock = T0;
   const sleeps: number[] = [];
   const markStore: AppliedMarks = {
-    get: async (zoneId, name, type) => marks.get(`${zoneId}|${name}|${type}`),
-    put: async (zoneId, name, type, mark) => {
-      marks.set(`${zoneId}|${name}|${type}`, mark);
+    read: async (zoneId, wanted) => {
+      const found = new Map<string, AppliedMark>();
+      for (const record of wanted) {
+        const mark = marks.get(`${zoneId}|${markKey(record)}`);
+        if (mark) found.set(markKey(record), mark);
+      }
+      return found;
+    },
+    keep: async (zoneId, kept) => {
+      for (const { requestedAt, value, ...record } of kept) {
+        const known = marks.get(`${zoneId}|${markKey(record)}`);
+        if (!known || known.requestedAt <= requestedAt)
+          marks.set(`${zoneId}|${markKey(record)}`, { requestedAt, value });
+      }
     },
   };
   const targets: WriterTargets = {

@@ -176,6 +176,7 @@ locals {
   environment = merge(var.environment, {
     DDNS_WRITER_CHANGES_PER_SECOND = tostring(var.changes_per_second)
     DDNS_WRITER_STATE_BUCKET       = var.state_bucket
+    DDNS_WRITER_MARK_DAYS          = tostring(var.mark_days)
   })
 }
 

@@ -124,6 +124,12 @@ variable "state_bucket" {
   type        = string
 }
 
+variable "mark_days" {
+  description = "Days an applied mark is kept (`DDNS_WRITER_MARK_DAYS`): the state bucket's expiry of `applied/`, longer than the dead-letter queue keeps a message."
+  type        = number
+  default     = 30
+}
+
 variable "state_bucket_arn" {
   description = "ARN of that bucket: the writer may read and write `applied/*` in it, and nothing else."
   type        = string

@@ -3,6 +3,11 @@ output "bucket" {
   value       = module.bucket.bucket
 }
 
+output "mark_expiration_days" {
+  description = "Days the applied marks are kept: the record writer drops older marks when it rewrites a shard (`DDNS_WRITER_MARK_DAYS`)."
+  value       = var.mark_expiration_days
+}
+
 output "bucket_arn" {
   description = "ARN of the bucket, for the two roles' statements on their own prefixes."
   value       = module.bucket.bucket_arn
