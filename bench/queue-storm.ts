@@ -169,6 +169,8 @@ function perSecond(times: readonly number[], start: number): number[] {
 
 export interface StormFigures {
   readonly hosts: number;
+  /** The request function's, as simulated (DEPLOYMENT.reservedConcurrency). */
+  readonly reservedConcurrency: number;
   readonly reports: number;
   /** From the last router's report of its newest address to every record holding it in Route 53. */
   readonly allRightAfterLastReportS: number;
@@ -304,6 +306,7 @@ export async function simulateStorm(hostCount: number, capMinutes = 20): Promise
   const fiveHundreds = [...statuses].filter(([code]) => code >= 500).reduce((total, [, n]) => total + n, 0);
   return {
     hosts: hostCount,
+    reservedConcurrency: DEPLOYMENT.reservedConcurrency,
     reports,
     allRightAfterLastReportS: (allRightAt - lastReportAt) / 1000,
     allRightAfterStartS: (allRightAt - start) / 1000,
