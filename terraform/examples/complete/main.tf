@@ -27,9 +27,9 @@ module "ddns" {
   domain_name    = var.domain_name
   kms_key_arn    = var.kms_key_arn
 
-  throttling_rate_limit  = 5
-  throttling_burst_limit = 10
-  log_retention_days     = 90
+  # The stage's throttling stays at its defaults, sized for the fleet: a lower limit lets one address
+  # starve every router (terraform/README.md, "Throttling, and what abuse can cost").
+  log_retention_days = 90
 
   alarm_email = var.alarm_email
 
