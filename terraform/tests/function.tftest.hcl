@@ -58,7 +58,7 @@ run "function_settings" {
 
   assert {
     condition     = aws_lambda_function.this.reserved_concurrent_executions == null
-    error_message = "The module leaves concurrency unreserved unless told (the root module reserves 100 by default)."
+    error_message = "The module leaves concurrency unreserved unless told (modules/ddns reserves 100 by default)."
   }
 
   assert {

@@ -1,4 +1,4 @@
-# The root module's observability wiring: change events and notifications only when asked for, the
+# The deployment's observability wiring (modules/ddns): change events and notifications only when asked for, the
 # function allowed to publish on its own bus and nowhere else, its metrics namespace, the dashboard,
 # and the alarms notifying the change topic when they have none of their own.
 
@@ -22,6 +22,15 @@ variables {
 
 run "defaults_have_no_events_but_a_dashboard" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   assert {
     condition = (
@@ -48,6 +57,15 @@ run "defaults_have_no_events_but_a_dashboard" {
 
 run "notify_emails" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     notify_emails = ["ops@example.com"]
@@ -80,6 +98,15 @@ run "notify_emails" {
 run "webhook_only" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     notify_webhook_url          = "https://hooks.example.com/ddns"
     notify_webhook_header_value = "0123456789abcdef"
@@ -96,6 +123,15 @@ run "webhook_only" {
 
 run "change_events_only" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     change_events = true
@@ -115,6 +151,15 @@ run "change_events_only" {
 run "alarm_topic_of_their_own_wins" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     notify_emails       = ["ops@example.com"]
     alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager"
@@ -128,6 +173,15 @@ run "alarm_topic_of_their_own_wins" {
 
 run "refuses_invalid_notification_settings" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     notify_emails              = ["not-an-address"]
@@ -145,6 +199,15 @@ run "refuses_invalid_notification_settings" {
 run "webhook_needs_its_secret" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     notify_webhook_url = "https://hooks.example.com/ddns"
   }
@@ -154,6 +217,15 @@ run "webhook_needs_its_secret" {
 
 run "webhook_secret_too_short" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     notify_webhook_url          = "https://hooks.example.com/ddns"

@@ -1,4 +1,4 @@
-# The optional quiet-host check (root variable quiet_host_check_minutes): absent by default, a second
+# The optional quiet-host check (modules/ddns variable quiet_host_check_minutes): absent by default, a second
 # function from the same package on a schedule when asked for, and a role that reaches the request
 # function's log group, the config and the deployment's bus only.
 
@@ -22,6 +22,15 @@ variables {
 run "absent_by_default" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     change_events = true
   }
@@ -34,6 +43,15 @@ run "absent_by_default" {
 
 run "present_when_asked" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     change_events            = true
@@ -133,6 +151,15 @@ run "module_schedules_a_second_function_from_the_package" {
 run "needs_the_bus" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     quiet_host_check_minutes = 15
   }
@@ -142,6 +169,15 @@ run "needs_the_bus" {
 
 run "refuses_a_period_out_of_range" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     change_events            = true

@@ -1,4 +1,6 @@
-# The root module: wiring, outputs, and one refused value for every variable validation.
+# modules/ddns, the deployment (its wiring, outputs, and one refused value for every variable
+# validation), and terraform/, the root that deploys it with its providers. Runs that test the module
+# pass it the file's mock providers, as a caller passes real ones.
 
 mock_provider "aws" {
   source          = "./tests/mocks"
@@ -20,6 +22,15 @@ variables {
 
 run "defaults" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   assert {
     condition     = output.api_url == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/"
@@ -132,6 +143,15 @@ run "defaults" {
 run "per_address_limit_puts_the_edge_in_front" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     per_address_rate_limit          = 300
     per_address_rate_window_seconds = 60
@@ -165,6 +185,15 @@ run "per_address_limit_puts_the_edge_in_front" {
 run "per_address_limit_refuses_a_custom_domain" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     per_address_rate_limit = 300
     domain_name            = "ddns.dyn.example.com"
@@ -175,6 +204,15 @@ run "per_address_limit_refuses_a_custom_domain" {
 
 run "existing_zone" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     zone_name   = "dyn.example.com"
@@ -196,6 +234,15 @@ run "existing_zone" {
 run "alarms_with_email" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     alarm_email = "ops@example.com"
   }
@@ -214,6 +261,15 @@ run "alarms_with_email" {
 run "alarms_with_existing_topic" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager"
   }
@@ -226,6 +282,15 @@ run "alarms_with_existing_topic" {
 
 run "custom_domain" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     domain_name = "ddns.dyn.example.com"
@@ -240,6 +305,15 @@ run "custom_domain" {
 run "kms_key" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
   }
@@ -252,6 +326,15 @@ run "kms_key" {
 
 run "accepted_edge_values" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     name                           = "a-deployment-name-of-29-chars"
@@ -274,11 +357,19 @@ run "refuses_invalid_names" {
   # Names: each of these values breaks a DNS, S3 or AWS naming rule.
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     zone_name   = "not a zone"
     zone_id     = "/hostedzone/Z0123456789ABCDEFGHIJ"
     name        = "DDNS_prod"
-    region      = "Europe"
     domain_name = "ddns.dyn.example.com."
   }
 
@@ -286,7 +377,6 @@ run "refuses_invalid_names" {
     var.zone_name,
     var.zone_id,
     var.name,
-    var.region,
     var.domain_name,
   ]
 }
@@ -294,6 +384,15 @@ run "refuses_invalid_names" {
 run "refuses_single_label_zone_and_long_name" {
   # A zone needs two labels; a name longer than 29 characters overflows the bucket prefix.
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     zone_name = "localhost"
@@ -309,6 +408,15 @@ run "refuses_single_label_zone_and_long_name" {
 run "refuses_invalid_function_settings" {
   # The function: a zip, Node.js 22 or later, a real architecture, Lambda's limits, below API Gateway's 30 s.
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     lambda_package                 = "dist/lambda.tar.gz"
@@ -336,6 +444,15 @@ run "refuses_invalid_function_settings" {
 run "refuses_non_node_runtime" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     runtime = "python3.12"
   }
@@ -347,6 +464,15 @@ run "refuses_non_node_runtime" {
 
 run "refuses_invalid_api_and_log_settings" {
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     log_retention_days     = 10
@@ -364,6 +490,15 @@ run "refuses_invalid_api_and_log_settings" {
 run "refuses_invalid_security_and_alarm_settings" {
   # An alias cannot be used in an IAM policy; alarms need a real address, topic and thresholds.
   command = plan
+
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   variables {
     kms_key_arn                 = "arn:aws:kms:us-east-1:123456789012:alias/ddns"
@@ -385,6 +520,15 @@ run "refuses_invalid_security_and_alarm_settings" {
 run "refuses_invalid_writer_settings" {
   command = plan
 
+  module {
+    source = "./modules/ddns"
+  }
+
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
   variables {
     writer_batch_size              = 0
     writer_batching_window_seconds = 0
@@ -400,4 +544,29 @@ run "refuses_invalid_writer_settings" {
     var.writer_batch_size, var.writer_batching_window_seconds, var.writer_maximum_concurrency, var.writer_changes_per_second,
     var.writer_timeout, var.writer_memory_size, var.change_queue_max_receive_count, var.alarm_change_age_seconds,
   ]
+}
+
+# The root: its own region variable, and the module's outputs passed back.
+run "root_deploys_the_module" {
+  command = plan
+
+  assert {
+    condition     = output.api_url == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/" && output.function_name == "ddns"
+    error_message = "The root must pass the module's outputs back."
+  }
+
+  assert {
+    condition     = output.config_bucket == "ddns-config-20240101000000000000000001" && output.config_key == "config.json"
+    error_message = "The root must pass the module's outputs back."
+  }
+}
+
+run "root_refuses_an_invalid_region" {
+  command = plan
+
+  variables {
+    region = "Europe"
+  }
+
+  expect_failures = [var.region]
 }

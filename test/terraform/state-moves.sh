@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A deployment made with an earlier commit's Terraform upgrades to this tree's without replacing
-# anything: the `moved` blocks (modules/config-bucket, modules/state-bucket → modules/private-bucket)
-# carry the deployed state along. On a moto server on loopback:
+# anything: the `moved` blocks carry the deployed state along (the deployment's body into modules/ddns,
+# terraform/main.tf; the buckets' resources into modules/private-bucket, modules/config-bucket and
+# modules/state-bucket). On a moto server on loopback:
 #   1. apply OLD_REF's terraform/ with OLD_REF's scripts/tf-emulator.sh (lifecycle rules on, as in run.sh);
 #   2. plan this tree's terraform/ against that state (tf-emulator.sh copies the new files into the
 #      same state directory and keeps the state);
 #   3. fail on any create, delete or replace, and on any update outside ALLOWED_DRIFT (run.sh's list);
-#      the bucket resources must show as moved, not as new;
+#      every resource must show as moved (to module.ddns, the buckets' also to module.bucket), not as new;
 #   4. destroy with this tree's code.
 # Usage: test/terraform/state-moves.sh [OLD_REF]   (default 83ce6e7, the last commit before the move;
 # needs dist/lambda.zip: make build). KEEP_STATE=1 keeps the state directory.
@@ -19,19 +20,20 @@ readonly OLD_REF="${1:-83ce6e7}"
 readonly LAMBDA_PACKAGE="${REPO_ROOT}/dist/lambda.zip"
 
 # moto drops these arguments, so every plan after an apply wants to set them again (test/terraform/run.sh).
-declare -rx ALLOWED_DRIFT='module.function.aws_lambda_function.this logging_config
-module.record_writer.aws_lambda_function.this logging_config
-module.http_api.aws_apigatewayv2_api.this ip_address_type'
+declare -rx ALLOWED_DRIFT='module.ddns.module.function.aws_lambda_function.this logging_config
+module.ddns.module.record_writer.aws_lambda_function.this logging_config
+module.ddns.module.http_api.aws_apigatewayv2_api.this ip_address_type'
 
-# The addresses the bucket resources must arrive at, each moved from its old place.
-readonly EXPECTED_MOVES='module.config_bucket.aws_s3_bucket.this module.config_bucket.module.bucket.aws_s3_bucket.this
-module.config_bucket.aws_s3_bucket_public_access_block.this module.config_bucket.module.bucket.aws_s3_bucket_public_access_block.this
-module.config_bucket.aws_s3_bucket_ownership_controls.this module.config_bucket.module.bucket.aws_s3_bucket_ownership_controls.this
-module.config_bucket.aws_s3_bucket_server_side_encryption_configuration.this module.config_bucket.module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
-module.state_bucket.aws_s3_bucket.this module.state_bucket.module.bucket.aws_s3_bucket.this
-module.state_bucket.aws_s3_bucket_public_access_block.this module.state_bucket.module.bucket.aws_s3_bucket_public_access_block.this
-module.state_bucket.aws_s3_bucket_ownership_controls.this module.state_bucket.module.bucket.aws_s3_bucket_ownership_controls.this
-module.state_bucket.aws_s3_bucket_server_side_encryption_configuration.this module.state_bucket.module.bucket.aws_s3_bucket_server_side_encryption_configuration.this'
+# The addresses the bucket resources must arrive at, each moved from its old place (every other
+# resource must move to the same address under module.ddns).
+readonly EXPECTED_MOVES='module.config_bucket.aws_s3_bucket.this module.ddns.module.config_bucket.module.bucket.aws_s3_bucket.this
+module.config_bucket.aws_s3_bucket_public_access_block.this module.ddns.module.config_bucket.module.bucket.aws_s3_bucket_public_access_block.this
+module.config_bucket.aws_s3_bucket_ownership_controls.this module.ddns.module.config_bucket.module.bucket.aws_s3_bucket_ownership_controls.this
+module.config_bucket.aws_s3_bucket_server_side_encryption_configuration.this module.ddns.module.config_bucket.module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+module.state_bucket.aws_s3_bucket.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket.this
+module.state_bucket.aws_s3_bucket_public_access_block.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket_public_access_block.this
+module.state_bucket.aws_s3_bucket_ownership_controls.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket_ownership_controls.this
+module.state_bucket.aws_s3_bucket_server_side_encryption_configuration.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket_server_side_encryption_configuration.this'
 export EXPECTED_MOVES
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/ddns-tf-moves.XXXXXX")"
@@ -122,6 +124,11 @@ for rc in plan.get("resource_changes", []):
 for old, new in expected_moves.items():
     if moved.get(old) != new:
         problems.append(f"{old} did not move to {new} (moved: {moved.get(old)})")
+for rc in plan.get("resource_changes", []):
+    if rc["mode"] == "managed" and not rc["address"].startswith("module.ddns."):
+        problems.append(f"{rc['address']} is outside module.ddns")
+    elif rc["mode"] == "managed" and rc.get("previous_address") is None:
+        problems.append(f"{rc['address']} did not move from an address of the old state")
 for old, new in sorted(moved.items()):
     print(f"  moved: {old} -> {new}")
 for problem in problems:
