@@ -180,6 +180,13 @@ export function markKey(record: MarkedRecord): string {
 export interface AppliedMarks {
   /** The marks of these records of one zone, by markKey(); a record never written has none. */
   read(zoneId: string, records: readonly MarkedRecord[]): Promise<Map<string, AppliedMark>>;
-  /** Keeps these marks; where a newer one is kept for a record already (another writer), it stays. */
-  keep(zoneId: string, marks: readonly (MarkedRecord & AppliedMark)[]): Promise<void>;
+  /**
+   * Keeps these marks; where a newer one is kept for a record already (another writer), it stays.
+   * Resolves to the records another writer kept a mark for since this one read them, with the newest
+   * mark: the order of the two writers' Route 53 calls is unknown, so the caller writes that again.
+   */
+  keep(
+    zoneId: string,
+    marks: readonly (MarkedRecord & AppliedMark)[],
+  ): Promise<(MarkedRecord & AppliedMark)[]>;
 }

@@ -192,11 +192,16 @@ export function chunks(winners: readonly Winner[]): Winner[][] {
   return result;
 }
 
-/** After Route 53 took them: what a redelivery of these changes will be told (see withoutApplied). */
+/**
+ * After Route 53 took them: what a redelivery of these changes will be told (see withoutApplied). A
+ * record another writer changed meanwhile gets the newest mark's value written once more, after both
+ * writers' calls: otherwise an older address could stay until the router's next check.
+ */
 async function keepMarks(targets: WriterTargets, zoneId: string, written: readonly Winner[]): Promise<void> {
   if (!targets.marks || written.length === 0) return;
+  let contested: Awaited<ReturnType<AppliedMarks["keep"]>>;
   try {
-    await targets.marks.keep(
+    contested = await targets.marks.keep(
       zoneId,
       written.map(({ message, record }) => ({
         name: record.name,
@@ -212,6 +217,37 @@ async function keepMarks(targets: WriterTargets, zoneId: string, written: readon
       msg: "applied marks not kept",
       zoneId,
       records: written.length,
+      error: errorSummary(error),
+    });
+    return;
+  }
+  if (contested.length === 0) return;
+  const ttls = new Map(written.map(({ record }) => [markKey(record), record.ttl]));
+  try {
+    await targets.pacer.take();
+    const changeId = await targets.records.upsert(
+      zoneId,
+      contested.map(({ name, type, value }) => ({
+        name,
+        type,
+        value,
+        ttl: ttls.get(markKey({ name, type })) ?? 60,
+      })),
+    );
+    targets.log({
+      level: "info",
+      msg: "records written again after a race",
+      zoneId,
+      changeId,
+      records: contested.length,
+    });
+  } catch (error) {
+    // The router's next check finds its address missing and queues it again.
+    targets.log({
+      level: "warn",
+      msg: "records not written again after a race",
+      zoneId,
+      records: contested.length,
       error: errorSummary(error),
     });
   }

@@ -11,8 +11,10 @@
  * Two writer environments may change one shard at the same moment: a PUT carries the ETag its GET
  * saw (`If-None-Match: *` for a new shard), and on 412 the writer reads the shard again and merges,
  * the newer mark of a record winning. Two writers may also hold changes for one record at once (a
- * standard queue has no order): the one whose Route 53 call lands last wins until the router's next
- * check, which sees its own address missing at the name servers and queues it again with a newer time.
+ * standard queue has no order), and the Route 53 call that lands last wins. Whichever of them keeps
+ * its marks second finds the other's mark for that record, newer than what it read: keep() returns
+ * that record with the newest mark, and the writer writes it once more (writer/apply.ts), after both
+ * calls. Should that fail, the router's next check sees its address missing and queues it again.
  *
  * Marks older than `retentionDays` are dropped when their shard is written, and Terraform expires
  * shards that nothing rewrote for as long (the same `mark_expiration_days`): longer than the
@@ -78,18 +80,31 @@ export class S3AppliedMarks implements AppliedMarks {
     return found;
   }
 
-  async keep(zoneId: string, marks: readonly (MarkedRecord & AppliedMark)[]): Promise<void> {
+  async keep(
+    zoneId: string,
+    marks: readonly (MarkedRecord & AppliedMark)[],
+  ): Promise<(MarkedRecord & AppliedMark)[]> {
     const perShard = new Map<number, (MarkedRecord & AppliedMark)[]>();
     for (const mark of marks) {
       const shard = markShard(mark);
       perShard.set(shard, [...(perShard.get(shard) ?? []), mark]);
     }
-    await Promise.all([...perShard].map(([shard, added]) => this.#keepInShard(zoneId, shard, added)));
+    const contested = await Promise.all(
+      [...perShard].map(([shard, added]) => this.#keepInShard(zoneId, shard, added)),
+    );
+    return contested.flat();
   }
 
-  async #keepInShard(zoneId: string, shard: number, added: readonly (MarkedRecord & AppliedMark)[]) {
+  async #keepInShard(
+    zoneId: string,
+    shard: number,
+    added: readonly (MarkedRecord & AppliedMark)[],
+  ): Promise<(MarkedRecord & AppliedMark)[]> {
     const key = this.#key(zoneId, shard);
-    let current = this.#seen.get(key) ?? (await this.#load(zoneId, shard));
+    // What the batch's read saw: a record whose mark differs from it now was written by another writer
+    // in between, and which of the two Route 53 calls landed last is unknown.
+    const read = this.#seen.get(key) ?? (await this.#load(zoneId, shard));
+    let current = read;
     for (let attempt = 1; ; attempt++) {
       const merged = new Map<string, AppliedMark>();
       const oldest = this.#now() - this.#retentionMs;
@@ -110,7 +125,14 @@ export class S3AppliedMarks implements AppliedMarks {
           }),
         );
         this.#seen.set(key, { etag: written.ETag, marks: merged });
-        return;
+        return added.flatMap(({ name, type }) => {
+          const before = read.marks.get(markKey({ name, type }));
+          const now = current.marks.get(markKey({ name, type }));
+          const newest = merged.get(markKey({ name, type }));
+          const changed =
+            now !== undefined && (before?.requestedAt !== now.requestedAt || before.value !== now.value);
+          return changed && newest ? [{ name, type, ...newest }] : [];
+        });
       } catch (error) {
         // 412: another writer changed the shard since it was read; 409: it is writing it right now.
         const status = httpStatusOf(error);

@@ -2,7 +2,7 @@
  * The record writer's applied marks against moto's S3 (real conditional writes, `If-Match` and
  * `If-None-Match` → 412): a batch reads and writes a few shard objects, not one object per record;
  * two writer environments keeping marks in the same shard at once both stay, the newer mark of a
- * record winning; marks past their retention are dropped when their shard is written.
+ * record winning, and the second is told which records the first wrote meanwhile; marks past their retention are dropped when their shard is written.
  */
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,15 +91,17 @@ describe("applied marks in S3", () => {
     await first?.read("Z1", sameShard);
     await second?.read("Z1", sameShard);
     // act: the second writes against the ETag the first has just replaced
-    await first?.keep("Z1", [
+    const firstContested = await first?.keep("Z1", [
       { ...a, requestedAt: NOW, value: "192.0.2.10" },
       { ...c, requestedAt: NOW - 1, value: "192.0.2.3" },
     ]);
-    await second?.keep("Z1", [
+    const secondContested = await second?.keep("Z1", [
       { ...b, requestedAt: NOW, value: "192.0.2.20" },
       { ...c, requestedAt: NOW - 5, value: "192.0.2.2" },
     ]);
-    // assess
+    // assess: the second keeper is told c was written by the other meanwhile, with the newest mark
+    expect(firstContested).toEqual([]);
+    expect(secondContested).toEqual([{ ...c, requestedAt: NOW - 1, value: "192.0.2.3" }]);
     const read = await new S3AppliedMarks(s3, bucket).read("Z1", sameShard);
     expect(Object.fromEntries(read)).toEqual({
       [`${a.name}|A`]: { requestedAt: NOW, value: "192.0.2.10" },

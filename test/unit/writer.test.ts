@@ -67,7 +67,13 @@ function challenge(
   };
 }
 
-function world(options: { fail?: (changes: readonly RecordChange[]) => Error | undefined } = {}) {
+function world(
+  options: {
+    fail?: (changes: readonly RecordChange[]) => Error | undefined;
+    /** Marks another writer kept between this one's read and its keep (a newer request for that record). */
+    raced?: Map<string, AppliedMark>;
+  } = {},
+) {
   const zone = new Map<string, string>();
   const calls: RecordChange[][] = [];
   const marks = new Map<string, AppliedMark>();
@@ -86,11 +92,19 @@ function world(options: { fail?: (changes: readonly RecordChange[]) => Error | u
       return found;
     },
     keep: async (zoneId, kept) => {
+      const contested = [];
       for (const { requestedAt, value, ...record } of kept) {
+        const raced = options.raced?.get(markKey(record));
+        if (raced) {
+          marks.set(`${zoneId}|${markKey(record)}`, raced);
+          contested.push({ ...record, ...raced });
+          continue;
+        }
         const known = marks.get(`${zoneId}|${markKey(record)}`);
         if (!known || known.requestedAt <= requestedAt)
           marks.set(`${zoneId}|${markKey(record)}`, { requestedAt, value });
       }
+      return contested;
     },
   };
   const targets: WriterTargets = {
@@ -130,6 +144,32 @@ function world(options: { fail?: (changes: readonly RecordChange[]) => Error | u
 }
 
 describe("record writer", () => {
+  it("writes the newest value again when another writer kept a mark for the record meanwhile", async () => {
+    // prepare: another writer's newer request for home was written while this batch was in flight
+    const raced = new Map([["home.dyn.example.com.|A", { requestedAt: T0 + 5, value: "203.0.113.9" }]]);
+    const w = world({ raced });
+    // act
+    const failed = await applyBatch(w.targets, [
+      records("m1", T0 + 1, "home.dyn.example.com.", "203.0.113.1"),
+    ]);
+    // assess: its own call, then the newest value once more, after both writers' calls
+    expect(failed).toEqual([]);
+    expect(w.calls.map((call) => call.map((c) => `${c.name} ${c.value} ${c.ttl}`))).toEqual([
+      ["home.dyn.example.com. 203.0.113.1 60"],
+      ["home.dyn.example.com. 203.0.113.9 60"],
+    ]);
+    expect(w.zone.get("home.dyn.example.com.")).toBe("203.0.113.9");
+  });
+
+  it("writes nothing again when no other writer touched the batch's records", async () => {
+    // prepare
+    const w = world();
+    // act
+    await applyBatch(w.targets, [records("m1", T0 + 1, "home.dyn.example.com.", "203.0.113.1")]);
+    // assess
+    expect(w.calls).toHaveLength(1);
+  });
+
   it("merges duplicates per name: the newest request wins, in one call", async () => {
     // prepare
     const w = world();
