@@ -20,12 +20,14 @@ import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import { type IpAddress, unreachableScope } from "../core/ip.js";
 import type { LanPrefix } from "../core/lan-prefix.js";
 import { applyUpdates, lanPrefixFor, type UpdateResult, type UpdateTargets } from "../core/update.js";
-import { MAX_HOSTNAMES, parseBasicAuth, readDyndns2Query } from "./dyndns2-request.js";
-import { describeFailure, retryAfterHeader } from "./failures.js";
+import { MAX_HOSTNAMES, readDyndns2Query } from "./dyndns2-request.js";
+import { recordFailure, retryAfterHeader } from "./failures.js";
 import {
+  BASIC_CHALLENGE,
   callerAddress,
   type HttpResult,
   headerOf,
+  parseBasicAuth,
   queryOf,
   type RequestContext,
   readLanPrefix,
@@ -33,8 +35,6 @@ import {
   textResponse,
   updateNoters,
 } from "./http.js";
-
-export const BASIC_CHALLENGE = 'Basic realm="route53-ddns", charset="UTF-8"';
 
 type RefusalCode = "notfqdn" | "nohost" | "abuse";
 
@@ -226,12 +226,7 @@ function overallDecision(lines: readonly string[]): string {
 }
 
 function answerFailure(context: RequestContext, error: unknown): HttpResult {
-  const failure = describeFailure(error);
-  Object.assign(context.log, {
-    decision: failure.decision,
-    reason: failure.reason ?? context.log.reason,
-    error: failure.status >= 500 ? error : undefined,
-  });
+  const failure = recordFailure(context.log, error);
   if (error instanceof AuthError) {
     return answer(context, ["badauth"], 401, { "www-authenticate": BASIC_CHALLENGE });
   }
