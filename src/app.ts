@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import routeCatalogue from "../terraform/routes.json" with { type: "json" };
 import { errorSummary, type Logger } from "./core/log.js";
+import type { Backends } from "./core/ports.js";
 import { DEFAULT_METRICS_NAMESPACE, emfFields, metricDirectives } from "./metrics/emf.js";
 import { handleAcmeDnsRegister, handleAcmeDnsUpdate } from "./protocols/acme-dns.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
@@ -12,7 +13,6 @@ import { handleDyndns2 } from "./protocols/dyndns2.js";
 import { viaEdge } from "./protocols/edge.js";
 import { recordFailure } from "./protocols/failures.js";
 import {
-  type Backends,
   type HttpEvent,
   type HttpResult,
   jsonResponse,

@@ -4,11 +4,11 @@
  * filled in. Each format turns the outcome into its own answer.
  */
 import { type AcmeAccount, checkAccount } from "../core/acme.js";
-import type { ChangeQueue, ChangeShares } from "../core/ports.js";
+import type { Backends, ChangeQueue, ChangeShares } from "../core/ports.js";
 import { ACME_SHARE, acmeIdentity } from "../core/shares.js";
 import { overShare } from "../core/update.js";
 import { recordFailure, retryAfterHeader } from "./failures.js";
-import { type Backends, callerAddress, type HttpResult, jsonResponse, type RequestContext } from "./http.js";
+import { callerAddress, type HttpResult, jsonResponse, type RequestContext } from "./http.js";
 
 export type AccountLookup =
   | { readonly ok: true; readonly account: AcmeAccount; readonly backends: Backends }

@@ -7,30 +7,11 @@ import type { BasicCredentials } from "../core/auth.js";
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
-import type {
-  AuthoritativeDns,
-  ChangeQueue,
-  ChangeShares,
-  ConfigSource,
-  DnsRecords,
-  RecordSource,
-} from "../core/ports.js";
+import type { Backends, RecordSource } from "../core/ports.js";
 import type { RecordUpdate } from "../core/update.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
-
-export interface Backends {
-  readonly config: ConfigSource;
-  /** Reads only: the request function never writes DNS. */
-  readonly dns: DnsRecords;
-  /** Where wanted changes go (DDNS_CHANGE_QUEUE_URL); the record writer applies them. */
-  readonly queue: ChangeQueue;
-  /** Fair shares per host and ACME account (DDNS_SHARE_BUCKET); absent: none. */
-  readonly shares?: ChangeShares | undefined;
-  /** The zones' name servers over DNS, for reads that must cost no Route 53 call (GET /status); absent: 503. */
-  readonly nameServers?: AuthoritativeDns;
-}
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
 export interface RequestLogFields {
