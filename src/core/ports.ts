@@ -1,6 +1,6 @@
 /**
- * What the core needs from the outside world (docs/architecture.md "Ports and adapters"). The S3, Route 53, SQS
- * and EventBridge adapters implement these; tests and benchmarks substitute their own.
+ * What the core needs from the outside world (docs/architecture.md "Ports and adapters"). The S3,
+ * Route 53, SQS and EventBridge adapters implement these; tests and benchmarks substitute their own.
  */
 import type { AcmeAccountDirectory } from "./acme.js";
 import type { QueuedChange } from "./changes.js";
