@@ -16,8 +16,8 @@ import {
   hostHistory,
   hostHistoryQuery,
   parseRequestLine,
-} from "../logs/activity.js";
-import { LogsInsights } from "../logs/insights.js";
+} from "../insights/activity.js";
+import { LogsInsights } from "../insights/logs-insights.js";
 import { createAwsClients } from "./aws-clients.js";
 import type { CommandContext } from "./context.js";
 import { InvalidConfigError, UsageError } from "./errors.js";

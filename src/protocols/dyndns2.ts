@@ -153,7 +153,7 @@ function judgeHost(
 /**
  * The request's log line names in `hostname` only the hosts whose credentials it carried (accepted, or
  * refused by policy: `abuse`); names it could not authenticate go to `refusedHostname`, so another
- * host's credentials can never make a line read as that host's check-in (src/logs/activity.ts).
+ * host's credentials can never make a line read as that host's check-in (src/insights/activity.ts).
  * `reason` says why each refused name was refused (never a secret).
  */
 function logHosts(context: RequestContext, names: readonly string[], verdicts: readonly HostVerdict[]): void {
