@@ -1,6 +1,7 @@
 /**
- * The seed's protocol, kept working for its existing clients: `GET /?mode=get|set&hostname=&hash=`
- * and the later upstream client's `POST /` JSON body. Responses keep the seed's shape and wording.
+ * The seed's protocol (the project this one grew from: README.md "Upgrading from the seed"), kept
+ * working for its existing clients: `GET /?mode=get|set&hostname=&hash=` and its later client's
+ * `POST /` JSON body. Responses keep the seed's shape and wording.
  * A `ts` argument selects the replay-proof token (docs/architecture.md "Tokens").
  */
 import { verifyClaim } from "../core/auth.js";
@@ -52,7 +53,7 @@ function readQuery(context: RequestContext): SeedRequest {
   };
 }
 
-/** The upstream client's body: {"execution_mode", "ddns_hostname", "validation_hash"}, plus our "ts" and "ip6lanprefix". */
+/** The seed's later client's body: {"execution_mode", "ddns_hostname", "validation_hash"}, plus our "ts" and "ip6lanprefix". */
 function readJsonBody(context: RequestContext): SeedRequest {
   const fields = jsonObjectBody(context.event);
   if (!fields) throw new BadRequestError("The request body must be a JSON object.");
