@@ -5,14 +5,14 @@
 import { randomUUID } from "node:crypto";
 import routeCatalogue from "../terraform/routes.json" with { type: "json" };
 import { errorSummary, type Logger } from "./core/log.js";
+import type { Backends } from "./core/ports.js";
 import { DEFAULT_METRICS_NAMESPACE, emfFields, metricDirectives } from "./metrics/emf.js";
 import { handleAcmeDnsRegister, handleAcmeDnsUpdate } from "./protocols/acme-dns.js";
 import { handleCheckIp, handleHealth } from "./protocols/checkip.js";
 import { handleDyndns2 } from "./protocols/dyndns2.js";
 import { viaEdge } from "./protocols/edge.js";
-import { describeFailure } from "./protocols/failures.js";
+import { recordFailure } from "./protocols/failures.js";
 import {
-  type Backends,
   type HttpEvent,
   type HttpResult,
   jsonResponse,
@@ -123,8 +123,7 @@ export function createApp(options: AppOptions): App {
       else result = notFound(log);
     } catch (error) {
       // Protocols answer their own failures; this is the net for anything they did not expect.
-      const failure = describeFailure(error);
-      Object.assign(log, { decision: failure.decision, error: failure.status >= 500 ? error : undefined });
+      const failure = recordFailure(log, error);
       result = jsonResponse(failure.status, { return_status: "fail", return_message: failure.message });
     }
 

@@ -4,7 +4,8 @@
 import type { Context } from "aws-lambda";
 import { createApp } from "./app.js";
 import { jsonLineLogger } from "./core/log.js";
-import type { Backends, HttpEvent, HttpResult } from "./protocols/http.js";
+import type { Backends } from "./core/ports.js";
+import type { HttpEvent, HttpResult } from "./protocols/http.js";
 import { readMetricsNamespace, readSettings } from "./settings.js";
 
 let backends: Promise<Backends> | undefined;

@@ -2,7 +2,7 @@
 import { parseReservedNames } from "./config/reserved-names.js";
 import { UnavailableError } from "./core/errors.js";
 import type { Logger } from "./core/log.js";
-import { parseNameServer } from "./dns/name-servers.js";
+import { parseNameServerList } from "./dns/name-servers.js";
 import { DEFAULT_METRICS_NAMESPACE, isValidNamespace } from "./metrics/emf.js";
 
 export interface Settings {
@@ -40,18 +40,11 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 }
 
 function nameServers(raw: string | undefined): string[] {
-  const entries = (raw ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  for (const entry of entries) {
-    try {
-      parseNameServer(entry);
-    } catch (error) {
-      throw new UnavailableError(`DDNS_NAME_SERVERS: ${(error as Error).message}`, 60);
-    }
+  try {
+    return parseNameServerList(raw ?? "");
+  } catch (error) {
+    throw new UnavailableError(`DDNS_NAME_SERVERS: ${(error as Error).message}`, 60);
   }
-  return entries;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): Settings {

@@ -8,11 +8,10 @@
 import { type App, createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import { jsonLine, type Logger } from "../../src/core/log.js";
-import type { ChangeQueue, ChangeShares, ConfigSource } from "../../src/core/ports.js";
+import type { Backends, ChangeQueue, ChangeShares, ConfigSource } from "../../src/core/ports.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import { Route53TxtRecords } from "../../src/dns/route53-txt.js";
 import { Route53RecordWriter } from "../../src/dns/route53-writer.js";
-import type { Backends } from "../../src/protocols/http.js";
 import { directQueue } from "../../test/support/direct-queue.js";
 import type { Clock } from "./clock.js";
 import type { DnsStandIn, Route53StandIn, S3StandIn } from "./stand-ins.js";

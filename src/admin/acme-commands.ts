@@ -17,7 +17,8 @@ import {
   passwordSha256,
 } from "../core/acme.js";
 import { displayHostname, isWithinZone, parseHostname } from "../core/hostname.js";
-import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
+import { writeChecked } from "./checked-write.js";
+import type { ConfigDocument } from "./config-object.js";
 import type { CommandContext } from "./context.js";
 import { RefusedError, UsageError } from "./errors.js";
 import { noteServedWithin, refuseReservedName } from "./host-commands.js";
@@ -47,24 +48,6 @@ async function readAccounts(context: CommandContext) {
   const snapshot = await config.read([]);
   const parsed = parseConfigDocument(snapshot.document);
   return { config, snapshot, accounts: parsed.accounts, problems: parsed.problems };
-}
-
-/** Writes `document` when its account `username` parses; other problems were there before and are only warned about. */
-async function writeChecked(
-  context: CommandContext,
-  config: ConfigObject,
-  snapshot: ConfigSnapshot,
-  document: ConfigDocument,
-  username: string,
-): Promise<AcmeAccount | undefined> {
-  const parsed = parseConfigDocument(document);
-  const where = `${ACME_ACCOUNTS_SECTION}.${username}`;
-  const own = parsed.problems.filter((problem) => problem.host === where && problem.severity === "error");
-  if (own.length > 0) throw new UsageError(own.map(describeProblem).join("\n"));
-  for (const problem of parsed.problems) context.out.warn(`config: ${describeProblem(problem)}`);
-  context.out.progress(`writing ${config.location}`);
-  await config.write(document, snapshot);
-  return parsed.accounts.find(username);
 }
 
 /** The account an argument names: its user name, or the account for that certificate name. */
@@ -151,13 +134,9 @@ export async function addAcmeAccount(context: CommandContext): Promise<void> {
     ...(allowFrom.length > 0 ? { allow_from: allowFrom } : {}),
   };
   const section = { ...sectionOf(snapshot.document), [username]: entry };
-  const account = await writeChecked(
-    context,
-    config,
-    snapshot,
-    withSection(snapshot.document, section),
-    username,
-  );
+  const document = withSection(snapshot.document, section);
+  const written = await writeChecked(context, config, snapshot, document, { acmeAccount: username });
+  const account = written.accounts.find(username);
   if (!account) throw new Error(`account ${username} was written but does not parse`);
   await printCredentials(context, "Added an ACME account for", account, password);
   await noteServedWithin(context, `the new ACME account for ${displayHostname(parsed.fqdn)}`);
@@ -170,7 +149,8 @@ export async function rotateAcmeAccount(context: CommandContext): Promise<void> 
   const section = sectionOf(snapshot.document);
   const entry = { ...(section[found.username] as object), password_sha256: passwordSha256(password) };
   const document = withSection(snapshot.document, { ...section, [found.username]: entry });
-  const account = await writeChecked(context, config, snapshot, document, found.username);
+  const written = await writeChecked(context, config, snapshot, document, { acmeAccount: found.username });
+  const account = written.accounts.find(found.username);
   if (!account) throw new Error(`account ${found.username} was written but does not parse`);
   await printCredentials(context, "New password for the ACME account of", account, password);
   context.out.warn(
@@ -182,7 +162,8 @@ export async function removeAcmeAccount(context: CommandContext): Promise<void> 
   const { config, snapshot, accounts } = await readAccounts(context);
   const found = findAccount(accounts, context.args[0], config.location);
   const { [found.username]: _removed, ...section } = sectionOf(snapshot.document);
-  await writeChecked(context, config, snapshot, withSection(snapshot.document, section), found.username);
+  const document = withSection(snapshot.document, section);
+  await writeChecked(context, config, snapshot, document, { acmeAccount: found.username });
   context.out.result(
     [
       `Removed the ACME account ${found.username} (${displayHostname(found.name)}). Its TXT record ${displayHostname(found.txtName)} is left as it is.`,

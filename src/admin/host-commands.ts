@@ -1,9 +1,9 @@
 /** `ddns host add|remove|rotate|list|show`: edit and read the hosts of the config file in S3. */
 import type { ConfigProblem } from "../config/schema.js";
 import { DEFAULT_TTL_SECONDS, describeProblem, parseConfigDocument } from "../config/schema.js";
-import { AUTO_SHARD_BYTES, defaultShardCount, HOSTS_PER_SHARD } from "../config/shards.js";
 import { ancestorsOf, canonicalHostname, displayHostname, parseHostname } from "../core/hostname.js";
 import type { HostConfig } from "../core/hosts.js";
+import { keyOf, writeChecked } from "./checked-write.js";
 import { CLIENT_FORMATS, shClientCommand } from "./client-config.js";
 import type { ConfigDocument, ConfigObject, ConfigSnapshot } from "./config-object.js";
 import type { CommandContext } from "./context.js";
@@ -19,16 +19,11 @@ function hostArgument(context: CommandContext): string {
   return parsed.fqdn;
 }
 
-/** The document's own key for `fqdn` (it may be spelled in another case or without the dot). */
-function keyOf(document: ConfigDocument, fqdn: string): string | undefined {
-  return Object.keys(document).find((key) => canonicalHostname(key) === fqdn);
-}
-
 /**
  * The config; with `fqdn`, a sharded config is read only where an edit of that host can collide
  * (docs/architecture.md "Ownership"): the shards of the host, of `alsoNames`, and of every name above them,
- * since only a host above a name can write it as its own (a LAN device). writeChecked then sees every
- * claim.
+ * since only a host above a name can write it as its own (a LAN device). writeChecked (checked-write.ts)
+ * then sees every claim.
  */
 export async function readConfig(
   context: CommandContext,
@@ -39,39 +34,6 @@ export async function readConfig(
   context.out.progress(`reading ${config.location}`);
   const names = fqdn === undefined ? undefined : [fqdn, ...alsoNames].flatMap((n) => [n, ...ancestorsOf(n)]);
   return { config, snapshot: await config.read(names) };
-}
-
-/**
- * Checks `document` by the function's rules, writes it if nobody changed the file since `snapshot`,
- * and returns the host as the function will see it. Problems elsewhere in the file are only warned
- * about: they were there before, and refusing would leave the operator unable to add anything.
- */
-export async function writeChecked(
-  context: CommandContext,
-  config: ConfigObject,
-  snapshot: ConfigSnapshot,
-  document: ConfigDocument,
-  fqdn: string,
-): Promise<HostConfig | undefined> {
-  const parsed = parseConfigDocument(document);
-  const key = keyOf(document, fqdn);
-  const ownErrors = parsed.problems.filter((problem) => problem.host === key && problem.severity === "error");
-  if (ownErrors.length > 0) throw new UsageError(ownErrors.map(describeProblem).join("\n"));
-  warnAbout(context, parsed.problems);
-  context.out.progress(`writing ${config.location}`);
-  const written = await config.write(document, snapshot);
-  if (written.layout.kind === "sharded" && !snapshot.sharded) {
-    context.out.warn(
-      `the config grew past ${AUTO_SHARD_BYTES / 1024 / 1024} MiB, so ${config.location} is now a manifest over ${written.layout.shards} shards (docs/large-fleets.md).`,
-    );
-  }
-  const manifest = snapshot.sharded?.manifest;
-  if (manifest && manifest.hostCount > manifest.shards.length * HOSTS_PER_SHARD * 4) {
-    context.out.warn(
-      `about ${Math.round(manifest.hostCount / manifest.shards.length)} hosts per shard: 'ddns config shard' re-shards into ${defaultShardCount(manifest.hostCount)}, so cold starts stay short.`,
-    );
-  }
-  return parsed.hosts.find(fqdn);
 }
 
 function warnAbout(context: CommandContext, problems: readonly ConfigProblem[]): void {
@@ -169,7 +131,8 @@ export async function addHost(context: CommandContext): Promise<void> {
     ...(context.flag("allow-client-ip") ? { allow_client_ip: true } : {}),
   };
   // Keys in the seed's spelling: the FQDN with its trailing dot.
-  const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [fqdn]: entry }, fqdn);
+  const document = { ...snapshot.document, [fqdn]: entry };
+  const host = (await writeChecked(context, config, snapshot, document, { host: fqdn })).hosts.find(fqdn);
   if (!host) throw new Error(`${fqdn} was written but does not parse`);
   await printSecret(context, "Added", host, { zone_id: zone.id, zone_name: displayHostname(zone.name) });
   await noteServedWithin(context, `the new host ${displayHostname(host.fqdn)}`);
@@ -213,7 +176,7 @@ export async function rotateHost(context: CommandContext): Promise<void> {
   const { fqdn, key, config, snapshot } = await existingHost(context);
   const entry = snapshot.document[key];
   const document = { ...snapshot.document, [key]: { ...(entry as object), shared_secret: generateSecret() } };
-  const host = await writeChecked(context, config, snapshot, document, fqdn);
+  const host = (await writeChecked(context, config, snapshot, document, { host: fqdn })).hosts.find(fqdn);
   if (!host) throw new Error(`${fqdn} was written but does not parse`);
   await printSecret(context, "New secret for", host, {});
   context.out.warn(
@@ -224,7 +187,7 @@ export async function rotateHost(context: CommandContext): Promise<void> {
 export async function removeHost(context: CommandContext): Promise<void> {
   const { fqdn, key, config, snapshot } = await existingHost(context);
   const { [key]: _removed, ...document } = snapshot.document;
-  await writeChecked(context, config, snapshot, document, fqdn);
+  await writeChecked(context, config, snapshot, document, { host: fqdn });
   context.out.result(
     [
       `Removed ${displayHostname(fqdn)}. Its DNS records are left as they are; delete them in Route 53 if needed.`,
@@ -266,7 +229,8 @@ export async function setHost(context: CommandContext): Promise<void> {
   const { fqdn, key, config, snapshot } = await existingHost(context);
   const entry = { ...(snapshot.document[key] as object), ...changes } as Record<string, unknown>;
   for (const [field, value] of Object.entries(changes)) if (value === false) delete entry[field];
-  const host = await writeChecked(context, config, snapshot, { ...snapshot.document, [key]: entry }, fqdn);
+  const document = { ...snapshot.document, [key]: entry };
+  const host = (await writeChecked(context, config, snapshot, document, { host: fqdn })).hosts.find(fqdn);
   if (!host) throw new Error(`${fqdn} was written but does not parse`);
   const details = describeHost(host, entry);
   context.out.result(

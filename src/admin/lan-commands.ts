@@ -14,9 +14,10 @@ import {
   MIN_LAN_PREFIX_LENGTH,
   parseInterfaceId,
 } from "../core/lan-prefix.js";
+import { writeChecked } from "./checked-write.js";
 import type { CommandContext } from "./context.js";
 import { RefusedError, UsageError } from "./errors.js";
-import { existingHost, refuseReservedName, writeChecked } from "./host-commands.js";
+import { existingHost, refuseReservedName } from "./host-commands.js";
 import { zoneById } from "./zones.js";
 
 /** The LAN device name: the second argument. */
@@ -101,7 +102,7 @@ export async function addLanDevice(context: CommandContext): Promise<void> {
     ...snapshot.document,
     [key]: { ...entry, ipv6_lan_hosts: { ...devices, [device]: interfaceId } },
   };
-  await writeChecked(context, config, snapshot, document, router);
+  await writeChecked(context, config, snapshot, document, { host: router });
   context.out.result(
     [
       `Added ${displayHostname(device)} to ${displayHostname(router)}'s LAN with the interface identifier ${interfaceId}.`,
@@ -155,7 +156,7 @@ export async function removeLanDevice(context: CommandContext): Promise<void> {
     delete entry.ipv6_lan_prefix_length;
     delete entry.ipv6_lan_prefix_from_source;
   }
-  await writeChecked(context, config, snapshot, { ...snapshot.document, [key]: entry }, router);
+  await writeChecked(context, config, snapshot, { ...snapshot.document, [key]: entry }, { host: router });
   context.out.result(
     [
       `Removed ${displayHostname(device)} from ${displayHostname(router)}'s LAN. Its AAAA record is left as it is; delete it in Route 53 if needed.`,

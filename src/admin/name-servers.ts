@@ -1,37 +1,37 @@
 /**
  * What the zone's authoritative name servers answer for a name, asked directly (node:dns Resolver,
  * no recursion, no cache in between): the check that Route 53's change has reached them.
- * The servers are `--name-servers`, else DDNS_NAME_SERVERS (as the function reads it), else the
- * zone's delegation set from Route 53.
+ * The servers are `--name-servers`, else DDNS_NAME_SERVERS, else the zone's delegation set from
+ * Route 53: the function's order, read by the function's own parser (dns/name-servers.ts).
  */
-import { lookup, Resolver } from "node:dns/promises";
-import { GetHostedZoneCommand, type Route53Client } from "@aws-sdk/client-route-53";
+import { Resolver } from "node:dns/promises";
+import type { Route53Client } from "@aws-sdk/client-route-53";
 import type { RecordType } from "../core/ip.js";
+import { parseNameServerList, resolverAddresses } from "../dns/name-servers.js";
+import { zoneNameServers } from "../dns/route53.js";
+import { UsageError } from "./errors.js";
 
 export type DnsAnswer = { readonly values: readonly string[] } | { readonly error: string };
 
-/** `host[:port]` (IPv6 in brackets) → what Resolver.setServers takes: an address, with its port. */
-async function serverAddress(spec: string): Promise<string> {
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec) ?? /^([^:]+)(?::(\d+))?$/.exec(spec);
-  const host = match?.[1] ?? spec;
-  const port = match?.[2];
-  const { address, family } = await lookup(host);
-  const ip = family === 6 ? `[${address}]` : address;
-  return port ? `${ip}:${port}` : address;
+/** A list the operator gave, and where: `--name-servers` or DDNS_NAME_SERVERS (said in a refusal). */
+export interface GivenNameServers {
+  readonly from: string;
+  readonly list: string;
 }
 
+/** The servers' addresses with their ports; a list that names none falls back to the delegation set, as in the function. */
 export async function nameServersFor(
   route53: Route53Client,
   zoneId: string,
-  given: string | undefined,
+  given: GivenNameServers | undefined,
 ): Promise<string[]> {
-  const specs = given
-    ? given
-        .split(",")
-        .map((spec) => spec.trim())
-        .filter(Boolean)
-    : ((await route53.send(new GetHostedZoneCommand({ Id: zoneId }))).DelegationSet?.NameServers ?? []);
-  return Promise.all(specs.map(serverAddress));
+  let entries: string[] = [];
+  try {
+    entries = given ? parseNameServerList(given.list) : [];
+  } catch (error) {
+    throw new UsageError(`${given?.from}: ${(error as Error).message}`);
+  }
+  return resolverAddresses(entries.length > 0 ? entries : await zoneNameServers(route53, zoneId));
 }
 
 /** Asks the servers for `name`/`type`; no record is an empty answer, not an error. */

@@ -16,13 +16,13 @@ import {
   hostHistory,
   hostHistoryQuery,
   parseRequestLine,
-} from "../logs/activity.js";
-import { LogsInsights } from "../logs/insights.js";
+} from "../insights/activity.js";
+import { LogsInsights } from "../insights/logs-insights.js";
 import { createAwsClients } from "./aws-clients.js";
 import type { CommandContext } from "./context.js";
 import { InvalidConfigError, UsageError } from "./errors.js";
 import { existingHost, readConfig } from "./host-commands.js";
-import { askNameServers, type DnsAnswer, nameServersFor } from "./name-servers.js";
+import { askNameServers, type DnsAnswer, type GivenNameServers, nameServersFor } from "./name-servers.js";
 
 const UNITS: Record<string, number> = { m: 60, h: 3600, d: 86_400, w: 604_800 };
 const DEFAULT_SINCE = "7d";
@@ -80,6 +80,14 @@ const valuesText = (values: readonly string[]) => (values.length === 0 ? "none" 
 const answerText = (answer: DnsAnswer) =>
   "error" in answer ? `no answer (${answer.error})` : valuesText(answer.values);
 
+/** `--name-servers`, else DDNS_NAME_SERVERS as the function reads it; neither: the zone's delegation set. */
+function givenNameServers(context: CommandContext): GivenNameServers | undefined {
+  const option = context.string("name-servers");
+  if (option) return { from: "--name-servers", list: option };
+  const env = context.io.env.DDNS_NAME_SERVERS;
+  return env ? { from: "DDNS_NAME_SERVERS", list: env } : undefined;
+}
+
 export async function hostStatus(context: CommandContext): Promise<void> {
   const now = new Date();
   const since = parseSince(context.string("since"), now);
@@ -93,11 +101,7 @@ export async function hostStatus(context: CommandContext): Promise<void> {
   const dns = new Route53Records(context.clients.route53, { recordCacheSeconds: 0 });
   const [route53, nameServers, rows] = await Promise.all([
     recordsOf(dns, host),
-    nameServersFor(
-      context.clients.route53,
-      host.zoneId,
-      context.string("name-servers") || context.io.env.DDNS_NAME_SERVERS,
-    ),
+    nameServersFor(context.clients.route53, host.zoneId, givenNameServers(context)),
     insights(context).query(group, hostHistoryQuery(fqdn), { since, until: now }),
   ]);
   const answers = Object.fromEntries(

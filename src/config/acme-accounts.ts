@@ -30,17 +30,7 @@ import type { ConfigProblem } from "./schema.js";
 
 export const ACME_ACCOUNTS_SECTION = "acme_accounts";
 
-/** The fields an account has, as the file spells them. */
-export interface AcmeAccountEntry {
-  name: string;
-  subdomain: string;
-  txt_name: string;
-  route_53_zone_id: string;
-  password_sha256: string;
-  allow_from?: string[];
-  comment?: string;
-}
-
+/** The fields an account may have, as the file spells them. */
 const KNOWN_FIELDS = new Set([
   "name",
   "subdomain",

@@ -18,7 +18,6 @@ import {
   type ConfigProblem,
   describeProblem,
   type ParsedConfig,
-  parseConfigCompactly,
   parseConfigDocument,
   parseConfigJson,
 } from "./schema.js";
@@ -143,7 +142,7 @@ export class S3ConfigStore implements ConfigSource {
   }
 
   #parseShard(text: string, key: string, index: number): HostDirectory {
-    const parsed = parseConfigCompactly(parseConfigJson(text));
+    const parsed = parseConfigDocument(parseConfigJson(text));
     this.#report(parsed.problems, { shard: index, key });
     return parsed.hosts;
   }

@@ -40,53 +40,55 @@ export class ConfigFileError extends Error {
   override name = "ConfigFileError";
 }
 
-/** The fields a host entry may have, as the file spells them. */
-export interface HostEntry {
-  aws_region?: string;
-  route_53_zone_id: string;
-  route_53_record_ttl?: number;
-  route_53_record_type?: RecordType;
-  shared_secret: string;
-  record_types?: RecordType[];
-  allow_dyndns2?: boolean;
-  require_timestamp?: boolean;
-  allow_client_ip?: boolean;
-  username?: string;
-  comment?: string;
-  wildcard?: boolean;
+/**
+ * Every field a host entry may have, as the file spells it, and its kind: the one list that the
+ * unknown-field warning, the plain type checks (`boolean`, `text`) and HostEntry come from. Fields of
+ * the other kinds have a parser of their own in parseHostEntry.
+ */
+export const HOST_FIELDS = {
+  aws_region: "region",
+  route_53_zone_id: "zoneId",
+  route_53_record_ttl: "seconds",
+  route_53_record_type: "recordType",
+  shared_secret: "secret",
+  record_types: "recordTypes",
+  allow_dyndns2: "boolean",
+  require_timestamp: "boolean",
+  allow_client_ip: "boolean",
+  username: "text",
+  comment: "text",
+  wildcard: "boolean",
   /** LAN device name → interface identifier (IPv6 suffix or MAC address). */
-  ipv6_lan_hosts?: Record<string, string>;
-  ipv6_lan_prefix_length?: number;
-  ipv6_lan_prefix_from_source?: boolean;
+  ipv6_lan_hosts: "lanHosts",
+  ipv6_lan_prefix_length: "prefixLength",
+  ipv6_lan_prefix_from_source: "boolean",
   /** Minutes after its last check-in at which a host counts as quiet (a "Host went quiet" event). */
-  expect_check_in_minutes?: number;
+  expect_check_in_minutes: "minutes",
+} as const;
+
+/** What each kind of field holds in the file. */
+interface FieldValue {
+  region: string;
+  zoneId: string;
+  seconds: number;
+  recordType: RecordType;
+  secret: string;
+  recordTypes: RecordType[];
+  boolean: boolean;
+  text: string;
+  lanHosts: Record<string, string>;
+  prefixLength: number;
+  minutes: number;
 }
 
-const KNOWN_FIELDS = new Set([
-  "aws_region",
-  "route_53_zone_id",
-  "route_53_record_ttl",
-  "route_53_record_type",
-  "shared_secret",
-  "record_types",
-  "allow_dyndns2",
-  "require_timestamp",
-  "allow_client_ip",
-  "username",
-  "comment",
-  "wildcard",
-  "ipv6_lan_hosts",
-  "ipv6_lan_prefix_length",
-  "ipv6_lan_prefix_from_source",
-  "expect_check_in_minutes",
-]);
-const BOOLEAN_FIELDS = [
-  "allow_dyndns2",
-  "require_timestamp",
-  "allow_client_ip",
-  "wildcard",
-  "ipv6_lan_prefix_from_source",
-] as const;
+type HostField = keyof typeof HOST_FIELDS;
+const isHostField = (field: string): field is HostField => Object.hasOwn(HOST_FIELDS, field);
+
+/** A host entry as the file spells it (built by the CLI and the fleet generators). */
+export type HostEntry = { [F in HostField]?: FieldValue[(typeof HOST_FIELDS)[F]] } & {
+  route_53_zone_id: string;
+  shared_secret: string;
+};
 
 /** One router's LAN devices; with its own records, every change still fits one Route 53 batch of 1,000. */
 export const MAX_LAN_DEVICES = 32;
@@ -127,55 +129,6 @@ export class HostTable implements HostDirectory {
   [Symbol.iterator](): IterableIterator<HostConfig> {
     return this.#hosts.values();
   }
-}
-
-/**
- * The usable hosts of a document, kept as the document's own parsed JSON and turned into a HostConfig
- * only when looked up: about 20 % less heap than HostTable's objects (29 vs 36 MiB for 100,000 hosts
- * in 250 shards) for a few microseconds per lookup. The function holds a sharded config's shards this
- * way, as a warm container may end up holding every shard.
- */
-export class CompactHostTable implements HostDirectory {
-  readonly #document: Record<string, unknown>;
-  /** Canonical name → the document's key, for every host `usable` holds. */
-  readonly #keys: ReadonlyMap<string, string>;
-
-  constructor(document: Record<string, unknown>, usable: HostDirectory) {
-    const keys = new Map<string, string>();
-    for (const key of Object.keys(document)) {
-      const fqdn = canonicalHostname(key);
-      // The document's own key string when it is already canonical: one string, not two.
-      if (fqdn !== undefined && usable.find(fqdn) !== undefined) keys.set(fqdn === key ? key : fqdn, key);
-    }
-    this.#document = document;
-    this.#keys = keys;
-  }
-
-  find(hostname: string): HostConfig | undefined {
-    // As HostTable's: a canonical name is its own key.
-    let key = this.#keys.get(hostname);
-    if (key === undefined) {
-      const fqdn = canonicalHostname(hostname);
-      key = fqdn === undefined ? undefined : this.#keys.get(fqdn);
-    }
-    return key === undefined ? undefined : parseHostEntry(key, this.#document[key], []);
-  }
-
-  get size(): number {
-    return this.#keys.size;
-  }
-}
-
-/** parseConfigDocument, with the hosts held as a CompactHostTable. */
-export function parseConfigCompactly(document: unknown): {
-  readonly hosts: CompactHostTable;
-  readonly problems: readonly ConfigProblem[];
-} {
-  const parsed = parseConfigDocument(document);
-  return {
-    hosts: new CompactHostTable(document as Record<string, unknown>, parsed.hosts),
-    problems: parsed.problems,
-  };
 }
 
 export interface ParsedConfig {
@@ -318,7 +271,7 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
     problems.push({ host: key, field, message, severity: "error" });
 
   for (const field of Object.keys(entry)) {
-    if (!KNOWN_FIELDS.has(field)) {
+    if (!isHostField(field)) {
       problems.push({ host: key, field, message: "Unknown field; it is ignored.", severity: "warning" });
     }
   }
@@ -347,13 +300,13 @@ function parseHostEntry(key: string, entry: unknown, problems: ConfigProblem[]):
 
   const recordTypes = parseRecordTypes(entry, fail);
 
-  for (const field of BOOLEAN_FIELDS) {
-    if (entry[field] !== undefined && typeof entry[field] !== "boolean")
-      fail(field, "Must be true or false.");
+  for (const [field, kind] of Object.entries(HOST_FIELDS)) {
+    const value = entry[field];
+    if (value === undefined) continue;
+    if (kind === "boolean" && typeof value !== "boolean") fail(field, "Must be true or false.");
+    if (kind === "text" && typeof value !== "string") fail(field, "Must be a string.");
   }
-  for (const field of ["username", "comment"] as const) {
-    if (entry[field] !== undefined && typeof entry[field] !== "string") fail(field, "Must be a string.");
-  }
+
   if (typeof entry.username === "string" && (entry.username.length === 0 || entry.username.includes(":"))) {
     fail(
       "username",

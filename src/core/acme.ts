@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { UnavailableError } from "./errors.js";
-import { displayHostname, isWithinZone } from "./hostname.js";
+import { displayHostname } from "./hostname.js";
 import { bigIntToIpv6, type IpAddress, ipv6ToBigInt, parseIp } from "./ip.js";
 import type { TxtRecords } from "./ports.js";
 import { hexDigestsEqual } from "./tokens.js";
@@ -141,14 +141,6 @@ export function challengeName(name: string): string {
 /** The TXT name for an outside name's account: its own label under the ACME label of the zone. */
 export function delegatedChallengeName(subdomain: string, zone: string): string {
   return `${subdomain}.${ACME_LABEL}.${zone}`;
-}
-
-/** May the function write TXT at `txtName` at all? The same rule the IAM policy enforces. */
-export function isAcmeTxtName(txtName: string, zone: string): boolean {
-  return (
-    isWithinZone(txtName, zone) &&
-    (txtName.startsWith(`${CHALLENGE_LABEL}.`) || isWithinZone(txtName, `${ACME_LABEL}.${zone}`))
-  );
 }
 
 /** What a certificate name's owner points `_acme-challenge.<name>` at, when the name is outside. */

@@ -1,6 +1,6 @@
 /**
- * What the core needs from the outside world. The S3, Route 53 and EventBridge adapters implement
- * these; tests and benchmarks substitute their own.
+ * What the core needs from the outside world (docs/architecture.md "Ports and adapters"). The S3,
+ * Route 53, SQS and EventBridge adapters implement these; tests and benchmarks substitute their own.
  */
 import type { AcmeAccountDirectory } from "./acme.js";
 import type { QueuedChange } from "./changes.js";
@@ -23,16 +23,16 @@ export interface ConfigSource {
   acmeAccounts(): Promise<AcmeAccountDirectory>;
 }
 
-/**
- * TXT records for ACME DNS-01, kept apart from DnsRecords: they are written in their own change
- * batches, never with address records, so each IAM statement stays narrow.
- */
 /** A TXT record as read: its values (the text, unquoted) in the order written; none when it does not exist. */
 export interface TxtRecordState {
   readonly values: readonly string[];
   readonly ttl: number;
 }
 
+/**
+ * TXT records for ACME DNS-01, kept apart from DnsRecords: they are written in their own change
+ * batches, never with address records, so each IAM statement stays narrow.
+ */
 export interface TxtRecords {
   read(zoneId: string, name: string): Promise<TxtRecordState>;
   /**
@@ -189,4 +189,20 @@ export interface AppliedMarks {
     zoneId: string,
     marks: readonly (MarkedRecord & AppliedMark)[],
   ): Promise<(MarkedRecord & AppliedMark)[]>;
+}
+
+/**
+ * The request function's ports, together: what a protocol reaches through `RequestContext.backends`.
+ * aws.ts builds them from the SDK; tests and benchmarks build their own.
+ */
+export interface Backends {
+  readonly config: ConfigSource;
+  /** Reads only: the request function never writes DNS. */
+  readonly dns: DnsRecords;
+  /** Where wanted changes go (DDNS_CHANGE_QUEUE_URL); the record writer applies them. */
+  readonly queue: ChangeQueue;
+  /** Fair shares per host and ACME account (DDNS_SHARE_BUCKET); absent: none. */
+  readonly shares?: ChangeShares | undefined;
+  /** The zones' name servers over DNS, for reads that must cost no Route 53 call (GET /status); absent: 503. */
+  readonly nameServers?: AuthoritativeDns;
 }

@@ -97,8 +97,7 @@ export class NodeDnsReader implements AuthoritativeDns {
   }
 
   async #createResolver(zoneId: string): Promise<Resolver> {
-    const servers = (await this.#options.nameServers(zoneId)).map(parseNameServer);
-    const addresses = (await Promise.all(servers.map(serverAddresses))).flat();
+    const addresses = await resolverAddresses(await this.#options.nameServers(zoneId));
     if (addresses.length === 0) throw new DnsQueryError(`Zone ${zoneId} has no name servers.`);
     // c-ares: each server once per try, doubling the timeout; withDeadline bounds the whole query.
     const resolver = new Resolver({ timeout: Math.max(50, Math.floor(this.#timeoutMs / 4)), tries: 2 });
@@ -131,6 +130,25 @@ export function parseNameServer(entry: string): NameServer {
 
 const HOST_NAME =
   /^(?=.{1,254}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
+
+/**
+ * A comma-separated list of name servers, as DDNS_NAME_SERVERS (the function) and `--name-servers`
+ * (`ddns host status`) give it: entries trimmed, empty ones skipped, each one parseNameServer's
+ * `host[:port]`. Both read lists here, so both accept the same input and refuse it in the same words.
+ */
+export function parseNameServerList(raw: string): string[] {
+  const entries = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) parseNameServer(entry);
+  return entries;
+}
+
+/** What Resolver.setServers takes for `host[:port]` entries: each address with its port. */
+export async function resolverAddresses(entries: readonly string[]): Promise<string[]> {
+  return (await Promise.all(entries.map((entry) => serverAddresses(parseNameServer(entry))))).flat();
+}
 
 /** The Resolver wants addresses: a host name is looked up once (IPv4 first: Lambda has no IPv6 egress by default). */
 async function serverAddresses(server: NameServer): Promise<string[]> {

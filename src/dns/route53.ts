@@ -2,9 +2,9 @@
  * The Route 53 side of DnsRecords. Reads are answered from a RecordCache; what it does not know is
  * asked of the zone's own name servers over DNS (no API quota), and only when they fail, of the API
  * (zone snapshots: a few hundred records per call). So a check whose address is unchanged makes no
- * Route 53 API call. With `recordCacheSeconds: 0` and no name servers every check reads its one
- * record through the API (the upstream behaviour, kept for comparison). Identical concurrent reads
- * share one call. This adapter never writes: changes go to the change queue, and the record writer
+ * Route 53 API call. With `recordCacheSeconds: 0` and no name servers every read asks the API for
+ * its one record (`ddns host status` reads this way: it shows what Route 53 holds now). Identical
+ * concurrent reads share one call. This adapter never writes: changes go to the change queue, and the record writer
  * (src/writer/, dns/route53-writer.ts) writes them.
  *
  * Route 53's name servers can lag a change by up to about a minute, and the writer adds its batching

@@ -10,8 +10,8 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { createAwsBackends } from "../aws.js";
 import { jsonLineLogger } from "../core/log.js";
 import { putEvents } from "../events/eventbridge.js";
-import { FLEET_QUERY, fleetActivity } from "../logs/activity.js";
-import { LogsInsights } from "../logs/insights.js";
+import { FLEET_QUERY, fleetActivity } from "../insights/activity.js";
+import { LogsInsights } from "../insights/logs-insights.js";
 import { readSettings } from "../settings.js";
 import { checkQuietHosts, isQuietCheckEvent, QUIET_DETAIL_TYPE, type QuietHostEvent } from "./quiet-hosts.js";
 

@@ -16,7 +16,7 @@
 import { MAX_EXPECT_CHECK_IN_MINUTES } from "../config/schema.js";
 import type { Logger } from "../core/log.js";
 import type { ConfigSource } from "../core/ports.js";
-import type { FleetEntry } from "../logs/activity.js";
+import type { FleetEntry } from "../insights/activity.js";
 
 export const QUIET_DETAIL_TYPE = "Host went quiet";
 

@@ -4,11 +4,11 @@
  * filled in. Each format turns the outcome into its own answer.
  */
 import { type AcmeAccount, checkAccount } from "../core/acme.js";
-import type { ChangeQueue, ChangeShares } from "../core/ports.js";
+import type { Backends, ChangeQueue, ChangeShares } from "../core/ports.js";
 import { ACME_SHARE, acmeIdentity } from "../core/shares.js";
 import { overShare } from "../core/update.js";
-import { describeFailure, retryAfterHeader } from "./failures.js";
-import { type Backends, callerAddress, type HttpResult, jsonResponse, type RequestContext } from "./http.js";
+import { recordFailure, retryAfterHeader } from "./failures.js";
+import { callerAddress, type HttpResult, jsonResponse, type RequestContext } from "./http.js";
 
 export type AccountLookup =
   | { readonly ok: true; readonly account: AcmeAccount; readonly backends: Backends }
@@ -88,9 +88,7 @@ const FAILURE_CODES: Record<number, string> = {
 
 /** A thrown failure (backend trouble, an undeterminable source address) as an ACME error; 5xx say nothing more. */
 export function acmeFailure(context: RequestContext, thrown: unknown): HttpResult {
-  const failure = describeFailure(thrown);
-  context.log.error = thrown;
-  context.log.decision = failure.decision;
+  const failure = recordFailure(context.log, thrown);
   const code = FAILURE_CODES[failure.status] ?? "internal_error";
   return jsonResponse(failure.status, { error: code }, retryAfterHeader(failure));
 }

@@ -15,7 +15,7 @@
  */
 import { isChallengeValue, isValidSubdomain } from "../core/acme.js";
 import { acmeFailure, acmeError as error, findAccount, writeChallenge } from "./acme-challenge.js";
-import { bodyText, type HttpResult, headerOf, jsonResponse, type RequestContext } from "./http.js";
+import { type HttpResult, headerOf, jsonObjectBody, jsonResponse, type RequestContext } from "./http.js";
 
 export const REGISTRATION_DISABLED =
   "registration is disabled: the operator creates accounts with `ddns acme add NAME`";
@@ -27,17 +27,6 @@ function fieldOf(body: Record<string, unknown>, name: string): unknown {
   return key === undefined ? undefined : body[key];
 }
 
-function readBody(context: RequestContext): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(bodyText(context.event));
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function handleAcmeDnsUpdate(context: RequestContext): Promise<HttpResult> {
   try {
     const found = await findAccount(
@@ -46,7 +35,7 @@ export async function handleAcmeDnsUpdate(context: RequestContext): Promise<Http
       headerOf(context.event, "x-api-key") ?? "",
     );
     if (!found.ok) return error(context, 401, "forbidden");
-    const body = readBody(context);
+    const body = jsonObjectBody(context.event);
     if (!body) return error(context, 400, "malformed_json_payload");
     const subdomain = fieldOf(body, "subdomain");
     const txt = fieldOf(body, "txt");

@@ -1,9 +1,8 @@
 /**
- * Reading a dyndns2 update request (`GET /nic/update`): the HTTP Basic credentials, the host names
- * and the addresses to set. Nothing here looks a host up, so what it says about a request reveals
+ * Reading a dyndns2 update request (`GET /nic/update`): the host names and the addresses to set (its
+ * Basic credentials are HTTP's: protocols/http.ts). Nothing here looks a host up, so what it says about a request reveals
  * nothing about the config.
  */
-import type { BasicCredentials } from "../core/auth.js";
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { singleParam } from "./http.js";
@@ -22,28 +21,6 @@ export interface Dyndns2Query {
   readonly hostnames: readonly string[];
   /** The addresses asked for, IPv4 first; empty when the client left it to the caller's address. */
   readonly addresses: readonly IpAddress[];
-}
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/**
- * `Authorization: Basic base64(user:password)`, decoded as UTF-8 and split at the first ':' so that
- * passwords may contain ':'. Undefined when the header is missing or not well-formed Basic auth.
- */
-export function parseBasicAuth(header: string | undefined): BasicCredentials | undefined {
-  const match = /^\s*basic\s+(\S+)\s*$/i.exec(header ?? "");
-  const encoded = match?.[1];
-  if (!encoded || encoded.length % 4 === 1 || !BASE64.test(encoded)) return undefined;
-  let decoded: string;
-  try {
-    decoded = strictUtf8.decode(Buffer.from(encoded, "base64"));
-  } catch {
-    return undefined; // not UTF-8: a guess at the charset could match the wrong password
-  }
-  const colon = decoded.indexOf(":");
-  if (colon < 0) return undefined;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 function commaList(value: string | undefined): string[] {

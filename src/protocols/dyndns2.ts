@@ -20,12 +20,14 @@ import type { HostConfig, HostDirectory } from "../core/hosts.js";
 import { type IpAddress, unreachableScope } from "../core/ip.js";
 import type { LanPrefix } from "../core/lan-prefix.js";
 import { applyUpdates, lanPrefixFor, type UpdateResult, type UpdateTargets } from "../core/update.js";
-import { MAX_HOSTNAMES, parseBasicAuth, readDyndns2Query } from "./dyndns2-request.js";
-import { describeFailure, retryAfterHeader } from "./failures.js";
+import { MAX_HOSTNAMES, readDyndns2Query } from "./dyndns2-request.js";
+import { recordFailure, retryAfterHeader } from "./failures.js";
 import {
+  BASIC_CHALLENGE,
   callerAddress,
   type HttpResult,
   headerOf,
+  parseBasicAuth,
   queryOf,
   type RequestContext,
   readLanPrefix,
@@ -33,8 +35,6 @@ import {
   textResponse,
   updateNoters,
 } from "./http.js";
-
-export const BASIC_CHALLENGE = 'Basic realm="route53-ddns", charset="UTF-8"';
 
 type RefusalCode = "notfqdn" | "nohost" | "abuse";
 
@@ -153,7 +153,7 @@ function judgeHost(
 /**
  * The request's log line names in `hostname` only the hosts whose credentials it carried (accepted, or
  * refused by policy: `abuse`); names it could not authenticate go to `refusedHostname`, so another
- * host's credentials can never make a line read as that host's check-in (src/logs/activity.ts).
+ * host's credentials can never make a line read as that host's check-in (src/insights/activity.ts).
  * `reason` says why each refused name was refused (never a secret).
  */
 function logHosts(context: RequestContext, names: readonly string[], verdicts: readonly HostVerdict[]): void {
@@ -226,12 +226,7 @@ function overallDecision(lines: readonly string[]): string {
 }
 
 function answerFailure(context: RequestContext, error: unknown): HttpResult {
-  const failure = describeFailure(error);
-  Object.assign(context.log, {
-    decision: failure.decision,
-    reason: failure.reason ?? context.log.reason,
-    error: failure.status >= 500 ? error : undefined,
-  });
+  const failure = recordFailure(context.log, error);
   if (error instanceof AuthError) {
     return answer(context, ["badauth"], 401, { "www-authenticate": BASIC_CHALLENGE });
   }

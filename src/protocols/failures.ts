@@ -10,6 +10,7 @@ import {
   ThrottledError,
   UnavailableError,
 } from "../core/errors.js";
+import type { RequestLogFields } from "./http.js";
 
 export interface Failure {
   readonly status: number;
@@ -54,6 +55,19 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof DnsUpdateError)
     return { status: 502, decision: "dnserr", message: "The DNS update failed." };
   return { status: 500, decision: "error", message: "Internal error." };
+}
+
+/**
+ * describeFailure, with the outcome written into the request's log line: the decision, the failure's
+ * reason (else what the protocol noted before it failed), and the error itself for 5xx only. A
+ * refusal (4xx) carries no error, so its line is not logged at level `error` (app.ts).
+ */
+export function recordFailure(log: RequestLogFields, error: unknown): Failure {
+  const failure = describeFailure(error);
+  log.decision = failure.decision;
+  log.reason = failure.reason ?? log.reason;
+  log.error = failure.status >= 500 ? error : undefined;
+  return failure;
 }
 
 export function retryAfterHeader(failure: Failure): Record<string, string> {

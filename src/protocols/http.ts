@@ -1,35 +1,17 @@
 /**
- * What every protocol shares: the HTTP API payload 2.0 event, responses, the caller's address,
- * and the per-request context (backends loaded on first use, the clock, the request's log fields).
+ * What every protocol shares: the HTTP API payload 2.0 event, responses, the caller's address, HTTP
+ * Basic auth, and the per-request context (backends loaded on first use, the clock, the request's log fields).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { BasicCredentials } from "../core/auth.js";
 import { BadRequestError } from "../core/errors.js";
 import { type IpAddress, parseIp } from "../core/ip.js";
 import { formatLanPrefix, type LanPrefix, parseLanPrefix } from "../core/lan-prefix.js";
-import type {
-  AuthoritativeDns,
-  ChangeQueue,
-  ChangeShares,
-  ConfigSource,
-  DnsRecords,
-  RecordSource,
-} from "../core/ports.js";
+import type { Backends, RecordSource } from "../core/ports.js";
 import type { RecordUpdate } from "../core/update.js";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
-
-export interface Backends {
-  readonly config: ConfigSource;
-  /** Reads only: the request function never writes DNS. */
-  readonly dns: DnsRecords;
-  /** Where wanted changes go (DDNS_CHANGE_QUEUE_URL); the record writer applies them. */
-  readonly queue: ChangeQueue;
-  /** Fair shares per host and ACME account (DDNS_SHARE_BUCKET); absent: none. */
-  readonly shares?: ChangeShares | undefined;
-  /** The zones' name servers over DNS, for reads that must cost no Route 53 call (GET /status); absent: 503. */
-  readonly nameServers?: AuthoritativeDns;
-}
 
 /** Fields of the request's one log line that the protocol fills in. Never secrets or tokens. */
 export interface RequestLogFields {
@@ -158,10 +140,52 @@ export function bodyText(event: HttpEvent): string {
   return bytes.toString("utf8");
 }
 
+/**
+ * The body as a JSON object, or undefined when it is not one (not JSON, an array, a string…): each
+ * protocol answers that in its own words. A body over MAX_BODY_BYTES throws BadRequestError unparsed.
+ */
+export function jsonObjectBody(event: HttpEvent): Record<string, unknown> | undefined {
+  const text = bodyText(event);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : undefined;
+}
+
 export function headerOf(event: HttpEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(event.headers ?? {})) {
     if (key.toLowerCase() === wanted) return value;
   }
   return undefined;
+}
+
+/** The challenge a 401 carries where Basic credentials are accepted (dyndns2, httpreq, GET /status). */
+export const BASIC_CHALLENGE = 'Basic realm="route53-ddns", charset="UTF-8"';
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * `Authorization: Basic base64(user:password)`, decoded as UTF-8 and split at the first ':' so that
+ * passwords may contain ':'. Undefined when the header is missing or not well-formed Basic auth.
+ */
+export function parseBasicAuth(header: string | undefined): BasicCredentials | undefined {
+  const match = /^\s*basic\s+(\S+)\s*$/i.exec(header ?? "");
+  const encoded = match?.[1];
+  if (!encoded || encoded.length % 4 === 1 || !BASE64.test(encoded)) return undefined;
+  let decoded: string;
+  try {
+    decoded = strictUtf8.decode(Buffer.from(encoded, "base64"));
+  } catch {
+    return undefined; // not UTF-8: a guess at the charset could match the wrong password
+  }
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }

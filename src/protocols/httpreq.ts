@@ -14,24 +14,24 @@ import { createHash } from "node:crypto";
 import { type AcmeAccount, challengeName, isChallengeValue } from "../core/acme.js";
 import { canonicalHostname } from "../core/hostname.js";
 import { acmeError, acmeFailure, findAccount, writeChallenge } from "./acme-challenge.js";
-import { BASIC_CHALLENGE } from "./dyndns2.js";
-import { parseBasicAuth } from "./dyndns2-request.js";
-import { bodyText, type HttpResult, headerOf, jsonResponse, type RequestContext } from "./http.js";
+import {
+  BASIC_CHALLENGE,
+  type HttpResult,
+  headerOf,
+  jsonObjectBody,
+  jsonResponse,
+  parseBasicAuth,
+  type RequestContext,
+} from "./http.js";
 
 interface ChallengeRequest {
   readonly fqdn: string;
   readonly value: string;
 }
 
-function readChallenge(text: string): ChallengeRequest | "malformed" {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return "malformed";
-  }
-  if (typeof body !== "object" || body === null) return "malformed";
-  const { fqdn, value, domain, keyAuth } = body as Record<string, unknown>;
+function readChallenge(body: Record<string, unknown> | undefined): ChallengeRequest | "malformed" {
+  if (!body) return "malformed";
+  const { fqdn, value, domain, keyAuth } = body;
   if (typeof fqdn === "string" && typeof value === "string") return { fqdn, value };
   if (typeof domain === "string" && typeof keyAuth === "string") {
     const digest = createHash("sha256").update(keyAuth, "utf8").digest("base64url");
@@ -54,7 +54,7 @@ function handle(action: "present" | "cleanup") {
       if (!found?.ok) {
         return acmeError(context, 401, "forbidden", { "www-authenticate": BASIC_CHALLENGE });
       }
-      const request = readChallenge(bodyText(context.event));
+      const request = readChallenge(jsonObjectBody(context.event));
       if (request === "malformed") return acmeError(context, 400, "malformed_json_payload");
       if (!isAccountRecord(found.account, request.fqdn)) {
         context.log.reason = "fqdn of another account";

@@ -1,6 +1,7 @@
 /**
- * The seed's protocol, kept working for its existing clients: `GET /?mode=get|set&hostname=&hash=`
- * and the later upstream client's `POST /` JSON body. Responses keep the seed's shape and wording.
+ * The seed's protocol (the project this one grew from: README.md "Upgrading from the seed"), kept
+ * working for its existing clients: `GET /?mode=get|set&hostname=&hash=` and its later client's
+ * `POST /` JSON body. Responses keep the seed's shape and wording.
  * A `ts` argument selects the replay-proof token (docs/architecture.md "Tokens").
  */
 import { verifyClaim } from "../core/auth.js";
@@ -8,11 +9,11 @@ import { BadRequestError } from "../core/errors.js";
 import { parseHostname } from "../core/hostname.js";
 import { isSha256Hex } from "../core/tokens.js";
 import { applyUpdates, assertRecordTypeAllowed, lanPrefixFor } from "../core/update.js";
-import { describeFailure, retryAfterHeader } from "./failures.js";
+import { recordFailure, retryAfterHeader } from "./failures.js";
 import {
-  bodyText,
   callerAddress,
   type HttpResult,
+  jsonObjectBody,
   jsonResponse,
   queryOf,
   type RequestContext,
@@ -52,19 +53,10 @@ function readQuery(context: RequestContext): SeedRequest {
   };
 }
 
-/** The upstream client's body: {"execution_mode", "ddns_hostname", "validation_hash"}, plus our "ts" and "ip6lanprefix". */
+/** The seed's later client's body: {"execution_mode", "ddns_hostname", "validation_hash"}, plus our "ts" and "ip6lanprefix". */
 function readJsonBody(context: RequestContext): SeedRequest {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText(context.event));
-  } catch (error) {
-    if (error instanceof BadRequestError) throw error;
-    throw new BadRequestError("The request body must be a JSON object.");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new BadRequestError("The request body must be a JSON object.");
-  }
-  const fields = body as Record<string, unknown>;
+  const fields = jsonObjectBody(context.event);
+  if (!fields) throw new BadRequestError("The request body must be a JSON object.");
   const text = (name: string): string | undefined => {
     const value = fields[name];
     if (value === undefined || value === null) return undefined;
@@ -91,12 +83,7 @@ export async function handleSeed(context: RequestContext): Promise<HttpResult> {
     if (request.mode !== "set") throw new BadRequestError(MODE_MESSAGE);
     return await setRecord(context, request);
   } catch (error) {
-    const failure = describeFailure(error);
-    Object.assign(context.log, {
-      decision: failure.decision,
-      reason: failure.reason,
-      error: failure.status >= 500 ? error : undefined,
-    });
+    const failure = recordFailure(context.log, error);
     return fail(failure.status, failure.message, retryAfterHeader(failure));
   }
 }

@@ -20,14 +20,14 @@ import type { HostConfig } from "../core/hosts.js";
 import type { IpAddress, RecordType } from "../core/ip.js";
 import type { AuthoritativeDns } from "../core/ports.js";
 import { recordMatches } from "../core/update.js";
-import { BASIC_CHALLENGE } from "./dyndns2.js";
-import { parseBasicAuth } from "./dyndns2-request.js";
-import { describeFailure, retryAfterHeader } from "./failures.js";
+import { recordFailure, retryAfterHeader } from "./failures.js";
 import {
+  BASIC_CHALLENGE,
   callerAddress,
   type HttpResult,
   headerOf,
   jsonResponse,
+  parseBasicAuth,
   queryOf,
   type RequestContext,
   singleParam,
@@ -181,12 +181,7 @@ function answerStatus(
 }
 
 function answerFailure(context: RequestContext, format: Format, error: unknown): HttpResult {
-  const failure = describeFailure(error);
-  Object.assign(context.log, {
-    decision: failure.decision,
-    reason: failure.reason ?? context.log.reason,
-    error: failure.status >= 500 ? error : undefined,
-  });
+  const failure = recordFailure(context.log, error);
   const word = failure.decision;
   // Auth failures read `badauth` and nothing more: the route must not say why, or whether the name exists.
   const message = error instanceof AuthError ? "badauth" : failure.message;

@@ -18,7 +18,7 @@ import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { type App, createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import type { LogEntry } from "../../src/core/log.js";
-import type { Backends } from "../../src/protocols/http.js";
+import type { Backends } from "../../src/core/ports.js";
 import { applyBatch } from "../../src/writer/apply.js";
 import { createWriterTargets } from "../../src/writer/handler.js";
 

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   ConfigFileError,
   describeProblem,
+  HOST_FIELDS,
+  type HostEntry,
   parseConfigDocument,
   parseConfigText,
 } from "../../src/config/schema.js";
@@ -177,4 +179,52 @@ describe("config schema", () => {
     });
     expect(problems.map(describeProblem).join("\n")).not.toContain(seedEntry.shared_secret);
   });
+});
+
+describe("the host field table", () => {
+  const HOST = "home.dyn.example.com.";
+  /** One valid value of every field the table lists: a HostEntry, so the type and the table agree. */
+  const everyField: Required<HostEntry> = {
+    ...seedEntry,
+    route_53_record_type: "A",
+    record_types: ["A", "AAAA"],
+    allow_dyndns2: true,
+    require_timestamp: true,
+    allow_client_ip: true,
+    username: "home",
+    comment: "the house",
+    wildcard: true,
+    ipv6_lan_hosts: { "nas.home.dyn.example.com.": "::211:32ff:fe12:3456" },
+    ipv6_lan_prefix_length: 64,
+    ipv6_lan_prefix_from_source: true,
+    expect_check_in_minutes: 30,
+  };
+  const problemsOf = (entry: object) => parseConfigDocument({ [HOST]: entry }).problems.map(describeProblem);
+
+  it("accepts an entry that uses every listed field, without a warning", () => {
+    expect(Object.keys(everyField).sort()).toEqual(Object.keys(HOST_FIELDS).sort());
+    expect(problemsOf(everyField)).toEqual([]);
+  });
+
+  it("warns about a field it does not list, and keeps the host", () => {
+    const { hosts, problems } = parseConfigDocument({ [HOST]: { ...seedEntry, ttl: 60 } });
+    expect(problems.map(describeProblem)).toEqual([`${HOST}: ttl: Unknown field; it is ignored.`]);
+    expect(hosts.find(HOST)).toBeDefined();
+  });
+
+  it.each(Object.entries(HOST_FIELDS).filter(([, kind]) => kind === "boolean"))(
+    "refuses %s when it is not true or false",
+    (field) => {
+      expect(problemsOf({ ...everyField, [field]: "yes" })).toEqual([
+        `${HOST}: ${field}: Must be true or false.`,
+      ]);
+    },
+  );
+
+  it.each(Object.entries(HOST_FIELDS).filter(([, kind]) => kind === "text"))(
+    "refuses %s when it is not a string",
+    (field) => {
+      expect(problemsOf({ ...everyField, [field]: 5 })).toEqual([`${HOST}: ${field}: Must be a string.`]);
+    },
+  );
 });

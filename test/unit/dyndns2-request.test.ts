@@ -9,7 +9,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { BadRequestError } from "../../src/core/errors.js";
-import { parseBasicAuth, readDyndns2Query } from "../../src/protocols/dyndns2-request.js";
+import { readDyndns2Query } from "../../src/protocols/dyndns2-request.js";
+import { parseBasicAuth } from "../../src/protocols/http.js";
 import { httpEvent } from "../support/events.js";
 import { mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
 

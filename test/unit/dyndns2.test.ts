@@ -5,7 +5,7 @@ import { ChangeResourceRecordSetsCommand, InvalidChangeBatch, Route53Client } fr
 import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASIC_CHALLENGE } from "../../src/protocols/dyndns2.js";
+import { BASIC_CHALLENGE } from "../../src/protocols/http.js";
 import { httpEvent } from "../support/events.js";
 import { aRecord, mockRecords, resetMockedAws, testApp, ZONE_ID } from "../support/mock-aws.js";
 

@@ -18,8 +18,8 @@ import {
   hostHistory,
   hostHistoryQuery,
   parseRequestLine,
-} from "../../src/logs/activity.js";
-import { LogsInsights, parseInsightsTime, QueryFailedError } from "../../src/logs/insights.js";
+} from "../../src/insights/activity.js";
+import { LogsInsights, parseInsightsTime, QueryFailedError } from "../../src/insights/logs-insights.js";
 
 const HOST = "home.dyn.example.com.";
 const GROUP = "/aws/lambda/ddns";

@@ -1,14 +1,26 @@
 /**
  * The DNS reader (src/dns/name-servers.ts) against a tiny authoritative server on loopback, built
  * here with dns-packet: answers and TTLs, empty answers, TCP after a truncated UDP answer, and the
- * failures that send a check back to the API path (refusal, silence) within the budget.
+ * failures that send a check back to the API path (refusal, silence) within the budget; and the one
+ * name-server list parser the function's settings and `ddns host status` share.
  */
 import { createSocket } from "node:dgram";
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:net";
+import { Route53Client } from "@aws-sdk/client-route-53";
 import packet, { type Answer, type Packet } from "dns-packet";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DnsQueryError, NodeDnsReader, parseNameServer } from "../../src/dns/name-servers.js";
+import { UsageError } from "../../src/admin/errors.js";
+import { nameServersFor } from "../../src/admin/name-servers.js";
+import { UnavailableError } from "../../src/core/errors.js";
+import {
+  DnsQueryError,
+  NodeDnsReader,
+  parseNameServer,
+  parseNameServerList,
+  resolverAddresses,
+} from "../../src/dns/name-servers.js";
+import { readSettings } from "../../src/settings.js";
 
 const ZONE_ID = "ZTEST";
 const NXDOMAIN = 3;
@@ -218,6 +230,45 @@ describe("DDNS_NAME_SERVERS entries", () => {
     "%j is refused with a message naming it",
     (entry) => {
       expect(() => parseNameServer(entry)).toThrow(`"${entry}" is not a name server`);
+    },
+  );
+});
+
+describe("name-server lists: the function and `ddns host status` read them alike", () => {
+  const LIST = " 192.0.2.53:5353, ,[2001:db8::53]:5300,2001:db8::54 ,";
+  const ADDRESSES = ["192.0.2.53:5353", "[2001:db8::53]:5300", "[2001:db8::54]:53"];
+  // No credentials and no endpoint: a call that reached Route 53 would fail.
+  const route53 = new Route53Client({ region: "us-east-1" });
+
+  it("trims entries and skips empty ones", () => {
+    expect(parseNameServerList(LIST)).toEqual(["192.0.2.53:5353", "[2001:db8::53]:5300", "2001:db8::54"]);
+    expect(parseNameServerList(" , ")).toEqual([]);
+  });
+
+  it("gives the same servers to the function's resolver and to the CLI's", async () => {
+    // act
+    const settings = readSettings({ DDNS_CONFIG_BUCKET: "bucket", DDNS_NAME_SERVERS: LIST });
+    const functionAddresses = await resolverAddresses(settings.nameServers);
+    const cliAddresses = await nameServersFor(route53, "ZTEST", { from: "--name-servers", list: LIST });
+    // assess
+    expect(functionAddresses).toEqual(ADDRESSES);
+    expect(cliAddresses).toEqual(ADDRESSES);
+  });
+
+  it.each(["a:b:c", "192.0.2.53:0", "ns1.example.com, bad host"])(
+    "refuses %j in the same words, each naming where the list came from",
+    async (list) => {
+      // prepare
+      const bad = list.split(",").at(-1)?.trim() ?? "";
+      const message = `"${bad}" is not a name server; use host[:port] or [IPv6]:port.`;
+      // act
+      const settings = () => readSettings({ DDNS_CONFIG_BUCKET: "bucket", DDNS_NAME_SERVERS: list });
+      const cli = nameServersFor(route53, "ZTEST", { from: "--name-servers", list });
+      // assess
+      expect(settings).toThrow(UnavailableError);
+      expect(settings).toThrow(`DDNS_NAME_SERVERS: ${message}`);
+      await expect(cli).rejects.toBeInstanceOf(UsageError);
+      await expect(cli).rejects.toThrow(`--name-servers: ${message}`);
     },
   );
 });

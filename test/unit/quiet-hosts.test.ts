@@ -16,9 +16,9 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseConfigDocument } from "../../src/config/schema.js";
 import type { LogEntry } from "../../src/core/log.js";
+import type { FleetEntry } from "../../src/insights/activity.js";
 import { handler } from "../../src/jobs/handler.js";
 import { checkQuietHosts, isQuietCheckEvent, type QuietHostEvent } from "../../src/jobs/quiet-hosts.js";
-import type { FleetEntry } from "../../src/logs/activity.js";
 import { hostsOnlySource } from "../support/config-source.js";
 import { BUCKET, mockConfig } from "../support/mock-aws.js";
 

@@ -7,7 +7,6 @@ import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
-import { parseConfigCompactly, parseConfigDocument } from "../../src/config/schema.js";
 import {
   checkShardedConfig,
   configText,
@@ -296,25 +295,6 @@ describe("the sharded layout's rules", () => {
       ]),
     );
     expect(JSON.stringify(problems)).not.toContain("stray-secret");
-  });
-
-  it("holds shard hosts compactly, answering exactly as the full table does", () => {
-    // prepare: another spelling, a duplicate pair, and a bad entry
-    const document = {
-      ...FLEET,
-      "Mixed.Dyn.Example.com": entry("mixed-secret"),
-      "twice.dyn.example.com": entry("one"),
-      "TWICE.dyn.example.com.": entry("two"),
-      "bad.dyn.example.com.": { route_53_zone_id: "Z1" },
-    };
-    // act
-    const full = parseConfigDocument(document);
-    const compact = parseConfigCompactly(document);
-    // assess
-    const names = [...Object.keys(document), "mixed.dyn.example.com.", "absent.example.com", "not a name"];
-    for (const name of names) expect(compact.hosts.find(name)).toEqual(full.hosts.find(name));
-    expect(compact.hosts.size).toBe(full.hosts.size);
-    expect(compact.problems).toEqual(full.problems);
   });
 
   it("reads the layout fields back as written", () => {

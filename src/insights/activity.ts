@@ -1,7 +1,7 @@
 /**
  * What the function's request log lines say about hosts: the Logs Insights queries, and the
  * reading of their rows into check-ins, changes and previous addresses. No AWS here: the rows
- * come from logs/insights.ts (or a test).
+ * come from insights/logs-insights.ts (or a test).
  *
  * A request line (src/app.ts) names in `hostname` the hosts whose credentials it carried (dyndns2:
  * comma-separated) and in `refusedHostname` the names it asked for without them; it says what happened
@@ -9,7 +9,7 @@
  * `hostname` is ever credited with a check-in: one host's credentials cannot vouch for another host.
  */
 import { canonicalHostname } from "../core/hostname.js";
-import { parseInsightsTime, type QueryRow } from "./insights.js";
+import { parseInsightsTime, type QueryRow } from "./logs-insights.js";
 
 /** Decisions that mean the host reached us with the right credentials: a check-in. */
 export const CHECK_IN_DECISIONS = ["updated", "unchanged"] as const;
