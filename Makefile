@@ -92,6 +92,11 @@ bench: build ## Benchmarks: cold start, warm throughput, scale simulation, load
 bench-storm: ## The renumbering storm under Lambda's model: 17d5d8c's change budget beside the change queue, one table
 	npx tsx bench/storm.ts --baseline "$${BENCH_BASELINE:-/work/baseline-17d5d8c}"
 
+.PHONY: bench-latency
+bench-latency: build ## One router's day through the local stack: answer "good" to the address at the name server, p50/p99 of 200 updates
+	scripts/local-stack up
+	npx tsx bench/local-latency.ts
+
 .PHONY: local
 local: build ## The whole system on this machine (moto + Terraform + local API); Ctrl-C stops it
 	scripts/local-stack run

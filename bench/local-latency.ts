@@ -59,6 +59,8 @@ function addHost(stack: Stack, hostname: string): string {
     ],
     {
       encoding: "utf8",
+      // The CLI's note about the config cache is this benchmark's wait below; a failure shows stderr.
+      stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
         AWS_ENDPOINT_URL: stack.moto_url,
