@@ -34,19 +34,22 @@ import { applyBatch, type WriterTargets } from "../src/writer/apply.js";
 import { intervalPacer } from "../src/writer/pacer.js";
 import { S3AppliedMarks } from "../src/writer/s3-marks.js";
 import { httpEvent } from "../test/support/events.js";
-import { VirtualClock } from "./lib/clock.js";
-import { createConfigStore, createContainer, discardingLogger } from "./lib/container.js";
-import { EventSourceMapping } from "./lib/event-source-mapping.js";
-import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
-import { COLD_START_MS, LambdaPool } from "./lib/lambda-pool.js";
-import { SqsStandIn } from "./lib/sqs-stand-in.js";
+import { VirtualClock } from "../test/support/fakes/clock.js";
+import { createConfigStore, createContainer, discardingLogger } from "../test/support/fakes/container.js";
+import { DnsStandIn } from "../test/support/fakes/dns.js";
+import { EventSourceMapping } from "../test/support/fakes/event-source-mapping.js";
 import {
-  DnsStandIn,
-  ROUTE53_QUOTAS_PER_ACTION,
-  Route53StandIn,
-  S3StandIn,
-  StateBucketStandIn,
-} from "./lib/stand-ins.js";
+  FLEET_ZONE_ID,
+  fleetAddress,
+  fleetConfig,
+  fleetHost,
+  setQuery,
+} from "../test/support/fakes/fleet.js";
+import { COLD_START_MS, LambdaPool } from "../test/support/fakes/lambda-pool.js";
+import { ROUTE53_QUOTAS_PER_ACTION, Route53StandIn } from "../test/support/fakes/route53.js";
+import { S3StandIn } from "../test/support/fakes/s3.js";
+import { SqsStandIn } from "../test/support/fakes/sqs-stand-in.js";
+import { StateBucketStandIn } from "../test/support/fakes/state-bucket.js";
 import { printTable } from "./lib/stats.js";
 
 /** terraform/variables.tf defaults; `--writer-concurrency` and `--writer-changes-per-second` try others. */

@@ -16,7 +16,7 @@ import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 
 const BUNDLE = new URL("../../dist/lambda/index.mjs", import.meta.url).pathname;
-const FIRST_REQUEST = new URL("../../bench/cold/first-request.mjs", import.meta.url).pathname;
+const FIRST_REQUEST = new URL("../support/first-request.mjs", import.meta.url).pathname;
 const HOME = "home.dyn.example.com.";
 const WILD = "wild.dyn.example.com.";
 const SECRET = "integration-secret-for-the-dns-path-0123456789";

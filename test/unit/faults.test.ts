@@ -17,13 +17,13 @@ import { GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-
 import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import type { HttpResult } from "../../src/protocols/http.js";
 import { directQueue } from "../support/direct-queue.js";
 import { httpEvent } from "../support/events.js";
+import { fleetConfig, fleetHost, setQuery } from "../support/fakes/fleet.js";
 
 const ZONE_ID = "ZFAULTS00001";
 const HOST = fleetHost(0);
