@@ -5,6 +5,7 @@
  * the SDK's retries of throttled calls modelled on top, so a benchmark sees what an account would see.
  */
 import {
+  type Change,
   ChangeResourceRecordSetsCommand,
   GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
@@ -86,6 +87,8 @@ export interface Route53StandInOptions {
   readonly propagationMs?: () => number;
   /** Hears every record a ChangeResourceRecordSets wrote, in the order Route 53 applied them. */
   readonly onWrite?: (zoneId: string, name: string, type: string, value: string) => void;
+  /** Hears each accepted ChangeResourceRecordSets call's changes, one call at a time (tests of batching). */
+  readonly onChangeBatch?: (zoneId: string, changes: readonly Change[]) => void;
 }
 
 /**
@@ -150,21 +153,29 @@ export class Route53StandIn {
     return this.calls.ListResourceRecordSets + this.calls.ChangeResourceRecordSets + this.calls.GetHostedZone;
   }
 
-  /** Sets a record directly, as an operator or another tool would: no quota, no counting. */
-  setRecord(zoneId: string, name: string, type: string, value: string, ttl = 60, propagationMs = 0): void {
+  /** Sets a record (one value, or several) directly, as an operator or another tool would: no quota, no counting. */
+  setRecord(
+    zoneId: string,
+    name: string,
+    type: string,
+    value: string | readonly string[],
+    ttl = 60,
+    propagationMs = 0,
+  ): void {
     const zone = this.#zone(zoneId);
     const key = `${name}|${type}`;
+    const values = typeof value === "string" ? [value] : [...value];
     const existing = zone.byKey.get(key);
     if (existing) {
       if (propagationMs > 0) {
         existing.previous = { values: existing.values, until: this.#clock.now() + propagationMs };
       }
-      existing.values = [value];
+      existing.values = values;
       existing.ttl = ttl;
       return;
     }
     const previous = propagationMs > 0 ? { values: [], until: this.#clock.now() + propagationMs } : undefined;
-    zone.byKey.set(key, { name, type, ttl, values: [value], previous });
+    zone.byKey.set(key, { name, type, ttl, values, previous });
     zone.sorted = undefined;
   }
 
@@ -233,6 +244,7 @@ export class Route53StandIn {
       );
       if (names.size < changes.length) throw awsError("InvalidChangeBatch", 400, "Duplicate Resource Record");
       await this.#clock.sleep(latency?.change ?? 0);
+      this.#options.onChangeBatch?.(command.input.HostedZoneId ?? "", changes);
       for (const change of changes) {
         const set = change.ResourceRecordSet;
         if (!set?.Name || !set.Type) continue;
