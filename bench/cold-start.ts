@@ -21,14 +21,14 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type AwsFixture, createAwsFixture } from "../test/support/aws-fixture.js";
 import { deployedEnvironment } from "../test/support/deployment.js";
+import { fleetConfig, fleetHost, setQuery } from "../test/support/fakes/fleet.js";
 import { startMoto } from "../test/support/moto.js";
 import { type FleetConfig, putFleetConfig, unpackBundle } from "./cold/fleet-configs.js";
-import { fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
 import { median, ms, printTable, verdict } from "./lib/stats.js";
 
 const BUNDLE_DIR = resolve("dist/lambda");
 const BUNDLE = join(BUNDLE_DIR, "index.mjs");
-const DRIVER = resolve("bench/cold/first-request.mjs");
+const DRIVER = resolve("test/support/first-request.mjs");
 const RECORD_LOADS = resolve("bench/cold/record-loads.mjs");
 const UPSTREAM = resolve("bench/cold/upstream.py");
 const SOURCE_IP = "127.0.0.1";

@@ -22,9 +22,9 @@ import { parseArgs } from "node:util";
 import dnsPacket from "dns-packet";
 import { createAwsFixture } from "../test/support/aws-fixture.js";
 import { deployedEnvironment } from "../test/support/deployment.js";
+import { FLEET_ZONE, fleetHost, setQuery } from "../test/support/fakes/fleet.js";
 import { startMoto } from "../test/support/moto.js";
 import { type FleetConfig, putFleetConfig, unpackBundle } from "./cold/fleet-configs.js";
-import { FLEET_ZONE, fleetHost, setQuery } from "./lib/fleet.js";
 import { printTable, verdict } from "./lib/stats.js";
 
 const DRIVER = resolve("bench/cold/memory-driver.mjs");

@@ -12,8 +12,8 @@ import { Agent, request } from "node:http";
 import { parseArgs } from "node:util";
 import { createAwsFixture } from "../test/support/aws-fixture.js";
 import { deployedEnvironment } from "../test/support/deployment.js";
+import { fleetConfig, fleetHost, setQuery } from "../test/support/fakes/fleet.js";
 import { freePort, startMoto, waitForHttp } from "../test/support/moto.js";
-import { fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
 import { percentile, printTable, verdict } from "./lib/stats.js";
 
 type Kind = "get" | "set-unchanged" | "set-changed";

@@ -5,13 +5,13 @@
  *
  * What runs is the project's own code: the request path (createApp, S3ConfigStore, Route53Records
  * with its DNS reader, SqsChangeQueue, S3ChangeShares) in Lambda environments of one request each
- * (bench/lib/lambda-pool.ts: reserved concurrency 100, a cold start per new environment, the rest
+ * (test/support/fakes/lambda-pool.ts: reserved concurrency 100, a cold start per new environment, the rest
  * throttled, which API Gateway answers 500); and the record writer (writer/apply.ts with
  * Route53RecordWriter, S3AppliedMarks and intervalPacer) invoked by a model of the event source
- * mapping (bench/lib/event-source-mapping.ts) with Terraform's defaults (terraform/variables.tf:
+ * mapping (test/support/fakes/event-source-mapping.ts) with Terraform's defaults (terraform/variables.tf:
  * batch 1,000, window 2 s, maximum concurrency 2, 2 calls/s per writer, timeout 60 s, visibility
  * 360 s, 5 receives before the dead-letter queue). Stand-ins replace the SDK clients: an SQS standard
- * queue without order and with duplicate deliveries (bench/lib/sqs-stand-in.ts), Route 53 with its
+ * queue without order and with duplicate deliveries (test/support/fakes/sqs-stand-in.ts), Route 53 with its
  * token buckets (10/s, burst 50) and element limits, its name servers (5–60 s behind), and the
  * state bucket (shares/, applied/).
  *
@@ -34,19 +34,22 @@ import { applyBatch, type WriterTargets } from "../src/writer/apply.js";
 import { intervalPacer } from "../src/writer/pacer.js";
 import { S3AppliedMarks } from "../src/writer/s3-marks.js";
 import { httpEvent } from "../test/support/events.js";
-import { VirtualClock } from "./lib/clock.js";
-import { createConfigStore, createContainer, discardingLogger } from "./lib/container.js";
-import { EventSourceMapping } from "./lib/event-source-mapping.js";
-import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
-import { COLD_START_MS, LambdaPool } from "./lib/lambda-pool.js";
-import { SqsStandIn } from "./lib/sqs-stand-in.js";
+import { VirtualClock } from "../test/support/fakes/clock.js";
+import { createConfigStore, createContainer, discardingLogger } from "../test/support/fakes/container.js";
+import { DnsStandIn } from "../test/support/fakes/dns.js";
+import { EventSourceMapping } from "../test/support/fakes/event-source-mapping.js";
 import {
-  DnsStandIn,
-  ROUTE53_QUOTAS_PER_ACTION,
-  Route53StandIn,
-  S3StandIn,
-  StateBucketStandIn,
-} from "./lib/stand-ins.js";
+  FLEET_ZONE_ID,
+  fleetAddress,
+  fleetConfig,
+  fleetHost,
+  setQuery,
+} from "../test/support/fakes/fleet.js";
+import { COLD_START_MS, LambdaPool } from "../test/support/fakes/lambda-pool.js";
+import { ROUTE53_QUOTAS_PER_ACTION, Route53StandIn } from "../test/support/fakes/route53.js";
+import { S3StandIn } from "../test/support/fakes/s3.js";
+import { SqsStandIn } from "../test/support/fakes/sqs-stand-in.js";
+import { StateBucketStandIn } from "../test/support/fakes/state-bucket.js";
 import { printTable } from "./lib/stats.js";
 
 /** terraform/variables.tf defaults; `--writer-concurrency` and `--writer-changes-per-second` try others. */

@@ -9,7 +9,7 @@
  * account; ROUTE53_QUOTAS_PER_ACTION), a DNS stand-in for the zone's name servers (no quota, Route 53's propagation lag)
  * and an S3 stand-in, in virtual time. A container serves many requests at once (as the local API
  * does), except in the storm's "Lambda" design: one request per environment, up to the function's
- * reserved concurrency, the rest throttled by Lambda (bench/lib/lambda-pool.ts).
+ * reserved concurrency, the rest throttled by Lambda (test/support/fakes/lambda-pool.ts).
  *
  * Fleet: H hosts poll every 5 minutes (±10 %), each poll landing on a random container; every
  * container starts at the same instant (a deploy under full load) and figures count from the end of
@@ -31,16 +31,22 @@ import { runInNewContext } from "node:vm";
 import type { App } from "../src/app.js";
 import type { HttpResult } from "../src/protocols/http.js";
 import { httpEvent } from "../test/support/events.js";
-import { VirtualClock } from "./lib/clock.js";
-import { createConfigStore, createContainer } from "./lib/container.js";
-import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
-import { COLD_START_MS, LambdaPool } from "./lib/lambda-pool.js";
+import { VirtualClock } from "../test/support/fakes/clock.js";
+import { createConfigStore, createContainer } from "../test/support/fakes/container.js";
+import { DnsStandIn } from "../test/support/fakes/dns.js";
 import {
-  DnsStandIn,
+  FLEET_ZONE_ID,
+  fleetAddress,
+  fleetConfig,
+  fleetHost,
+  setQuery,
+} from "../test/support/fakes/fleet.js";
+import { COLD_START_MS, LambdaPool } from "../test/support/fakes/lambda-pool.js";
+import {
   ROUTE53_QUOTAS_PER_ACTION as ROUTE53_QUOTAS,
   Route53StandIn,
-  S3StandIn,
-} from "./lib/stand-ins.js";
+} from "../test/support/fakes/route53.js";
+import { S3StandIn } from "../test/support/fakes/s3.js";
 import { printTable } from "./lib/stats.js";
 
 const POLL_SECONDS = 300;

@@ -10,10 +10,18 @@
  */
 import { parseArgs } from "node:util";
 import { httpEvent } from "../test/support/events.js";
-import { wallClock } from "./lib/clock.js";
-import { createContainer } from "./lib/container.js";
-import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "./lib/fleet.js";
-import { DnsStandIn, Route53StandIn, S3StandIn } from "./lib/stand-ins.js";
+import { wallClock } from "../test/support/fakes/clock.js";
+import { createContainer } from "../test/support/fakes/container.js";
+import { DnsStandIn } from "../test/support/fakes/dns.js";
+import {
+  FLEET_ZONE_ID,
+  fleetAddress,
+  fleetConfig,
+  fleetHost,
+  setQuery,
+} from "../test/support/fakes/fleet.js";
+import { Route53StandIn } from "../test/support/fakes/route53.js";
+import { S3StandIn } from "../test/support/fakes/s3.js";
 import { median, printTable, verdict } from "./lib/stats.js";
 
 /** No regression from the 50,000–59,000 measured before the DNS path. */

@@ -12,7 +12,7 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { unzipSync } from "fflate";
 import { ConfigObject } from "../../src/admin/config-object.js";
 import { configText, defaultShardCount } from "../../src/config/shards.js";
-import { fleetConfig } from "../lib/fleet.js";
+import { fleetConfig } from "../../test/support/fakes/fleet.js";
 
 export interface UnpackedBundle {
   /** index.mjs of the unpacked zip. */
@@ -45,7 +45,7 @@ export interface FleetConfig {
   readonly seconds: number;
 }
 
-/** Puts a fleet of `hosts` (bench/lib/fleet.ts's hosts) under its own key, in `layout`. */
+/** Puts a fleet of `hosts` (test/support/fakes/fleet.ts's hosts) under its own key, in `layout`. */
 export async function putFleetConfig(
   s3: S3Client,
   bucket: string,

@@ -20,7 +20,6 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import type { LogEntry } from "../../src/core/log.js";
@@ -29,6 +28,7 @@ import { readSettings } from "../../src/settings.js";
 import { type AwsFixture, createAwsFixture, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
 import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent } from "../support/events.js";
+import { fleetConfig, fleetHost, setQuery } from "../support/fakes/fleet.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 import { createChangeQueues, type RunningWriter, startTestWriter } from "../support/writer.js";
 

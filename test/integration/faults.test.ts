@@ -8,13 +8,13 @@
 
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import { readSettings } from "../../src/settings.js";
 import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
 import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent } from "../support/events.js";
+import { fleetConfig, fleetHost, setQuery } from "../support/fakes/fleet.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 
 type ProxyMode = "forward" | "hang";

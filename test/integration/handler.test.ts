@@ -11,6 +11,7 @@ import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
 import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent, seedBody } from "../support/events.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
+import { requestLog } from "../support/request-log.js";
 
 type Handler = (event: HttpEvent) => Promise<HttpResult>;
 
@@ -74,7 +75,7 @@ describe("handler against moto", () => {
     expect(seedBody(second).return_message).toBe("Your IP address matches the current Route53 DNS record.");
   });
 
-  it("sees a record changed by someone else once its cache bound has passed (a cold container at once)", async () => {
+  it("a cold container sees a record someone else changed, and sets it back", async () => {
     await aws.setRecord(home, "A", "192.0.2.99", 120);
     const handler = await coldHandler();
     const result = await handler(
@@ -98,6 +99,8 @@ describe("handler against moto", () => {
   });
 
   it("answers 503 with Retry-After when the config object does not exist", async () => {
+    // prepare: this test's own record, to see that it is left alone
+    await aws.setRecord(home, "A", "198.51.100.20", 120);
     const handler = await coldHandler({ DDNS_CONFIG_KEY: "missing.json" });
     const result = await handler(
       httpEvent({
@@ -111,20 +114,37 @@ describe("handler against moto", () => {
     expect((await aws.recordValues(home, "A")).values).toEqual(["198.51.100.20"]);
   });
 
-  it("revalidates the config by ETag and picks up a new host without a restart", async () => {
-    const handler = await coldHandler({ DDNS_CONFIG_CACHE_SECONDS: "0" });
-    const added = "added.dyn.example.com.";
-    const event = httpEvent({
-      query: { mode: "set", hostname: added, hash: seedHash("198.51.100.30", added, secret) },
-      sourceIp: "198.51.100.30",
-    });
-    const before = await handler(event);
-    await aws.putConfig({
-      [home]: { route_53_zone_id: aws.zoneId, shared_secret: secret },
-      [added]: { route_53_zone_id: aws.zoneId, shared_secret: secret },
-    });
-    const after = await handler(event);
-    expect(before.statusCode).toBe(401);
-    expect(after.statusCode).toBe(201);
+  it("revalidates the config by ETag (304 while unchanged) and picks up a new host without a restart", async () => {
+    // prepare: S3 reached through a request log, to see the conditional GETs
+    const s3Log = await requestLog(moto.url);
+    try {
+      const handler = await coldHandler({ DDNS_CONFIG_CACHE_SECONDS: "0", AWS_ENDPOINT_URL_S3: s3Log.url });
+      const added = "added.dyn.example.com.";
+      const event = httpEvent({
+        query: { mode: "set", hostname: added, hash: seedHash("198.51.100.30", added, secret) },
+        sourceIp: "198.51.100.30",
+      });
+      // act
+      const before = await handler(event);
+      const unchanged = await handler(event);
+      await aws.putConfig({
+        [home]: { route_53_zone_id: aws.zoneId, shared_secret: secret },
+        [added]: { route_53_zone_id: aws.zoneId, shared_secret: secret },
+      });
+      const after = await handler(event);
+      // assess
+      expect([before.statusCode, unchanged.statusCode, after.statusCode]).toEqual([401, 401, 201]);
+      const configGets = s3Log.requests.filter(
+        (call) => call.method === "GET" && call.url.startsWith(`/${aws.bucket}/`),
+      );
+      expect(configGets.map(({ ifNoneMatch, status }) => [ifNoneMatch !== undefined, status])).toEqual([
+        [false, 200],
+        [true, 304],
+        [true, 200],
+      ]);
+      expect(configGets[2]?.ifNoneMatch).toBe(configGets[1]?.ifNoneMatch);
+    } finally {
+      await s3Log.close();
+    }
   });
 });

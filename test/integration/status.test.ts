@@ -4,21 +4,20 @@
  * nobody answers on: the route must answer from the zone's name servers alone.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timestampedToken } from "../../src/core/tokens.js";
 import { type AwsFixture, createAwsFixture } from "../support/aws-fixture.js";
+import { builtBundle, FIRST_REQUEST } from "../support/bundle.js";
 import { deployedEnvironment } from "../support/deployment.js";
 import { type DnsServer, startTestDnsServer } from "../support/dns.js";
 import { freePort, type MotoServer, startMoto } from "../support/moto.js";
 
-const BUNDLE = new URL("../../dist/lambda/index.mjs", import.meta.url).pathname;
-const FIRST_REQUEST = new URL("../../bench/cold/first-request.mjs", import.meta.url).pathname;
+const BUNDLE = builtBundle();
 const HOME = "home.dyn.example.com.";
 const SECRET = "integration-secret-for-the-status-route-0123";
 
-describe.skipIf(!existsSync(BUNDLE))("GET /status (real bundle, cold, DNS only)", () => {
+describe("GET /status (real bundle, cold, DNS only)", () => {
   let moto: MotoServer;
   let aws: AwsFixture;
   let dns: DnsServer;

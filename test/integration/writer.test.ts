@@ -7,7 +7,6 @@
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { createApp } from "../../src/app.js";
 import { createAwsBackends } from "../../src/aws.js";
 import { encodeChange } from "../../src/core/changes.js";
@@ -15,6 +14,7 @@ import { readSettings } from "../../src/settings.js";
 import { type AwsFixture, createAwsFixture, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
 import { deployedEnvironment } from "../support/deployment.js";
 import { httpEvent } from "../support/events.js";
+import { fleetConfig, fleetHost, setQuery } from "../support/fakes/fleet.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 import {
   type ChangeQueues,

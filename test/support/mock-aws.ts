@@ -21,11 +21,13 @@ import type { LogEntry } from "../../src/core/log.js";
 import type { Backends } from "../../src/core/ports.js";
 import { applyBatch } from "../../src/writer/apply.js";
 import { createWriterTargets } from "../../src/writer/handler.js";
+import { Route53StandIn } from "./fakes/route53.js";
 
 export const ZONE_ID = "Z0123456789ABC";
 export const BUCKET = "ddns-config-test";
 export const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes";
 
+/** A GetObject answer as the SDK gives it: the body a stream the adapter reads once, and its ETag. */
 export function getObjectOutput(text: string, etag = '"etag-1"') {
   return { Body: sdkStreamMixin(Readable.from([Buffer.from(text)])), ETag: etag };
 }
@@ -34,27 +36,26 @@ export function mockConfig(s3: AwsClientStub<S3Client>, document: unknown, etag?
   s3.on(GetObjectCommand).callsFake(() => getObjectOutput(JSON.stringify(document), etag));
 }
 
-/** Route 53 answers ListResourceRecordSets from this list, honouring StartRecordName/Type and MaxItems. */
-export function mockRecords(route53: AwsClientStub<Route53Client>, records: ResourceRecordSet[]): void {
-  route53.on(ListResourceRecordSetsCommand).callsFake((input) => {
-    const start = records.findIndex(
-      (record) =>
-        input.StartRecordName === undefined ||
-        (record.Name === input.StartRecordName &&
-          (!input.StartRecordType || record.Type === input.StartRecordType)),
-    );
-    const from = start < 0 ? records.length : start;
-    const max = input.MaxItems ?? 300;
-    const page = records.slice(from, from + max);
-    const next = records[from + max];
-    return {
-      ResourceRecordSets: page,
-      IsTruncated: next !== undefined,
-      NextRecordName: next?.Name,
-      NextRecordType: next?.Type,
-      MaxItems: max,
-    };
-  });
+/**
+ * Route 53 answers ListResourceRecordSets from the Route 53 fake (fakes/route53.ts) holding `records`
+ * in `zoneId`, paged and ordered as the fake pages them. Returns the fake, to change records later.
+ */
+export function mockRecords(
+  route53: AwsClientStub<Route53Client>,
+  records: readonly ResourceRecordSet[],
+  zoneId = ZONE_ID,
+): Route53StandIn {
+  const zone = new Route53StandIn();
+  for (const record of records) {
+    const values = (record.ResourceRecords ?? []).map((resource) => resource.Value ?? "");
+    if (!record.Name || !record.Type || values.length === 0 || record.AliasTarget || record.SetIdentifier)
+      throw new Error(`the Route 53 fake holds simple records, not ${JSON.stringify(record)}`);
+    zone.setRecord(zoneId, record.Name, record.Type, values, record.TTL);
+  }
+  route53
+    .on(ListResourceRecordSetsCommand)
+    .callsFake((input) => zone.send(new ListResourceRecordSetsCommand(input)));
+  return zone;
 }
 
 /** The start of every mocked test: `config` in S3, an empty zone, and changes that Route 53 accepts. */

@@ -1,20 +1,21 @@
 /**
  * The no-change path in one warm container and the record writer's merging, counted through
- * stand-in S3 and Route 53 clients (bench/lib/stand-ins.ts) under the real adapters: how many AWS
+ * stand-in S3 and Route 53 clients (test/support/fakes) under the real adapters: how many AWS
  * calls checks and changes cost.
  */
 
 import { describe, expect, it } from "vitest";
-import { type Clock, VirtualClock, wallClock } from "../../bench/lib/clock.js";
-import { createContainer } from "../../bench/lib/container.js";
-import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
-import { Route53StandIn, S3StandIn } from "../../bench/lib/stand-ins.js";
 import { encodeChange } from "../../src/core/changes.js";
 import type { ChangeQueue } from "../../src/core/ports.js";
 import { Route53TxtRecords } from "../../src/dns/route53-txt.js";
 import { Route53RecordWriter } from "../../src/dns/route53-writer.js";
 import { applyBatch, type WriterMessage } from "../../src/writer/apply.js";
 import { httpEvent } from "../support/events.js";
+import { type Clock, VirtualClock, wallClock } from "../support/fakes/clock.js";
+import { createContainer } from "../support/fakes/container.js";
+import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "../support/fakes/fleet.js";
+import { Route53StandIn } from "../support/fakes/route53.js";
+import { S3StandIn } from "../support/fakes/s3.js";
 
 function fleet(hostCount: number, clock: Clock, latencyMs = 0, queue?: ChangeQueue) {
   const s3 = new S3StandIn(clock, latencyMs);

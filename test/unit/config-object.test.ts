@@ -16,9 +16,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ConfigObject } from "../../src/admin/config-object.js";
 import { ConcurrentEditError } from "../../src/admin/errors.js";
 import { configText, manifestDocument, readManifest, shardObjects } from "../../src/config/shards.js";
+import { configEntry } from "../support/builders.js";
 import { getObjectOutput } from "../support/mock-aws.js";
 
-const entry = (secret: string) => ({ route_53_zone_id: "Z1", shared_secret: secret });
+const entry = (secret: string) => configEntry({ route_53_zone_id: "Z1", shared_secret: secret });
 const FLEET: Record<string, unknown> = Object.fromEntries(
   Array.from({ length: 20 }, (_, i) => [`host-${i}.dyn.example.com.`, entry(`secret-${i}`)]),
 );

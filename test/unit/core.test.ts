@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { HASH_MISMATCH_MESSAGE, verifyClaim } from "../../src/core/auth.js";
 import { AuthError } from "../../src/core/errors.js";
 import { isWithinZone, parseHostname } from "../../src/core/hostname.js";
-import type { HostConfig } from "../../src/core/hosts.js";
 import { canonicalRecordValue, parseIp } from "../../src/core/ip.js";
 import {
   checkTimestamp,
@@ -12,6 +11,7 @@ import {
   seedToken,
   timestampedToken,
 } from "../../src/core/tokens.js";
+import { hostConfig } from "../support/builders.js";
 
 describe("hostnames", () => {
   it.each([
@@ -118,18 +118,7 @@ describe("tokens", () => {
 });
 
 describe("verifyClaim", () => {
-  const host: HostConfig = {
-    fqdn: "h.example.com.",
-    zoneId: "Z1",
-    ttl: 60,
-    recordTypes: ["A"],
-    secret: "k",
-    allowDyndns2: false,
-    requireTimestamp: false,
-    allowClientIp: false,
-    username: "h.example.com",
-    wildcard: false,
-  };
+  const host = hostConfig({ fqdn: "h.example.com.", zoneId: "Z1", secret: "k" });
 
   it("explains its refusals only in the log", () => {
     const claim = { ip: "1.2.3.4", hostnameAsSent: "h.example.com", hash: "0".repeat(64) };

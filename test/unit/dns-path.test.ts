@@ -1,18 +1,20 @@
 /**
  * The no-change check through the zone's name servers (DNS has no API quota; Route 53's API allows an
  * account about 10 requests/s, shared by every host), in one container built
- * from the real request path and Route53Records over stand-ins (bench/lib): which path answers,
+ * from the real request path and Route53Records over the fakes (test/support/fakes): which path answers,
  * how many Route 53 API calls that costs, the fallback when DNS fails, and Route 53's propagation
  * lag, during which this container's own writes win over what DNS still shows.
  */
 import { describe, expect, it } from "vitest";
-import { VirtualClock } from "../../bench/lib/clock.js";
-import { createContainer } from "../../bench/lib/container.js";
-import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
-import { DnsStandIn, Route53StandIn, S3StandIn } from "../../bench/lib/stand-ins.js";
 import type { LogEntry } from "../../src/core/log.js";
 import { OWN_WRITE_WINS_MS } from "../../src/dns/route53.js";
 import { httpEvent } from "../support/events.js";
+import { VirtualClock } from "../support/fakes/clock.js";
+import { createContainer } from "../support/fakes/container.js";
+import { DnsStandIn } from "../support/fakes/dns.js";
+import { FLEET_ZONE_ID, fleetAddress, fleetConfig, fleetHost, setQuery } from "../support/fakes/fleet.js";
+import { Route53StandIn } from "../support/fakes/route53.js";
+import { S3StandIn } from "../support/fakes/s3.js";
 
 const HOSTS = 20;
 /** Longer than the record cache bound (60 s), so a check after the bound meets the lag. */

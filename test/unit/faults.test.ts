@@ -14,16 +14,16 @@ import {
   Route53ServiceException,
 } from "@aws-sdk/client-route-53";
 import { GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
-import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { fleetConfig, fleetHost, setQuery } from "../../bench/lib/fleet.js";
 import { createApp } from "../../src/app.js";
 import { S3ConfigStore } from "../../src/config/s3-store.js";
 import { Route53Records } from "../../src/dns/route53.js";
 import type { HttpResult } from "../../src/protocols/http.js";
 import { directQueue } from "../support/direct-queue.js";
 import { httpEvent } from "../support/events.js";
+import { fleetConfig, fleetHost, setQuery } from "../support/fakes/fleet.js";
+import { getObjectOutput } from "../support/mock-aws.js";
 
 const ZONE_ID = "ZFAULTS00001";
 const HOST = fleetHost(0);
@@ -36,15 +36,8 @@ const MAX_STALE_SECONDS = 15 * 60;
 const s3 = mockClient(S3Client);
 const route53 = mockClient(Route53Client);
 
-function configBody(text: string) {
-  const stream = new ReadableStream({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode(text));
-      controller.close();
-    },
-  });
-  return { Body: sdkStreamMixin(stream), ETag: `"${text.length}"` };
-}
+/** The config object as S3 returns it; its ETag changes with its length, so a new text is a new version. */
+const configBody = (text: string) => getObjectOutput(text, `"${text.length}"`);
 
 const throttling = () =>
   new Route53ServiceException({

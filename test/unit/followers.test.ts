@@ -1,7 +1,8 @@
 /**
- * Names that follow a host (the wildcard and the LAN devices' AAAA) through the whole app, over an
- * in-memory DNS: one change batch with the host's own record, only differing records written, the
- * prefix authenticated (dyndns2 Basic auth; the v2 HMAC covers it; seed tokens refused).
+ * Names that follow a host (the wildcard and the LAN devices' AAAA) through the whole app, over the
+ * Route 53 fake (test/support/fakes/route53.ts): one change batch with the host's own record, only
+ * differing records written, the prefix authenticated (dyndns2 Basic auth; the v2 HMAC covers it;
+ * seed tokens refused).
  */
 
 import {
@@ -17,12 +18,15 @@ import { parseConfigDocument } from "../../src/config/schema.js";
 import { checkShardedConfig, manifestDocument, shardObjects, shardOf } from "../../src/config/shards.js";
 import { LAN_PREFIX_NEEDS_HMAC_MESSAGE } from "../../src/core/auth.js";
 import type { RecordType } from "../../src/core/ip.js";
-import type { DnsRecords, RecordChange, RecordChangeEvent, RecordWriter } from "../../src/core/ports.js";
+import type { RecordChange, RecordChangeEvent } from "../../src/core/ports.js";
 import { seedToken, timestampedToken } from "../../src/core/tokens.js";
 import { applyUpdates } from "../../src/core/update.js";
+import { Route53Records } from "../../src/dns/route53.js";
+import { Route53RecordWriter } from "../../src/dns/route53-writer.js";
 import { hostsOnlySource } from "../support/config-source.js";
 import { directQueue } from "../support/direct-queue.js";
 import { httpEvent, seedBody } from "../support/events.js";
+import { Route53StandIn } from "../support/fakes/route53.js";
 import { aRecord, mockConfig, mockRecords, testApp, ZONE_ID } from "../support/mock-aws.js";
 
 const ZONE = "Z1";
@@ -55,36 +59,39 @@ const CONFIG = {
   },
 };
 
-/** Route 53 as a map, counting reads and keeping every batch the record writer makes. */
-class MemoryDns implements DnsRecords, RecordWriter {
-  readonly records = new Map<string, string[]>();
-  readonly batches: RecordChange[][] = [];
-  reads = 0;
-
-  async currentValues(_zoneId: string, name: string, type: RecordType): Promise<readonly string[]> {
-    this.reads++;
-    return this.records.get(`${name} ${type}`) ?? [];
-  }
-
-  expect(): void {}
-
-  async upsert(_zoneId: string, changes: readonly RecordChange[]): Promise<string> {
-    this.batches.push([...changes]);
-    for (const change of changes) this.records.set(`${change.name} ${change.type}`, [change.value]);
-    return `/change/${this.batches.length}`;
-  }
-
-  value(name: string, type: RecordType): string | undefined {
-    return this.records.get(`${name} ${type}`)?.[0];
-  }
+/**
+ * The request path's and the record writer's real Route 53 adapters over the Route 53 fake, reading
+ * every record through the API (no cache), so `reads()` counts the records a check read.
+ */
+function inMemoryRoute53() {
+  const batches: RecordChange[][] = [];
+  const route53 = new Route53StandIn({
+    onChangeBatch: (_zoneId, changes) =>
+      batches.push(
+        changes.map((change) => ({
+          name: change.ResourceRecordSet?.Name ?? "",
+          type: change.ResourceRecordSet?.Type as RecordType,
+          ttl: change.ResourceRecordSet?.TTL ?? 0,
+          value: change.ResourceRecordSet?.ResourceRecords?.[0]?.Value ?? "",
+        })),
+      ),
+  });
+  return {
+    route53,
+    batches,
+    records: new Route53Records(route53.client, { recordCacheSeconds: 0 }),
+    writer: new Route53RecordWriter(route53.client),
+    reads: () => route53.calls.ListResourceRecordSets,
+    value: (name: string, type: RecordType) => route53.value(ZONE, name, type),
+  };
 }
 
 describe("names that follow a host", () => {
-  let dns: MemoryDns;
+  let dns: ReturnType<typeof inMemoryRoute53>;
   const { hosts, problems } = parseConfigDocument(CONFIG);
   const config = hostsOnlySource(hosts);
   const app = createApp({
-    backends: async () => ({ config, dns, queue: directQueue({ records: dns }) }),
+    backends: async () => ({ config, dns: dns.records, queue: directQueue({ records: dns.writer }) }),
     log: () => {},
     now: () => NOW * 1000,
   });
@@ -99,7 +106,7 @@ describe("names that follow a host", () => {
     );
 
   beforeEach(() => {
-    dns = new MemoryDns();
+    dns = inMemoryRoute53();
   });
 
   it("the config is valid", () => {
@@ -247,14 +254,14 @@ describe("names that follow a host", () => {
       addresses: [{ text: "198.51.100.7", recordType: "A" as const }],
       lanPrefix: { bits: 0x20010db812000000n << 64n, length: 64 },
     };
-    const queue = directQueue({ records: dns });
-    await applyUpdates({ config, dns, queue }, [update], ORIGIN);
-    dns.reads = 0;
+    const queue = directQueue({ records: dns.writer });
+    await applyUpdates({ config, dns: dns.records, queue }, [update], ORIGIN);
+    const readsBefore = dns.reads();
     // act
-    const [result] = await applyUpdates({ config, dns, queue }, [update], ORIGIN);
+    const [result] = await applyUpdates({ config, dns: dns.records, queue }, [update], ORIGIN);
     // assess
     expect(result).toEqual({ outcome: "unchanged" });
-    expect(dns.reads).toBe(5);
+    expect(dns.reads() - readsBefore).toBe(5);
     expect(dns.batches).toHaveLength(1);
   });
 
@@ -262,8 +269,8 @@ describe("names that follow a host", () => {
     // prepare
     const host = hosts.find(ROUTER);
     if (!host) throw new Error("no host");
-    dns.records.set("home.dyn.example.com. A", ["192.0.2.1"]);
-    dns.records.set("*.home.dyn.example.com. A", ["198.51.100.7"]);
+    dns.route53.setRecord(ZONE, "home.dyn.example.com.", "A", "192.0.2.1");
+    dns.route53.setRecord(ZONE, "*.home.dyn.example.com.", "A", "198.51.100.7");
     const published: RecordChangeEvent[] = [];
     const events = {
       publish: async (batch: readonly RecordChangeEvent[]) => void published.push(...batch),
@@ -271,7 +278,7 @@ describe("names that follow a host", () => {
     };
     // act
     const [result] = await applyUpdates(
-      { config, dns, queue: directQueue({ records: dns, events }) },
+      { config, dns: dns.records, queue: directQueue({ records: dns.writer, events }) },
       [
         {
           host,
@@ -296,7 +303,7 @@ describe("names that follow a host", () => {
       current: ["198.51.100.7"],
       protocol: ORIGIN.protocol,
       sourceIp: ORIGIN.sourceIp,
-      changeId: "/change/1",
+      changeId: "/change/C1",
     });
     expect(published[1]).toMatchObject({
       hostname: "nas.home.dyn.example.com.",

@@ -20,6 +20,7 @@ import {
   parseRequestLine,
 } from "../../src/insights/activity.js";
 import { LogsInsights, parseInsightsTime, QueryFailedError } from "../../src/insights/logs-insights.js";
+import { configEntry } from "../support/builders.js";
 
 const HOST = "home.dyn.example.com.";
 const GROUP = "/aws/lambda/ddns";
@@ -193,22 +194,10 @@ describe("host history from request lines", () => {
 
 describe("quiet hosts (expect_check_in_minutes)", () => {
   const { hosts, problems } = parseConfigDocument({
-    "watched.dyn.example.com.": {
-      route_53_zone_id: "Z0123456789ABC",
-      shared_secret: "s",
-      expect_check_in_minutes: 60,
-    },
-    "free.dyn.example.com.": { route_53_zone_id: "Z0123456789ABC", shared_secret: "s" },
-    "low.dyn.example.com.": {
-      route_53_zone_id: "Z0123456789ABC",
-      shared_secret: "s",
-      expect_check_in_minutes: 4,
-    },
-    "text.dyn.example.com.": {
-      route_53_zone_id: "Z0123456789ABC",
-      shared_secret: "s",
-      expect_check_in_minutes: "60",
-    },
+    "watched.dyn.example.com.": configEntry({ expect_check_in_minutes: 60 }),
+    "free.dyn.example.com.": configEntry(),
+    "low.dyn.example.com.": configEntry({ expect_check_in_minutes: 4 }),
+    "text.dyn.example.com.": { ...configEntry(), expect_check_in_minutes: "60" },
   });
   const now = new Date("2026-11-30T12:00:00Z");
   const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);

@@ -9,10 +9,10 @@ import { createApp } from "../../src/app.js";
 import { ConfigFileError, parseConfigDocument } from "../../src/config/schema.js";
 import { verifyClaim } from "../../src/core/auth.js";
 import { parseHostname } from "../../src/core/hostname.js";
-import type { HostConfig } from "../../src/core/hosts.js";
 import { parseIp } from "../../src/core/ip.js";
 import type { ChangeQueue, DnsRecords } from "../../src/core/ports.js";
 import { seedToken, timestampedToken } from "../../src/core/tokens.js";
+import { hostConfig } from "../support/builders.js";
 import { hostsOnlySource } from "../support/config-source.js";
 import { httpEvent } from "../support/events.js";
 
@@ -132,18 +132,7 @@ describe("parseHostname", () => {
 });
 
 describe("tokens", () => {
-  const host: HostConfig = {
-    fqdn: `${HOST}.`,
-    zoneId: "Z1",
-    ttl: 60,
-    recordTypes: ["A"],
-    secret: SECRET,
-    allowDyndns2: false,
-    requireTimestamp: false,
-    allowClientIp: false,
-    username: HOST,
-    wildcard: false,
-  };
+  const host = hostConfig({ fqdn: `${HOST}.`, zoneId: "Z1", secret: SECRET });
 
   it("only the exact seed or replay-proof token passes", () => {
     fc.assert(

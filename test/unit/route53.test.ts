@@ -26,10 +26,11 @@ describe("Route53Records", () => {
 
   it("reads the exact name and type, never the first record returned", async () => {
     // prepare: the record after the asked-for name is the only one of its kind
-    mockRecords(route53, [
-      aRecord("other.example.com.", "192.0.2.2"),
-      aRecord("z.example.com.", "192.0.2.3"),
-    ]);
+    mockRecords(
+      route53,
+      [aRecord("other.example.com.", "192.0.2.2"), aRecord("z.example.com.", "192.0.2.3")],
+      ZONE,
+    );
     const dns = records(0);
     // act
     const values = await dns.currentValues(ZONE, "home.example.com.", "A");
@@ -45,10 +46,11 @@ describe("Route53Records", () => {
 
   it("knows a wildcard record Route 53 lists as \\052 by the name the core writes", async () => {
     // prepare
-    mockRecords(route53, [
-      aRecord("\\052.home.example.com.", "192.0.2.7"),
-      aRecord("home.example.com.", "192.0.2.7"),
-    ]);
+    mockRecords(
+      route53,
+      [aRecord("\\052.home.example.com.", "192.0.2.7"), aRecord("home.example.com.", "192.0.2.7")],
+      ZONE,
+    );
     const dns = records(60);
     // act
     const values = await dns.currentValues(ZONE, "*.home.example.com.", "A");
@@ -62,7 +64,7 @@ describe("Route53Records", () => {
     const zone = Array.from({ length: 650 }, (_, i) =>
       aRecord(`h${String(i).padStart(3, "0")}.example.com.`, `10.0.${i >> 8}.${i & 255}`),
     );
-    mockRecords(route53, zone);
+    mockRecords(route53, zone, ZONE);
     const dns = records(60);
     // act
     const answers = await Promise.all([
@@ -78,7 +80,7 @@ describe("Route53Records", () => {
   });
 
   it("takes a new snapshot once the cache period is over", async () => {
-    mockRecords(route53, [aRecord("a.example.com.", "192.0.2.1")]);
+    mockRecords(route53, [aRecord("a.example.com.", "192.0.2.1")], ZONE);
     const dns = records(60);
     await dns.currentValues(ZONE, "a.example.com.", "A");
     now += 60_000;
@@ -87,7 +89,7 @@ describe("Route53Records", () => {
   });
 
   it("never trusts a cached answer longer than the record's TTL", async () => {
-    mockRecords(route53, [aRecord("short.example.com.", "192.0.2.1", "A", 10)]);
+    mockRecords(route53, [aRecord("short.example.com.", "192.0.2.1", "A", 10)], ZONE);
     const dns = records(60);
     await dns.currentValues(ZONE, "short.example.com.", "A");
     now += 11_000;
@@ -100,7 +102,7 @@ describe("Route53Records", () => {
   });
 
   it("remembers the change it queued, so the next check costs no call and writes nothing", async () => {
-    mockRecords(route53, []);
+    mockRecords(route53, [], ZONE);
     const dns = records(60);
     await dns.currentValues(ZONE, "a.example.com.", "A");
     dns.expect(ZONE, [{ name: "a.example.com.", type: "A", ttl: 60, value: "192.0.2.7" }]);
@@ -111,21 +113,25 @@ describe("Route53Records", () => {
   });
 
   it("ignores alias and weighted records, which it does not manage", async () => {
-    mockRecords(route53, [
-      {
-        Name: "a.example.com.",
-        Type: "A",
-        AliasTarget: { DNSName: "x.", HostedZoneId: "Z2", EvaluateTargetHealth: false },
-      },
-      {
-        Name: "w.example.com.",
-        Type: "A",
-        SetIdentifier: "one",
-        Weight: 1,
-        TTL: 60,
-        ResourceRecords: [{ Value: "192.0.2.1" }],
-      },
-    ]);
+    // prepare: record sets the Route 53 fake does not hold, listed as Route 53 lists them
+    route53.on(ListResourceRecordSetsCommand).resolves({
+      IsTruncated: false,
+      ResourceRecordSets: [
+        {
+          Name: "a.example.com.",
+          Type: "A",
+          AliasTarget: { DNSName: "x.", HostedZoneId: "Z2", EvaluateTargetHealth: false },
+        },
+        {
+          Name: "w.example.com.",
+          Type: "A",
+          SetIdentifier: "one",
+          Weight: 1,
+          TTL: 60,
+          ResourceRecords: [{ Value: "192.0.2.1" }],
+        },
+      ],
+    });
     const dns = records(60);
     expect(await dns.currentValues(ZONE, "a.example.com.", "A")).toEqual([]);
     expect(await dns.currentValues(ZONE, "w.example.com.", "A")).toEqual([]);
@@ -136,7 +142,7 @@ describe("Route53Records", () => {
     const zone = Array.from({ length: 650 }, (_, i) =>
       aRecord(`h${String(i).padStart(3, "0")}.example.com.`, "192.0.2.1"),
     );
-    mockRecords(route53, zone);
+    mockRecords(route53, zone, ZONE);
     const throttled = Object.assign(new Error("Rate exceeded"), {
       name: "Throttling",
       $metadata: { httpStatusCode: 400 },

@@ -20,10 +20,11 @@ import {
 } from "../../src/config/shards.js";
 import { UnavailableError } from "../../src/core/errors.js";
 import type { LogEntry } from "../../src/core/log.js";
+import { configEntry } from "../support/builders.js";
 import { getObjectOutput } from "../support/mock-aws.js";
 
 const SHARDS = 8;
-const entry = (secret: string) => ({ route_53_zone_id: "Z1", shared_secret: secret });
+const entry = (secret: string) => configEntry({ route_53_zone_id: "Z1", shared_secret: secret });
 const FLEET: Record<string, unknown> = Object.fromEntries(
   Array.from({ length: 40 }, (_, i) => [`host-${i}.dyn.example.com.`, entry(`secret-${i}`)]),
 );

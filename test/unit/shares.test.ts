@@ -15,6 +15,7 @@ import type { ChangeQueue } from "../../src/core/ports.js";
 import { ACME_SHARE, HOST_SHARE } from "../../src/core/shares.js";
 import { seedToken } from "../../src/core/tokens.js";
 import { S3ChangeShares } from "../../src/queue/s3-shares.js";
+import { configEntry } from "../support/builders.js";
 import { documentSource } from "../support/config-source.js";
 import { httpEvent } from "../support/events.js";
 
@@ -28,8 +29,8 @@ const VICTIM = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
 const NOW = Date.parse("2026-12-06T12:00:10Z");
 
 const CONFIG = {
-  "noisy.dyn.example.com.": { route_53_zone_id: ZONE_ID, shared_secret: SECRET },
-  "quiet.dyn.example.com.": { route_53_zone_id: ZONE_ID, shared_secret: SECRET },
+  "noisy.dyn.example.com.": configEntry({ route_53_zone_id: ZONE_ID, shared_secret: SECRET }),
+  "quiet.dyn.example.com.": configEntry({ route_53_zone_id: ZONE_ID, shared_secret: SECRET }),
   acme_accounts: Object.fromEntries(
     [ATTACKER, VICTIM].map((user, index) => [
       user,

@@ -5,16 +5,18 @@
  * straight to the record writer over the same Route 53 stand-in (test/support/direct-queue.ts) unless
  * a simulation passes its own.
  */
-import { type App, createApp } from "../../src/app.js";
-import { S3ConfigStore } from "../../src/config/s3-store.js";
-import { jsonLine, type Logger } from "../../src/core/log.js";
-import type { Backends, ChangeQueue, ChangeShares, ConfigSource } from "../../src/core/ports.js";
-import { Route53Records } from "../../src/dns/route53.js";
-import { Route53TxtRecords } from "../../src/dns/route53-txt.js";
-import { Route53RecordWriter } from "../../src/dns/route53-writer.js";
-import { directQueue } from "../../test/support/direct-queue.js";
+import { type App, createApp } from "../../../src/app.js";
+import { S3ConfigStore } from "../../../src/config/s3-store.js";
+import { jsonLine, type Logger } from "../../../src/core/log.js";
+import type { Backends, ChangeQueue, ChangeShares, ConfigSource } from "../../../src/core/ports.js";
+import { Route53Records } from "../../../src/dns/route53.js";
+import { Route53TxtRecords } from "../../../src/dns/route53-txt.js";
+import { Route53RecordWriter } from "../../../src/dns/route53-writer.js";
+import { directQueue } from "../direct-queue.js";
 import type { Clock } from "./clock.js";
-import type { DnsStandIn, Route53StandIn, S3StandIn } from "./stand-ins.js";
+import type { DnsStandIn } from "./dns.js";
+import type { Route53StandIn } from "./route53.js";
+import type { S3StandIn } from "./s3.js";
 
 export interface ContainerOptions {
   readonly s3: S3StandIn;

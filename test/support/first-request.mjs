@@ -1,6 +1,7 @@
 // One cold process answering one request, as a fresh Lambda container would: load the built
-// bundle, call its handler once, print the status, exit. bench/cold-start.ts times whole runs.
-//   node bench/cold/first-request.mjs BUNDLE SOURCE_IP PATH [QUERY]
+// bundle, call its handler once, print the status, exit. bench/cold-start.ts times whole runs; the
+// integration tests use it to see the bundle answer from a cold process.
+//   node test/support/first-request.mjs BUNDLE SOURCE_IP PATH [QUERY]
 const [bundle, sourceIp, rawPath, rawQueryString = ""] = process.argv.slice(2);
 const { handler } = await import(bundle);
 const result = await handler(

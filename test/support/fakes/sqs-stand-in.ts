@@ -1,7 +1,7 @@
 /**
  * An SQS standard queue for the simulations, in virtual time: the request function's SqsChangeQueue
  * sends to it through `client` (SendMessage, SendMessageBatch), and the event source mapping's model
- * (bench/lib/event-source-mapping.ts) receives and deletes through `receive` / `delete`.
+ * (event-source-mapping.ts) receives and deletes through `receive` / `delete`.
  *
  * What a standard queue promises, and no more ("Amazon SQS standard queues", SQS Developer Guide):
  * - no order: a receive hands out visible messages picked at random, not oldest first;

@@ -13,8 +13,8 @@
  * Not modelled: idle environments are never reclaimed (a storm keeps them busy), and Lambda's scaling
  * rate (1,000 new environments per function every 10 s) is far above the concurrencies simulated here.
  */
-import type { App } from "../../src/app.js";
-import type { HttpResult } from "../../src/protocols/http.js";
+import type { App } from "../../../src/app.js";
+import type { HttpResult } from "../../../src/protocols/http.js";
 import type { Clock } from "./clock.js";
 
 /** API Gateway's answer to an invocation Lambda throttled. */

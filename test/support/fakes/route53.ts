@@ -1,19 +1,18 @@
 /**
- * In-memory stand-ins for the S3 and Route 53 clients, handed to the real adapters (S3ConfigStore,
- * Route53Records) in place of the SDK clients. They count every API call and, when given quotas,
- * enforce Route 53's per-account token buckets the way the service does, with the SDK's retries of
- * throttled calls modelled on top, so a benchmark sees what an account would see.
+ * An in-memory Route 53, handed to the real adapters (Route53Records, Route53RecordWriter) in place of
+ * the SDK client: the one Route 53 fake of the unit tests and the benchmarks. It counts every API call
+ * and, when given quotas, enforces Route 53's per-account token buckets the way the service does, with
+ * the SDK's retries of throttled calls modelled on top, so a benchmark sees what an account would see.
  */
 import {
+  type Change,
   ChangeResourceRecordSetsCommand,
   GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { RecordType } from "../../src/core/ip.js";
-import type { AnsweredRecord, AuthoritativeDns } from "../../src/core/ports.js";
+import { awsError } from "./aws-error.js";
 import { type Clock, wallClock } from "./clock.js";
 
 /** The per-account limits the first scale simulation assumed: per API action, and a change budget. */
@@ -67,10 +66,6 @@ export class TokenBucket {
   }
 }
 
-function awsError(name: string, httpStatusCode: number, message: string): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
-}
-
 interface StoredRecord {
   readonly name: string;
   readonly type: string;
@@ -92,6 +87,8 @@ export interface Route53StandInOptions {
   readonly propagationMs?: () => number;
   /** Hears every record a ChangeResourceRecordSets wrote, in the order Route 53 applied them. */
   readonly onWrite?: (zoneId: string, name: string, type: string, value: string) => void;
+  /** Hears each accepted ChangeResourceRecordSets call's changes, one call at a time (tests of batching). */
+  readonly onChangeBatch?: (zoneId: string, changes: readonly Change[]) => void;
 }
 
 /**
@@ -156,21 +153,29 @@ export class Route53StandIn {
     return this.calls.ListResourceRecordSets + this.calls.ChangeResourceRecordSets + this.calls.GetHostedZone;
   }
 
-  /** Sets a record directly, as an operator or another tool would: no quota, no counting. */
-  setRecord(zoneId: string, name: string, type: string, value: string, ttl = 60, propagationMs = 0): void {
+  /** Sets a record (one value, or several) directly, as an operator or another tool would: no quota, no counting. */
+  setRecord(
+    zoneId: string,
+    name: string,
+    type: string,
+    value: string | readonly string[],
+    ttl = 60,
+    propagationMs = 0,
+  ): void {
     const zone = this.#zone(zoneId);
     const key = `${name}|${type}`;
+    const values = typeof value === "string" ? [value] : [...value];
     const existing = zone.byKey.get(key);
     if (existing) {
       if (propagationMs > 0) {
         existing.previous = { values: existing.values, until: this.#clock.now() + propagationMs };
       }
-      existing.values = [value];
+      existing.values = values;
       existing.ttl = ttl;
       return;
     }
     const previous = propagationMs > 0 ? { values: [], until: this.#clock.now() + propagationMs } : undefined;
-    zone.byKey.set(key, { name, type, ttl, values: [value], previous });
+    zone.byKey.set(key, { name, type, ttl, values, previous });
     zone.sorted = undefined;
   }
 
@@ -239,6 +244,7 @@ export class Route53StandIn {
       );
       if (names.size < changes.length) throw awsError("InvalidChangeBatch", 400, "Duplicate Resource Record");
       await this.#clock.sleep(latency?.change ?? 0);
+      this.#options.onChangeBatch?.(command.input.HostedZoneId ?? "", changes);
       for (const change of changes) {
         const set = change.ResourceRecordSet;
         if (!set?.Name || !set.Type) continue;
@@ -313,136 +319,5 @@ export class Route53StandIn {
       this.#zones.set(zoneId, zone);
     }
     return zone;
-  }
-}
-
-/**
- * One config object, answering GetObject (with ETag revalidation), and the change budget's slot
- * objects, answering PutObject with `If-None-Match: *` as S3 does (the first writer wins, 412 after).
- */
-export class S3StandIn {
-  /** GetObject calls. */
-  calls = 0;
-  /** PutObject calls, and the refused ones among them (412: the key existed). */
-  readonly puts = { total: 0, refused: 0 };
-  readonly #created = new Set<string>();
-  #text = "";
-  #etag = "";
-  #version = 0;
-
-  constructor(
-    private readonly clock: Clock = wallClock,
-    private readonly latencyMs = 0,
-  ) {}
-
-  get client(): S3Client {
-    return { send: (command: unknown) => this.send(command) } as unknown as S3Client;
-  }
-
-  put(text: string): void {
-    this.#text = text;
-    this.#etag = `"v${++this.#version}"`;
-  }
-
-  async send(command: unknown): Promise<unknown> {
-    if (command instanceof PutObjectCommand)
-      return this.#create(command.input.Key ?? "", command.input.IfNoneMatch);
-    if (!(command instanceof GetObjectCommand))
-      throw new Error("the S3 stand-in answers GetObject and PutObject");
-    this.calls++;
-    await this.clock.sleep(this.latencyMs);
-    if (command.input.IfNoneMatch === this.#etag) throw awsError("NotModified", 304, "Not Modified");
-    const text = this.#text;
-    return { ETag: this.#etag, Body: { transformToString: async () => text } };
-  }
-
-  async #create(key: string, ifNoneMatch: string | undefined): Promise<unknown> {
-    if (ifNoneMatch !== "*") throw new Error("the S3 stand-in only creates objects (If-None-Match: *)");
-    this.puts.total++;
-    await this.clock.sleep(this.latencyMs);
-    if (this.#created.has(key)) {
-      this.puts.refused++;
-      throw awsError(
-        "PreconditionFailed",
-        412,
-        "At least one of the pre-conditions you specified did not hold",
-      );
-    }
-    this.#created.add(key);
-    return {};
-  }
-}
-
-/**
- * The zone's authoritative name servers as the DNS path sees them: what Route 53 holds, after its
- * propagation lag, with no quota. `failing` makes every query fail (the API fallback).
- */
-export class DnsStandIn implements AuthoritativeDns {
-  queries = 0;
-  failing = false;
-
-  constructor(
-    private readonly route53: Route53StandIn,
-    private readonly clock: Clock = wallClock,
-    private readonly latencyMs = 0,
-  ) {}
-
-  async query(zoneId: string, name: string, type: RecordType): Promise<AnsweredRecord> {
-    this.queries++;
-    await this.clock.sleep(this.latencyMs);
-    if (this.failing) throw Object.assign(new Error("queryA ETIMEOUT"), { code: "ETIMEOUT" });
-    const served = this.route53.served(zoneId, name, type);
-    return { values: served?.values ?? [], ttlSeconds: served?.ttl ?? 60 };
-  }
-}
-
-/**
- * A bucket of small objects (the state bucket: `shares/` for fair shares, `applied/` for the writer's
- * marks), answering GetObject (404 NoSuchKey when absent; an ETag) and PutObject, with `If-None-Match: *`
- * and `If-Match` refused 412 when they do not hold, as S3 does. S3's request rates per prefix (3,500
- * PUT and 5,500 GET a second) are far above what the simulations ask and are not enforced.
- */
-export class StateBucketStandIn {
-  readonly calls = { get: 0, put: 0, putRefused: 0 };
-  readonly #objects = new Map<string, { text: string; etag: string }>();
-  #versions = 0;
-
-  constructor(
-    private readonly clock: Clock = wallClock,
-    private readonly latencyMs = 0,
-  ) {}
-
-  get client(): S3Client {
-    return { send: (command: unknown) => this.send(command) } as unknown as S3Client;
-  }
-
-  async send(command: unknown): Promise<unknown> {
-    await this.clock.sleep(this.latencyMs);
-    if (command instanceof GetObjectCommand) {
-      this.calls.get++;
-      const object = this.#objects.get(command.input.Key ?? "");
-      if (object === undefined) throw awsError("NoSuchKey", 404, "The specified key does not exist.");
-      return { ETag: object.etag, Body: { transformToString: async () => object.text } };
-    }
-    if (command instanceof PutObjectCommand) {
-      this.calls.put++;
-      const key = command.input.Key ?? "";
-      const existing = this.#objects.get(key);
-      const refused =
-        (command.input.IfNoneMatch === "*" && existing !== undefined) ||
-        (command.input.IfMatch !== undefined && existing?.etag !== command.input.IfMatch);
-      if (refused) {
-        this.calls.putRefused++;
-        throw awsError(
-          "PreconditionFailed",
-          412,
-          "At least one of the pre-conditions you specified did not hold",
-        );
-      }
-      const etag = `"v${++this.#versions}"`;
-      this.#objects.set(key, { text: String(command.input.Body ?? ""), etag });
-      return { ETag: etag };
-    }
-    throw new Error("the state bucket stand-in answers GetObject and PutObject");
   }
 }

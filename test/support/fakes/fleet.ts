@@ -3,8 +3,8 @@
  * requests a router would send (payload 2.0 events for in-process runs, query strings for HTTP).
  */
 import { createHash } from "node:crypto";
-import type { HostEntry } from "../../src/config/schema.js";
-import { seedToken } from "../../src/core/tokens.js";
+import type { HostEntry } from "../../../src/config/schema.js";
+import { seedToken } from "../../../src/core/tokens.js";
 
 export const FLEET_ZONE = "dyn.example.com.";
 export const FLEET_ZONE_ID = "ZBENCH0000001";
