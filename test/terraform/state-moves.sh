@@ -6,7 +6,8 @@
 #   1. apply OLD_REF's terraform/ with OLD_REF's scripts/tf-emulator.sh (lifecycle rules on, as in run.sh);
 #   2. plan this tree's terraform/ against that state (tf-emulator.sh copies the new files into the
 #      same state directory and keeps the state);
-#   3. fail on any create, delete or replace, and on any update outside ALLOWED_DRIFT (run.sh's list);
+#   3. fail on any create, delete or replace, and on any update outside ALLOWED_DRIFT (run.sh's list)
+#      and INTENDED_UPDATES (what this tree changes in place on purpose);
 #      every resource must show as moved (to module.ddns, the buckets' also to module.bucket), not as new;
 #   4. destroy with this tree's code.
 # Usage: test/terraform/state-moves.sh [OLD_REF]   (default 83ce6e7, the last commit before the move;
@@ -23,6 +24,10 @@ readonly LAMBDA_PACKAGE="${REPO_ROOT}/dist/lambda.zip"
 declare -rx ALLOWED_DRIFT='module.ddns.module.function.aws_lambda_function.this logging_config
 module.ddns.module.record_writer.aws_lambda_function.this logging_config
 module.ddns.module.http_api.aws_apigatewayv2_api.this ip_address_type'
+
+# In-place updates this tree makes on purpose since OLD_REF (each a reason in a comment), beside the moves:
+# - the writer's DDNS_WRITER_MARK_DAYS (the applied marks' retention, from the state bucket's expiry).
+declare -rx INTENDED_UPDATES='module.ddns.module.record_writer.aws_lambda_function.this environment'
 
 # The addresses the bucket resources must arrive at, each moved from its old place (every other
 # resource must move to the same address under module.ddns).
@@ -96,10 +101,11 @@ main() {
 import json, os, sys
 
 plan = json.load(open(sys.argv[1]))
-allowed = {}
-for line in os.environ["ALLOWED_DRIFT"].splitlines():
-    address, attribute = line.split()
-    allowed.setdefault(address, set()).add(attribute)
+allowed, intended = {}, {}
+for variable, into in (("ALLOWED_DRIFT", allowed), ("INTENDED_UPDATES", intended)):
+    for line in os.environ[variable].splitlines():
+        address, attribute = line.split()
+        into.setdefault(address, set()).add(attribute)
 expected_moves = dict(line.split() for line in os.environ["EXPECTED_MOVES"].splitlines())
 
 def changed_attributes(change):
@@ -116,8 +122,13 @@ for rc in plan.get("resource_changes", []):
     if actions in (["no-op"], ["read"]):
         continue
     attributes = changed_attributes(rc["change"])
-    if actions == ["update"] and attributes and attributes <= allowed.get(address, set()):
-        print(f"  known moto drift: {address}: {', '.join(sorted(attributes))}")
+    drift = attributes & allowed.get(address, set())
+    on_purpose = attributes & intended.get(address, set())
+    if actions == ["update"] and attributes and attributes == drift | on_purpose:
+        if drift:
+            print(f"  known moto drift: {address}: {', '.join(sorted(drift))}")
+        if on_purpose:
+            print(f"  updated on purpose since the old commit: {address}: {', '.join(sorted(on_purpose))}")
     else:
         problems.append(f"{address}: {'/'.join(actions)} {', '.join(sorted(attributes))}")
 
