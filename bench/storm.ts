@@ -12,7 +12,7 @@
  *
  *   npx tsx bench/storm.ts [--baseline /work/baseline-17d5d8c] [--storm-hosts 10000,100000]
  *                          [--baseline-hosts 10000] [--steady-hosts 100000] [--reserved-concurrency 100,200]
- * The first reserved concurrency (Terraform's default) runs every storm; the others the 100,000 one.
+ * The first reserved concurrency (Terraform's default) runs every storm; the others the largest one.
  * The baseline drains at 8 changes a second and simulates every throttled invocation, so it runs
  * only at --baseline-hosts (10,000: about a minute; 100,000 would need hours of simulated storm).
  */
@@ -85,10 +85,12 @@ async function main(): Promise<void> {
     haveBaseline && baselineHosts > 0 ? runBaseline(values.baseline, baselineHosts) : undefined;
   const storms: StormFigures[] = [];
   const reservations = values["reserved-concurrency"].split(",").filter(Boolean).map(Number);
+  const stormHosts = values["storm-hosts"].split(",").filter(Boolean).map(Number);
+  const defaultReservation = DEPLOYMENT.reservedConcurrency;
   for (const reserved of reservations) {
-    for (const hosts of values["storm-hosts"].split(",").filter(Boolean).map(Number)) {
-      // The larger reservations only where the default throttles: the 100,000 storm.
-      if (reserved !== reservations[0] && hosts < 100_000) continue;
+    for (const hosts of stormHosts) {
+      // The other reservations only for the largest storm, where the first throttles.
+      if (reserved !== reservations[0] && hosts < Math.max(...stormHosts)) continue;
       const startedAt = performance.now();
       DEPLOYMENT.reservedConcurrency = reserved;
       storms.push(await simulateStorm(hosts));
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  DEPLOYMENT.reservedConcurrency = defaultReservation; // the steady day runs with Terraform's default
   const baseline = await baselineRun;
   if (!haveBaseline)
     console.log(`  no baseline at ${values.baseline} (see bench/storm.ts for the git worktree command)`);

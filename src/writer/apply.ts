@@ -222,24 +222,21 @@ async function keepMarks(targets: WriterTargets, zoneId: string, written: readon
     return;
   }
   if (contested.length === 0) return;
-  const ttls = new Map(written.map(({ record }) => [markKey(record), record.ttl]));
+  // keep() returns only records of `written`: each takes its TTL from the change this batch wrote.
+  const writtenRecords = new Map(written.map(({ record }) => [markKey(record), record]));
+  const again = contested.flatMap(({ name, type, value }) => {
+    const record = writtenRecords.get(markKey({ name, type }));
+    return record ? [{ name, type, value, ttl: record.ttl }] : [];
+  });
   try {
     await targets.pacer.take();
-    const changeId = await targets.records.upsert(
-      zoneId,
-      contested.map(({ name, type, value }) => ({
-        name,
-        type,
-        value,
-        ttl: ttls.get(markKey({ name, type })) ?? 60,
-      })),
-    );
+    const changeId = await targets.records.upsert(zoneId, again);
     targets.log({
       level: "info",
       msg: "records written again after a race",
       zoneId,
       changeId,
-      records: contested.length,
+      records: again.length,
     });
   } catch (error) {
     // The router's next check finds its address missing and queues it again.
@@ -247,7 +244,7 @@ async function keepMarks(targets: WriterTargets, zoneId: string, written: readon
       level: "warn",
       msg: "records not written again after a race",
       zoneId,
-      records: contested.length,
+      records: again.length,
       error: errorSummary(error),
     });
   }

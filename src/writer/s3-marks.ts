@@ -66,14 +66,13 @@ export class S3AppliedMarks implements AppliedMarks {
   }
 
   async read(zoneId: string, records: readonly MarkedRecord[]): Promise<Map<string, AppliedMark>> {
-    const shards = new Set(records.map(markShard));
     const found = new Map<string, AppliedMark>();
     await Promise.all(
-      [...shards].map(async (shard) => {
+      [...byShard(records)].map(async ([shard, inShard]) => {
         const { marks } = await this.#load(zoneId, shard);
-        for (const record of records) {
+        for (const record of inShard) {
           const mark = marks.get(markKey(record));
-          if (mark && markShard(record) === shard) found.set(markKey(record), mark);
+          if (mark) found.set(markKey(record), mark);
         }
       }),
     );
@@ -84,13 +83,8 @@ export class S3AppliedMarks implements AppliedMarks {
     zoneId: string,
     marks: readonly (MarkedRecord & AppliedMark)[],
   ): Promise<(MarkedRecord & AppliedMark)[]> {
-    const perShard = new Map<number, (MarkedRecord & AppliedMark)[]>();
-    for (const mark of marks) {
-      const shard = markShard(mark);
-      perShard.set(shard, [...(perShard.get(shard) ?? []), mark]);
-    }
     const contested = await Promise.all(
-      [...perShard].map(([shard, added]) => this.#keepInShard(zoneId, shard, added)),
+      [...byShard(marks)].map(([shard, added]) => this.#keepInShard(zoneId, shard, added)),
     );
     return contested.flat();
   }
@@ -159,6 +153,18 @@ export class S3AppliedMarks implements AppliedMarks {
   #key(zoneId: string, shard: number): string {
     return `${MARK_PREFIX}${zoneId}/${shard.toString().padStart(2, "0")}.json`;
   }
+}
+
+/** The records grouped by their shard, each record's shard computed once. */
+function byShard<R extends MarkedRecord>(records: readonly R[]): Map<number, R[]> {
+  const groups = new Map<number, R[]>();
+  for (const record of records) {
+    const shard = markShard(record);
+    const group = groups.get(shard);
+    if (group) group.push(record);
+    else groups.set(shard, [record]);
+  }
+  return groups;
 }
 
 /** A shard's marks; entries that are not a mark are skipped (the shard is rewritten without them). */

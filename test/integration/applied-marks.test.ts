@@ -4,11 +4,11 @@
  * two writer environments keeping marks in the same shard at once both stay, the newer mark of a
  * record winning, and the second is told which records the first wrote meanwhile; marks past their retention are dropped when their shard is written.
  */
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MarkedRecord } from "../../src/core/ports.js";
 import { MARK_SHARDS, markShard, S3AppliedMarks } from "../../src/writer/s3-marks.js";
-import { TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
+import { clientsFor } from "../support/aws-fixture.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 const DAY_MS = 86_400_000;
@@ -28,12 +28,7 @@ describe("applied marks in S3", () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    s3 = new S3Client({
-      endpoint: moto.url,
-      region: TEST_REGION,
-      credentials: TEST_CREDENTIALS,
-      forcePathStyle: true,
-    });
+    s3 = clientsFor(moto.url).s3;
   });
 
   afterAll(async () => {

@@ -3,10 +3,10 @@
  * `limit` changes, whatever client asks, and taking a slot prints nothing. An empty string as the
  * body made the SDK warn "Stream of unknown length" on every change a deployment queued.
  */
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { S3ChangeShares } from "../../src/queue/s3-shares.js";
-import { TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
+import { clientsFor } from "../support/aws-fixture.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 describe("fair shares in S3", () => {
@@ -16,12 +16,7 @@ describe("fair shares in S3", () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    s3 = new S3Client({
-      endpoint: moto.url,
-      region: TEST_REGION,
-      credentials: TEST_CREDENTIALS,
-      forcePathStyle: true,
-    });
+    s3 = clientsFor(moto.url).s3;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   });
 

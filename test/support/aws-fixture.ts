@@ -50,7 +50,8 @@ export interface AwsFixture {
   drained(): Promise<void>;
 }
 
-function clientsFor(endpointUrl: string) {
+/** SDK clients of the emulator at `endpointUrl`, with the test credentials (S3 path-style). */
+export function clientsFor(endpointUrl: string) {
   const clientConfig = { endpoint: endpointUrl, region: TEST_REGION, credentials: TEST_CREDENTIALS };
   return {
     s3: new S3Client({ ...clientConfig, forcePathStyle: true }),
