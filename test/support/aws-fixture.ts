@@ -17,6 +17,7 @@ import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } 
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { bareZoneId } from "../../src/config/schema.js";
 import { FUNCTION_ACCESS_KEY } from "./aws-recorder.js";
+import type { RunningWriter } from "./writer.js";
 
 export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 /** A function's own key: the recording proxy (aws-recorder.ts) keeps the calls signed with it. */
@@ -79,18 +80,41 @@ export async function createAwsFixture(
   return attachAwsFixture(endpointUrl, { bucket, zoneId, zoneName });
 }
 
+/** The writers createAwsFixture started, by emulator: drained() quotes what they logged when it fails. */
+const fixtureWriters = new Map<string, RunningWriter>();
+
+/** How long drained() waits for the writer before it fails the test. */
+const DRAIN_TIMEOUT_MS = 20_000;
+
 /** The change queue and the writer polling it, in this process (one per emulator). */
 async function startFixtureWriter(endpointUrl: string, bucket: string): Promise<void> {
   const { createChangeQueues, startTestWriter } = await import("./writer.js");
   const { deployedEnvironment } = await import("./deployment.js");
   const sqs = new SQSClient({ endpoint: endpointUrl, region: TEST_REGION, credentials: TEST_CREDENTIALS });
   const { queueUrl } = await createChangeQueues(sqs, CHANGE_QUEUE);
-  await startTestWriter({
+  const writer = await startTestWriter({
     sqs,
     queueUrl,
     env: deployedEnvironment(endpointUrl, { bucket }, "writer"),
     clientConfig: { endpoint: endpointUrl, credentials: TEST_CREDENTIALS },
   });
+  fixtureWriters.set(endpointUrl, writer);
+}
+
+/** The fixture writer's last warnings and errors, for a failure message (the writer logs no secrets). */
+function writerTrouble(endpointUrl: string): string {
+  const trouble = (fixtureWriters.get(endpointUrl)?.logs ?? []).filter((entry) => entry.level !== "info");
+  if (trouble.length === 0) return "The writer logged no warning or error.";
+  return `The writer's last warnings and errors:\n${trouble
+    .slice(-5)
+    .map((entry) => `  ${JSON.stringify(entry)}`)
+    .join("\n")}`;
+}
+
+/** SQS's answer for a queue that is not there (a stack whose queue Terraform named otherwise). */
+function isMissingQueue(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name ?? "";
+  return name === "QueueDoesNotExist" || name === "AWS.SimpleQueueService.NonExistentQueue";
 }
 
 /** The helpers for a bucket and zone that already exist (created earlier, or by Terraform). */
@@ -101,13 +125,36 @@ export function attachAwsFixture(
   const { s3, route53 } = clientsFor(endpointUrl);
   const { bucket, zoneId, zoneName } = where;
   const sqs = new SQSClient({ endpoint: endpointUrl, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  /**
+   * Waits until the fixture's change queue is empty, then fails if a change went to its dead-letter
+   * queue: a test reading records must never see a state the writer has not finished with. An
+   * emulator that does not answer is asked again, never taken for an empty queue.
+   */
   const drained = async () => {
     const { queueDepth } = await import("./writer.js");
-    const deadline = Date.now() + 20_000;
-    // A fixture attached to a stack without the queue has nothing to wait for.
-    const depth = () => queueDepth(sqs, fixtureQueueUrl(endpointUrl)).catch(() => 0);
-    while ((await depth()) > 0 && Date.now() < deadline) {
+    const queueUrl = fixtureQueueUrl(endpointUrl);
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    for (;;) {
+      let depth: number | undefined;
+      try {
+        depth = await queueDepth(sqs, queueUrl);
+      } catch (error) {
+        // A fixture attached to a stack without this queue has nothing to wait for.
+        if (isMissingQueue(error)) return;
+      }
+      if (depth === 0) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `The change queue did not drain within ${DRAIN_TIMEOUT_MS / 1000} s. ${writerTrouble(endpointUrl)}`,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const dead = await queueDepth(sqs, `${queueUrl}-dlq`).catch(() => 0);
+    if (dead > 0) {
+      throw new Error(
+        `${dead} queued change(s) went to the dead-letter queue instead of Route 53. ${writerTrouble(endpointUrl)}`,
+      );
     }
   };
 
