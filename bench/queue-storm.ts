@@ -4,7 +4,7 @@
  * 100,000-host fleet, for the queue's and the writer's requests and cost.
  *
  * What runs is the project's own code: the request path (createApp, S3ConfigStore, Route53Records
- * with its DNS reader, SqsChangeQueue, S3ChangeShares) in Lambda environments of one request each
+ * with its DNS reader, SqsChangeQueue, DynamoDbChangeShares) in Lambda environments of one request each
  * (test/support/fakes/lambda-pool.ts: reserved concurrency 100, a cold start per new environment, the rest
  * throttled, which API Gateway answers 500); and the record writer (writer/apply.ts with
  * Route53RecordWriter, S3AppliedMarks and intervalPacer) invoked by a model of the event source
@@ -13,7 +13,7 @@
  * 360 s, 5 receives before the dead-letter queue). Stand-ins replace the SDK clients: an SQS standard
  * queue without order and with duplicate deliveries (test/support/fakes/sqs-stand-in.ts), Route 53 with its
  * token buckets (10/s, burst 50) and element limits, its name servers (5–60 s behind), and the
- * state bucket (shares/, applied/).
+ * share table and the state bucket (applied/).
  *
  * Storm: every router renumbers at a random moment within 60 s and reports at once; 5 % renumber
  * again 5–30 s later (what makes order matter); a router told 429/503 comes back after Retry-After, a
@@ -28,14 +28,19 @@ import { parseArgs } from "node:util";
 import { Route53TxtRecords } from "../src/dns/route53-txt.js";
 import { Route53RecordWriter } from "../src/dns/route53-writer.js";
 import type { HttpResult } from "../src/protocols/http.js";
-import { S3ChangeShares } from "../src/queue/s3-shares.js";
+import { DynamoDbChangeShares } from "../src/queue/dynamodb-shares.js";
 import { SqsChangeQueue } from "../src/queue/sqs-change-queue.js";
 import { applyBatch, type WriterTargets } from "../src/writer/apply.js";
 import { intervalPacer } from "../src/writer/pacer.js";
 import { S3AppliedMarks } from "../src/writer/s3-marks.js";
 import { httpEvent } from "../test/support/events.js";
 import { VirtualClock } from "../test/support/fakes/clock.js";
-import { createConfigStore, createContainer, discardingLogger } from "../test/support/fakes/container.js";
+import {
+  createConfigStore,
+  createContainer,
+  discardingLogger,
+  environmentConfigCache,
+} from "../test/support/fakes/container.js";
 import { DnsStandIn } from "../test/support/fakes/dns.js";
 import { EventSourceMapping } from "../test/support/fakes/event-source-mapping.js";
 import {
@@ -48,6 +53,7 @@ import {
 import { COLD_START_MS, LambdaPool } from "../test/support/fakes/lambda-pool.js";
 import { ROUTE53_QUOTAS_PER_ACTION, Route53StandIn } from "../test/support/fakes/route53.js";
 import { S3StandIn } from "../test/support/fakes/s3.js";
+import { ShareTableStandIn } from "../test/support/fakes/share-table.js";
 import { SqsStandIn } from "../test/support/fakes/sqs-stand-in.js";
 import { StateBucketStandIn } from "../test/support/fakes/state-bucket.js";
 import { printTable } from "./lib/stats.js";
@@ -65,8 +71,11 @@ export const DEPLOYMENT = {
   writerMemoryMb: 256,
 };
 
-/** Virtual latencies, roughly what a function in us-east-1 sees (bench/scale.ts's, plus SQS). */
-const LATENCY_MS = { list: 100, change: 150, s3: 30, dns: 5, sqs: 15 };
+/**
+ * Virtual latencies, roughly what a function in us-east-1 sees (bench/scale.ts's, plus SQS, and a
+ * conditional UpdateItem in DynamoDB's documented single-digit milliseconds).
+ */
+const LATENCY_MS = { list: 100, change: 150, s3: 30, dns: 5, sqs: 15, dynamodb: 8 };
 const propagationMs = () => 5_000 + Math.random() * 55_000;
 const POLL_SECONDS = 300;
 const POLL_JITTER = 0.1;
@@ -100,6 +109,7 @@ function deployment(hostCount: number, onWrite: (name: string, value: string) =>
   const configBucket = new S3StandIn(clock, LATENCY_MS.s3);
   configBucket.put(JSON.stringify(fleetConfig(hostCount)));
   const stateBucket = new StateBucketStandIn(clock, LATENCY_MS.s3);
+  const shareTable = new ShareTableStandIn(clock, LATENCY_MS.dynamodb);
   const queue = new SqsStandIn({
     clock,
     latencyMs: LATENCY_MS.sqs,
@@ -108,8 +118,10 @@ function deployment(hostCount: number, onWrite: (name: string, value: string) =>
     duplicateRate: DUPLICATE_RATE,
   });
   const options = { s3: configBucket, route53, clock, recordCacheSeconds: 60, configCacheSeconds: 60 };
-  // One parsed config for every environment: 100 copies of a 100,000-host config would not fit here.
-  const config = createConfigStore(options);
+  // One parsed config for every environment (100 copies of a 100,000-host config would not fit
+  // here), loaded once (the simulated document never changes); each environment revalidates it on
+  // its own clock.
+  const config = createConfigStore({ ...options, configCacheSeconds: 365 * 86_400 });
   const now = () => clock.now();
   const pool = new LambdaPool({
     clock,
@@ -117,10 +129,18 @@ function deployment(hostCount: number, onWrite: (name: string, value: string) =>
     startEnvironment: () =>
       createContainer({
         ...options,
-        config,
+        config: environmentConfigCache(config, {
+          clock,
+          cacheSeconds: options.configCacheSeconds,
+          revalidateMs: LATENCY_MS.s3,
+        }),
         dns,
         queue: new SqsChangeQueue(queue.client, "https://sqs.us-east-1.amazonaws.com/0/ddns-changes"),
-        shares: new S3ChangeShares(stateBucket.client, { bucket: "ddns-state", log: discardingLogger, now }),
+        shares: new DynamoDbChangeShares(shareTable.client, {
+          table: "ddns-shares",
+          log: discardingLogger,
+          now,
+        }),
       }),
   });
   const mapping = new EventSourceMapping({
@@ -157,7 +177,7 @@ function deployment(hostCount: number, onWrite: (name: string, value: string) =>
       httpEvent({ sourceIp: address, query: setQuery(hosts[index] as (typeof hosts)[number], address) }),
     );
   };
-  return { clock, route53, queue, stateBucket, pool, mapping, hosts, addresses, send };
+  return { clock, route53, queue, stateBucket, shareTable, pool, mapping, hosts, addresses, send };
 }
 
 /** ChangeResourceRecordSets calls in each second since `start`. */
@@ -200,6 +220,8 @@ export interface StormFigures {
   readonly writerTimedOut: number;
   readonly sqsRequests: number;
   readonly stateBucket: { get: number; put: number };
+  /** Fair-share UpdateItems, and how many of them the condition refused. */
+  readonly shareTable: { update: number; refused: number };
   readonly simulatedS: number;
 }
 
@@ -288,8 +310,14 @@ export async function simulateStorm(hostCount: number, capMinutes = 20): Promise
   clock.at(start + 1000, watch);
   const attemptedBefore = route53.changesAttemptedAt.length;
   const throttledBefore = route53.throttled;
-  const throttledInvocationsBefore = sim.pool.throttled;
+  // Throttles count from the storm's start, as the answers do: in the quiet minute's first 0.3 s the
+  // fleet's first polls meet a function with no environment yet (a cold deployment, not the storm).
+  let throttledInvocationsBefore = 0;
+  clock.at(start, () => {
+    throttledInvocationsBefore = sim.pool.throttled;
+  });
   const callsBefore = { ...sim.stateBucket.calls };
+  const sharesBefore = { ...sim.shareTable.calls };
   const sqsBefore = sim.queue.billedRequests;
   const mappingBefore = { ...sim.mapping.stats };
   // Stop once every record is right and the queue is empty (or at the cap), then let the last answers land.
@@ -332,6 +360,10 @@ export async function simulateStorm(hostCount: number, capMinutes = 20): Promise
     writerLargestBatch: sim.mapping.stats.largestBatch,
     writerTimedOut: sim.mapping.stats.timedOut,
     sqsRequests: sim.queue.billedRequests - sqsBefore,
+    shareTable: {
+      update: sim.shareTable.calls.update - sharesBefore.update,
+      refused: sim.shareTable.calls.refused - sharesBefore.refused,
+    },
     stateBucket: {
       get: sim.stateBucket.calls.get - callsBefore.get,
       put: sim.stateBucket.calls.put - callsBefore.put,
@@ -342,9 +374,11 @@ export async function simulateStorm(hostCount: number, capMinutes = 20): Promise
 
 /**
  * us-east-1 list prices (December 2026 pages), without free tiers: SQS standard requests, Lambda
- * requests and arm64 duration, S3 Standard requests, CloudWatch Logs ingestion.
+ * requests and arm64 duration, S3 Standard requests, DynamoDB on-demand writes (an UpdateItem of an
+ * item under 1 KB is one write request unit), CloudWatch Logs ingestion.
  */
 export const PRICES = {
+  dynamodbWritePerMillion: 0.625,
   sqsPerMillion: 0.4,
   lambdaRequestsPerMillion: 0.2,
   lambdaArmGbSecond: 0.0000133334,
@@ -366,7 +400,15 @@ export interface SteadyFigures {
   readonly sqsRequestsByAction: Record<string, number>;
   readonly marksPerDay: { get: number; put: number };
   readonly changeCallsPerDay: number;
-  readonly monthly: { sqs: number; writerLambda: number; marks: number; logs: number; total: number };
+  readonly shareUpdatesPerDay: number;
+  readonly monthly: {
+    sqs: number;
+    writerLambda: number;
+    marks: number;
+    shares: number;
+    logs: number;
+    total: number;
+  };
 }
 
 /**
@@ -409,6 +451,7 @@ export async function simulateSteadyDay(hostCount: number, changeShare = 0.01): 
   const marks =
     ((sim.stateBucket.calls.put * month) / 1000) * PRICES.s3PutPerThousand +
     ((sim.stateBucket.calls.get * month) / 1000) * PRICES.s3GetPerThousand;
+  const shares = ((sim.shareTable.calls.update * month) / 1e6) * PRICES.dynamodbWritePerMillion;
   const logs = ((stats.invocations * WRITER_LOG_BYTES * month) / 2 ** 30) * PRICES.logsPerGb;
   return {
     hosts: hostCount,
@@ -426,7 +469,8 @@ export async function simulateSteadyDay(hostCount: number, changeShare = 0.01): 
     },
     marksPerDay: { get: sim.stateBucket.calls.get, put: sim.stateBucket.calls.put },
     changeCallsPerDay: sim.route53.changesAccepted.length - acceptedBefore,
-    monthly: { sqs, writerLambda, marks, logs, total: sqs + writerLambda + marks + logs },
+    shareUpdatesPerDay: sim.shareTable.calls.update,
+    monthly: { sqs, writerLambda, marks, shares, logs, total: sqs + writerLambda + marks + shares + logs },
   };
 }
 

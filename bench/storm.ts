@@ -11,7 +11,7 @@
  * - This design: bench/queue-storm.ts (change queue, event source mapping, record writer).
  *
  *   npx tsx bench/storm.ts [--baseline /work/baseline-17d5d8c] [--storm-hosts 10000,100000]
- *                          [--baseline-hosts 10000] [--steady-hosts 100000] [--reserved-concurrency 100,200]
+ *                          [--baseline-hosts 10000] [--steady-hosts 100000] [--reserved-concurrency 100[,200…]]
  * The first reserved concurrency (Terraform's default) runs every storm; the others the largest one.
  * The baseline drains at 8 changes a second and simulates every throttled invocation, so it runs
  * only at --baseline-hosts (10,000: about a minute; 100,000 would need hours of simulated storm).
@@ -75,8 +75,8 @@ async function main(): Promise<void> {
       "baseline-hosts": { type: "string", default: "10000" },
       "storm-hosts": { type: "string", default: "10000,100000" },
       "steady-hosts": { type: "string", default: "100000" },
-      // Terraform's default, then what a 100,000-router storm needs (docs/large-fleets.md).
-      "reserved-concurrency": { type: "string", default: "100,200" },
+      // Terraform's default; more (e.g. 100,200) adds columns for the largest storm.
+      "reserved-concurrency": { type: "string", default: "100" },
     },
   });
   const baselineHosts = Number(values["baseline-hosts"]);
@@ -183,10 +183,16 @@ async function main(): Promise<void> {
     ),
     row("SQS requests (billed)", "", "", (s) => thousands(s.sqsRequests)),
     row(
-      "state bucket GET / PUT (marks, shares; baseline: slot PUTs)",
+      "state bucket GET / PUT (applied marks; baseline: slot PUTs)",
       "",
       baseline ? `— / ${thousands(baseline.slotPuts)}` : "",
       (s) => `${thousands(s.stateBucket.get)} / ${thousands(s.stateBucket.put)}`,
+    ),
+    row(
+      "fair-share UpdateItems (refused)",
+      "",
+      "",
+      (s) => `${thousands(s.shareTable.update)} (${thousands(s.shareTable.refused)})`,
     ),
     row("request environments started (at most the reservation)", "", baseline ? "100" : "", (s) =>
       String(s.environments),
@@ -207,6 +213,7 @@ async function main(): Promise<void> {
         `one simulated day; us-east-1 prices without free tiers: SQS $${PRICES.sqsPerMillion} per million requests ` +
         `(64 KiB each), Lambda $${PRICES.lambdaRequestsPerMillion} per million and $${PRICES.lambdaArmGbSecond} per GB-s ` +
         `(arm64, ${DEPLOYMENT.writerMemoryMb} MB), S3 $${PRICES.s3PutPerThousand} per 1,000 PUT and $${PRICES.s3GetPerThousand} per 1,000 GET, ` +
+        `DynamoDB $${PRICES.dynamodbWritePerMillion} per million on-demand writes, ` +
         `CloudWatch Logs $${PRICES.logsPerGb} per GB; a month is 30 days`,
     );
     const money = (value: number) => `$${value.toFixed(2)}`;
@@ -233,9 +240,14 @@ async function main(): Promise<void> {
           thousands(steady.changeCallsPerDay * 30),
         ],
         [
-          "applied marks GET / PUT, shares PUT",
+          "applied marks GET / PUT",
           `${thousands(steady.marksPerDay.get)} / ${thousands(steady.marksPerDay.put)}`,
           "",
+        ],
+        [
+          "fair-share UpdateItems",
+          thousands(steady.shareUpdatesPerDay),
+          thousands(steady.shareUpdatesPerDay * 30),
         ],
         ["cost: SQS", "", money(steady.monthly.sqs)],
         [
@@ -243,7 +255,8 @@ async function main(): Promise<void> {
           `${steady.writerGbSecondsPerDay.toFixed(1)} GB-s`,
           money(steady.monthly.writerLambda),
         ],
-        ["cost: state bucket requests (marks and shares)", "", money(steady.monthly.marks)],
+        ["cost: state bucket requests (applied marks)", "", money(steady.monthly.marks)],
+        ["cost: share table writes", "", money(steady.monthly.shares)],
         ["cost: writer logs", "", money(steady.monthly.logs)],
         ["**total, queue + writer**", "", `**${money(steady.monthly.total)}**`],
       ],

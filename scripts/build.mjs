@@ -15,9 +15,10 @@ const CLI_PATH = "dist/ddns.mjs";
 // Cold start budget (a cold function pays for every byte it loads; docs/performance.md has the
 // figures): code a request can load (index.mjs and every chunk it imports,
 // statically or dynamically — not what only jobs.mjs reaches), and the upload.
-// Decimal kilobytes, the stricter reading of the budget.
-const MAX_CODE_BYTES = 500_000;
-const MAX_ZIP_BYTES = 200_000;
+// Decimal kilobytes, the stricter reading of the budget. 540/210 since fair shares are counted in
+// DynamoDB (its client is 41.5 KB of code, 9.6 KB zipped, loaded with a container's first change only).
+const MAX_CODE_BYTES = 540_000;
+const MAX_ZIP_BYTES = 210_000;
 
 // Lambda hands the function its role's credentials in environment variables, the first link of the
 // SDK's credential chain. The chain's profile, SSO, process, web-identity and remote (container and

@@ -162,7 +162,7 @@ write_provider_override() {
 
   endpoints {
 EOF
-  for service in acm apigatewayv2 cloudwatch events iam kms lambda logs route53 s3 sns sqs sts; do
+  for service in acm apigatewayv2 cloudwatch dynamodb events iam kms lambda logs route53 s3 sns sqs sts; do
     printf '    %-12s = "%s"\n' "${service}" "${moto_url}"
   done
   cat <<'EOF'
@@ -177,9 +177,9 @@ write_emulator_defaults() {
 # Written by scripts/tf-emulator.sh. After creating a lifecycle rule the AWS provider waits until it
 # reads back unchanged several times in a row: about 55 s on moto. Emulator stacks (make local, the
 # e2e and client suites) keep every config version instead; test/terraform/run.sh applies the rule
-# (-var config_noncurrent_version_expiration_days=30, -var state_share_expiration_days=1).
+# (-var config_noncurrent_version_expiration_days=30, -var state_lifecycle_rules=true).
 config_noncurrent_version_expiration_days = null
-state_share_expiration_days               = null
+state_lifecycle_rules                     = false
 EOF
 }
 

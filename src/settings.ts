@@ -25,8 +25,8 @@ export interface Settings {
   readonly changeQueueUrl?: string | undefined;
   /** EventBridge bus (DDNS_EVENT_BUS): the quiet-host check announces there; the writer reads it too. */
   readonly eventBus?: string | undefined;
-  /** Where fair shares are counted (DDNS_SHARE_BUCKET); undefined: no shares (tests, emulators). */
-  readonly shareBucket?: string | undefined;
+  /** The DynamoDB table where fair shares are counted (DDNS_SHARE_TABLE); undefined: no shares. */
+  readonly shareTable?: string | undefined;
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -59,7 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     reservedNames: parseReservedNames(env.DDNS_RESERVED_NAMES),
     changeQueueUrl: env.DDNS_CHANGE_QUEUE_URL || undefined,
     eventBus: env.DDNS_EVENT_BUS || undefined,
-    shareBucket: env.DDNS_SHARE_BUCKET || undefined,
+    shareTable: env.DDNS_SHARE_TABLE || undefined,
   };
 }
 

@@ -43,6 +43,7 @@ module "ddns" {
   dashboard                                 = var.dashboard
   tags                                      = var.tags
   config_noncurrent_version_expiration_days = var.config_noncurrent_version_expiration_days
+  state_lifecycle_rules                     = var.state_lifecycle_rules
   state_share_expiration_days               = var.state_share_expiration_days
   per_address_rate_limit                    = var.per_address_rate_limit
   per_address_rate_window_seconds           = var.per_address_rate_window_seconds

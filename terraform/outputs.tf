@@ -6,8 +6,13 @@ output "api_url" {
 }
 
 output "state_bucket" {
-  description = "Name of the bucket of fair-share slots and the writer's applied marks (modules/state-bucket)."
+  description = "Name of the bucket of the writer's applied marks (modules/state-bucket)."
   value       = module.ddns.state_bucket
+}
+
+output "share_table" {
+  description = "Name of the DynamoDB table of fair-share counts (modules/share-table, `DDNS_SHARE_TABLE`)."
+  value       = module.ddns.share_table
 }
 
 output "config_bucket" {

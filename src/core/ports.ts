@@ -201,7 +201,7 @@ export interface Backends {
   readonly dns: DnsRecords;
   /** Where wanted changes go (DDNS_CHANGE_QUEUE_URL); the record writer applies them. */
   readonly queue: ChangeQueue;
-  /** Fair shares per host and ACME account (DDNS_SHARE_BUCKET); absent: none. */
+  /** Fair shares per host and ACME account (DDNS_SHARE_TABLE); absent: none. */
   readonly shares?: ChangeShares | undefined;
   /** The zones' name servers over DNS, for reads that must cost no Route 53 call (GET /status); absent: 503. */
   readonly nameServers?: AuthoritativeDns;

@@ -33,7 +33,7 @@ export interface UpdateTargets {
   readonly config: Pick<ConfigSource, "hosts">;
   readonly dns: DnsRecords;
   readonly queue: ChangeQueue;
-  /** Absent: no fair shares (tests, and a deployment without DDNS_SHARE_BUCKET). */
+  /** Absent: no fair shares (tests, and a deployment without DDNS_SHARE_TABLE). */
   readonly shares?: ChangeShares | undefined;
 }
 

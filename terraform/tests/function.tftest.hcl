@@ -15,8 +15,8 @@ variables {
   zone_name         = "dyn.example.com"
   change_queue_url  = "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes"
   change_queue_arn  = "arn:aws:sqs:us-east-1:123456789012:ddns-changes"
-  share_bucket      = "ddns-state-x"
-  share_bucket_arn  = "arn:aws:s3:::ddns-state-x"
+  share_table       = "ddns-shares"
+  share_table_arn   = "arn:aws:dynamodb:us-east-1:123456789012:table/ddns-shares"
 }
 
 run "function_settings" {
@@ -67,7 +67,7 @@ run "function_settings" {
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
       DDNS_CHANGE_QUEUE_URL     = "https://sqs.us-east-1.amazonaws.com/123456789012/ddns-changes"
-      DDNS_SHARE_BUCKET         = "ddns-state-x"
+      DDNS_SHARE_TABLE          = "ddns-shares"
       DDNS_METRICS_NAMESPACE    = "route53-ddns"
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
@@ -114,21 +114,25 @@ run "iam_policy_is_least_privilege" {
       ReadZoneRecords     = { effect = "Allow", actions = ["route53:ListResourceRecordSets"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
       QueueRecordChanges  = { effect = "Allow", actions = ["sqs:SendMessage"], resources = ["arn:aws:sqs:us-east-1:123456789012:ddns-changes"] }
       ReadZoneNameServers = { effect = "Allow", actions = ["route53:GetHostedZone"], resources = ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] }
-      CreateShareSlots    = { effect = "Allow", actions = ["s3:PutObject"], resources = ["arn:aws:s3:::ddns-state-x/shares/*"] }
+      CountFairShares     = { effect = "Allow", actions = ["dynamodb:UpdateItem"], resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/ddns-shares"] }
     }
-    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, Route 53 reads on the zone, SendMessage on the change queue, PutObject on share slots, and GetHostedZone when the name servers are not given."
+    error_message = "The policy must grant exactly logs on its log group, GetObject on the config object, ListBucket on the bucket, Route 53 reads on the zone, SendMessage on the change queue, UpdateItem on the share table, and GetHostedZone when the name servers are not given."
   }
 
-  # A slot is taken by creating it: the role may never overwrite (or reset) another request's slot.
+  # A count is taken with one update of the item's own attributes: the role reads nothing back and
+  # can write no other attribute into the table.
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "CreateShareSlots"
-    ][0] == { Null = { "s3:if-none-match" = "false" } }
-    error_message = "Share slots may only be created with If-None-Match."
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "CountFairShares"
+      ][0] == {
+      "ForAllValues:StringEquals" = { "dynamodb:Attributes" = ["id", "changes", "expires"] }
+      StringEqualsIfExists        = { "dynamodb:ReturnValues" = "NONE" }
+    }
+    error_message = "The share table may only be updated on id, changes and expires, returning nothing."
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["DDNS_SHARE_BUCKET"] == "ddns-state-x"
+    condition     = aws_lambda_function.this.environment[0].variables["DDNS_SHARE_TABLE"] == "ddns-shares"
     error_message = "The function must be told where the fair shares are counted."
   }
 
@@ -164,7 +168,7 @@ run "iam_policy_is_least_privilege" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["ListConfigBucket", "CreateShareSlots"], s.Sid) || !can(s.Condition)])
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["ListConfigBucket", "CountFairShares"], s.Sid) || !can(s.Condition)])
     error_message = "Only the listing and the share slots carry conditions."
   }
 }

@@ -62,10 +62,11 @@ run "defaults" {
       DDNS_RESERVED_NAMES       = "dyn.example.com"
       NODE_OPTIONS              = "--enable-source-maps --max-old-space-size=100 --max-semi-space-size=4"
       DDNS_NAME_SERVERS         = "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk,ns-3.awsdns-03.com,ns-4.awsdns-04.net"
-      DDNS_SHARE_BUCKET         = "ddns-config-20240101000000000000000001"
+      DDNS_SHARE_TABLE          = "ddns-shares"
     }
-    error_message = "The function's environment must point at the configuration object, the zone's name servers, the change queue and the state bucket, and hold no change budget."
+    error_message = "The function's environment must point at the configuration object, the zone's name servers, the change queue and the share table, and hold no change budget."
   }
+
 
   assert {
     condition = (
@@ -73,6 +74,7 @@ run "defaults" {
       output.writer_function_name == "ddns-writer" &&
       output.writer_environment.DDNS_WRITER_CHANGES_PER_SECOND == "2" &&
       !contains(keys(output.writer_environment), "DDNS_CHANGE_QUEUE_URL") &&
+      !contains(keys(output.writer_environment), "DDNS_SHARE_TABLE") &&
       output.writer_environment.DDNS_CONFIG_BUCKET == output.config_bucket
     )
     error_message = "The queue, dead-letter queue and writer must be outputs; the writer gets the function's environment but the queue URL, plus its pacing."

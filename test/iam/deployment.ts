@@ -145,14 +145,11 @@ export class Deployment {
         ];
       }
       case "object": {
-        // The state bucket's prefixes: fair shares (the request function), applied marks (the writer).
-        const state = /^(shares|applied)\//.exec(target.key)?.[1];
+        // The state bucket's prefix of applied marks (the writer); anything else is the config bucket's.
+        const state = /^(applied)\//.exec(target.key)?.[1];
         const bucket =
-          (state === "shares"
-            ? fn.env.DDNS_SHARE_BUCKET
-            : state === "applied"
-              ? fn.env.DDNS_WRITER_STATE_BUCKET
-              : fn.env.DDNS_CONFIG_BUCKET) ?? `not-the-functions-${target.bucket}`;
+          (state ? fn.env.DDNS_WRITER_STATE_BUCKET : fn.env.DDNS_CONFIG_BUCKET) ??
+          `not-the-functions-${target.bucket}`;
         // The key the function is configured with (tests name theirs), and its shards below it.
         const key = state
           ? target.key
@@ -207,6 +204,21 @@ export class Deployment {
         const name = mine?.split("/").at(-1) ?? (this.queues.length === 1 ? this.queues[0] : target.name);
         return [{ action: request.action, resource: this.arn("sqs", String(name)), context: {} }];
       }
+      case "table":
+        // The share table is the only one a function is told of (DDNS_SHARE_TABLE).
+        return [
+          {
+            action: request.action,
+            resource: this.arn(
+              "dynamodb",
+              `table/${fn.env.DDNS_SHARE_TABLE ?? `not-the-functions-${target.name}`}`,
+            ),
+            context: {
+              "dynamodb:Attributes": target.attributes,
+              ...(target.returnValues === undefined ? {} : { "dynamodb:ReturnValues": target.returnValues }),
+            },
+          },
+        ];
       case "any":
         return [{ action: request.action, resource: "*", context: {} }];
     }

@@ -72,6 +72,7 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
       "route53:ChangeResourceRecordSets",
       "route53:ListResourceRecordSets",
       "s3:GetObject",
+      "dynamodb:UpdateItem",
     ]) {
       expect(actions, `the recordings have no ${action}`).toContain(action);
     }
@@ -239,7 +240,16 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
   describe("the other calls no function may make", () => {
     const configBucket = () => deployment.requestFunction.env.DDNS_CONFIG_BUCKET as string;
     const configKey = () => deployment.requestFunction.env.DDNS_CONFIG_KEY as string;
-    const shareBucket = () => deployment.requestFunction.env.DDNS_SHARE_BUCKET as string;
+    const stateBucket = () =>
+      deployment.functions.find((fn) => fn.env.DDNS_WRITER_STATE_BUCKET)?.env
+        .DDNS_WRITER_STATE_BUCKET as string;
+    const shareTable = () =>
+      deployment.arn("dynamodb", `table/${deployment.requestFunction.env.DDNS_SHARE_TABLE}`);
+    const shareCount = (context: Record<string, string | string[]> = {}) => ({
+      "dynamodb:Attributes": ["changes", "expires", "id"],
+      "dynamodb:ReturnValues": "NONE",
+      ...context,
+    });
     const secure = { "aws:SecureTransport": "true" };
     const cases: [string, () => IamRequest][] = [
       [
@@ -267,29 +277,43 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
         }),
       ],
       [
-        "s3:GetObject of a fair-share slot",
-        () => ({
-          action: "s3:GetObject",
-          resource: `arn:aws:s3:::${shareBucket()}/shares/h/1/0`,
-          context: secure,
-        }),
-      ],
-      [
-        "s3:PutObject of a fair-share slot that may overwrite (no If-None-Match)",
+        "s3:PutObject outside applied/ in the state bucket (the old share slots, say)",
         () => ({
           action: "s3:PutObject",
-          resource: `arn:aws:s3:::${shareBucket()}/shares/h/1/0`,
-          context: secure,
-        }),
-      ],
-      [
-        "s3:PutObject outside shares/ and applied/ in the state bucket",
-        () => ({
-          action: "s3:PutObject",
-          resource: `arn:aws:s3:::${shareBucket()}/other`,
+          resource: `arn:aws:s3:::${stateBucket()}/shares/h/1/0`,
           context: { ...secure, "s3:if-none-match": "*" },
         }),
       ],
+      [
+        "dynamodb:UpdateItem on another table",
+        () => ({
+          action: "dynamodb:UpdateItem",
+          resource: deployment.arn("dynamodb", "table/someone-elses-table"),
+          context: shareCount(),
+        }),
+      ],
+      [
+        "dynamodb:UpdateItem of the share table writing another attribute",
+        () => ({
+          action: "dynamodb:UpdateItem",
+          resource: shareTable(),
+          context: shareCount({ "dynamodb:Attributes": ["changes", "expires", "id", "note"] }),
+        }),
+      ],
+      [
+        "dynamodb:UpdateItem of the share table reading the item back (ReturnValues ALL_OLD)",
+        () => ({
+          action: "dynamodb:UpdateItem",
+          resource: shareTable(),
+          context: shareCount({ "dynamodb:ReturnValues": "ALL_OLD" }),
+        }),
+      ],
+      ...(["GetItem", "PutItem", "DeleteItem", "Scan"] as const).map(
+        (operation): [string, () => IamRequest] => [
+          `dynamodb:${operation} on the share table`,
+          () => ({ action: `dynamodb:${operation}`, resource: shareTable(), context: {} }),
+        ],
+      ),
       [
         "s3:GetObject of the config over plain HTTP (aws:SecureTransport false)",
         () => ({
@@ -378,12 +402,8 @@ describe("IAM, evaluated against the policies Terraform produces", () => {
       expect(decrypt?.action).toBe("kms:Decrypt");
       expect((await deployment.decide(fn, config)).decision).toBe("Allowed");
       expect((await deployment.decide(fn, decrypt as IamRequest)).decision).toBe("Allowed");
-      const slot = {
-        action: "s3:PutObject",
-        resource: `arn:aws:s3:::${shareBucket()}/shares/h/1/0`,
-        context: { ...secure, "s3:if-none-match": "*" },
-      };
-      expect((await deployment.decide(fn, slot)).decision).toBe("Allowed");
+      const count = { action: "dynamodb:UpdateItem", resource: shareTable(), context: shareCount() };
+      expect((await deployment.decide(fn, count)).decision).toBe("Allowed");
       // Change events come from the writer, with their source and detail-type.
       const writer = deployment.functions.find((one) => one.handler === "writer.handler");
       const changeEvent = {

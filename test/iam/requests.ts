@@ -24,6 +24,7 @@ export type Target =
   | { kind: "bus"; name: string; source?: string; detailType?: string }
   | { kind: "log-group"; name: string }
   | { kind: "queue"; name: string }
+  | { kind: "table"; name: string; attributes: string[]; returnValues?: string }
   | { kind: "any" };
 
 export interface Change {
@@ -123,6 +124,28 @@ function jsonBody(call: RecordedCall): Record<string, unknown> {
 
 const lastPart = (value: string, separator: string) => value.split(separator).at(-1) ?? value;
 
+/** Words of DynamoDB's expression grammar that are not attribute names. */
+const EXPRESSION_WORDS = new Set(["SET", "ADD", "REMOVE", "DELETE", "AND", "OR", "NOT", "BETWEEN", "IN"]);
+
+/**
+ * `dynamodb:Attributes` of an item request: the top-level attribute names it touches, the key's
+ * included, as DynamoDB puts them in the request context. Names come from the key and from every
+ * expression (`#name` through ExpressionAttributeNames); `:values`, functions and keywords are not names.
+ */
+function itemAttributes(body: Record<string, unknown>): string[] {
+  const aliases = (body.ExpressionAttributeNames as Record<string, string> | undefined) ?? {};
+  const names = new Set(Object.keys((body.Key as Record<string, unknown> | undefined) ?? {}));
+  for (const field of ["UpdateExpression", "ConditionExpression", "ProjectionExpression"]) {
+    const expression = typeof body[field] === "string" ? (body[field] as string) : "";
+    for (const match of expression.matchAll(/([:#]?[A-Za-z_][A-Za-z0-9_]*)(\s*\()?/g)) {
+      const [, word = "", call] = match;
+      if (word.startsWith(":") || call || EXPRESSION_WORDS.has(word.toUpperCase())) continue;
+      names.add(word.startsWith("#") ? (aliases[word] ?? word) : word);
+    }
+  }
+  return [...names].sort();
+}
+
 /** Every IAM request one recorded call makes (PutEvents with entries for several buses makes several). */
 export function recordedRequests(call: RecordedCall): RecordedRequest[] {
   const url = new URL(call.url, "http://emulator");
@@ -164,6 +187,21 @@ export function recordedRequests(call: RecordedCall): RecordedRequest[] {
         return [{ action: `logs:${lastPart(target, ".")}`, target: { kind: "any" } }];
       }
       break;
+    }
+    case "dynamodb": {
+      const operation = lastPart(target, ".");
+      if (!["UpdateItem", "PutItem", "GetItem", "DeleteItem"].includes(operation)) break;
+      return [
+        {
+          action: `dynamodb:${operation}`,
+          target: {
+            kind: "table",
+            name: String(body.TableName ?? ""),
+            attributes: itemAttributes(body),
+            ...(typeof body.ReturnValues === "string" ? { returnValues: body.ReturnValues } : {}),
+          },
+        },
+      ];
     }
     case "sqs": {
       const operation = lastPart(target, ".");

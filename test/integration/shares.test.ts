@@ -1,48 +1,75 @@
 /**
- * Fair shares against moto's S3 (real conditional writes): the slots of a window run out after
- * `limit` changes, whatever client asks, and taking a slot prints nothing. An empty string as the
- * body made the SDK warn "Stream of unknown length" on every change a deployment queued.
+ * Fair shares against moto's DynamoDB (real conditional updates, as Terraform builds the table): the
+ * changes of a window run out after `limit`, whichever environment asks and however many ask at once;
+ * the next window starts again; and a check prints nothing.
  */
-import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { S3ChangeShares } from "../../src/queue/s3-shares.js";
-import { clientsFor } from "../support/aws-fixture.js";
+import { DynamoDbChangeShares } from "../../src/queue/dynamodb-shares.js";
+import { createShareTable, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
-describe("fair shares in S3", () => {
+describe("fair shares in DynamoDB", () => {
   let moto: MotoServer;
-  let s3: S3Client;
-  const bucket = "ddns-shares-test";
+  let dynamodb: DynamoDBClient;
+  const table = "ddns-shares-test";
+  const share = { limit: 3, windowSeconds: 300 };
 
   beforeAll(async () => {
     moto = await startMoto();
-    s3 = clientsFor(moto.url).s3;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    dynamodb = new DynamoDBClient({ endpoint: moto.url, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    await createShareTable(moto.url, table);
   });
 
   afterAll(async () => {
-    s3?.destroy();
+    dynamodb?.destroy();
     await moto?.stop();
   });
 
-  it("lets `limit` changes in per window, then answers with the seconds left, and warns about nothing", async () => {
-    // prepare: two environments' clients of the same bucket, one clock
+  const environments = (count: number, now: () => number) =>
+    Array.from({ length: count }, () => new DynamoDbChangeShares(dynamodb, { table, log: () => {}, now }));
+
+  it("lets `limit` changes in per window from environments asking at once, then the seconds left", async () => {
+    // prepare: 8 environments, one clock 100 s into a window
     const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const now = () => 1_800_000_000_000;
-    const share = { limit: 2, windowSeconds: 300 };
-    const environments = [0, 1].map(() => new S3ChangeShares(s3, { bucket, log: () => {}, now }));
+    const start = 1_800_000_000 - (1_800_000_000 % share.windowSeconds);
+    const now = () => (start + 100) * 1000;
     try {
       // act
-      const waits = [];
-      for (const environment of [...environments, ...environments])
-        waits.push(await environment.take("host.dyn.example.com", share));
-      // assess: two slots, then refused with the window's remaining seconds
-      expect(waits.slice(0, 2)).toEqual([0, 0]);
-      expect(waits[2]).toBeGreaterThan(0);
-      expect(waits[3]).toBeGreaterThan(0);
+      const waits = await Promise.all(
+        environments(8, now).map((environment) => environment.take("host:busy.dyn.example.com.", share)),
+      );
+      // assess: exactly `limit` got in; the others hear the 200 s left
+      expect(waits.filter((wait) => wait === 0)).toHaveLength(share.limit);
+      expect(waits.filter((wait) => wait > 0)).toEqual(new Array(8 - share.limit).fill(200));
       expect(warnings.mock.calls.map((call) => String(call[0]))).toEqual([]);
     } finally {
       warnings.mockRestore();
+    }
+  });
+
+  it("counts each identity apart, starts again next window, and keeps no name in the table", async () => {
+    // prepare
+    let nowMs = Date.parse("2027-01-01T10:00:00Z");
+    const [environment] = environments(1, () => nowMs);
+    const shares = environment as DynamoDbChangeShares;
+    // act
+    const first = [];
+    for (let i = 0; i <= share.limit; i++) first.push(await shares.take("host:a.dyn.example.com.", share));
+    const other = await shares.take("host:b.dyn.example.com.", share);
+    nowMs += share.windowSeconds * 1000;
+    const nextWindow = await shares.take("host:a.dyn.example.com.", share);
+    // assess
+    expect(first).toEqual([0, 0, 0, 300]);
+    expect(other).toBe(0);
+    expect(nextWindow).toBe(0);
+    const items = (await dynamodb.send(new ScanCommand({ TableName: table }))).Items ?? [];
+    const text = JSON.stringify(items);
+    expect(text).not.toContain("dyn.example.com");
+    // Every item expires (DynamoDB's TTL) an hour after its window.
+    for (const item of items) {
+      const [, windowStart] = (item.id?.S ?? "").split("#");
+      expect(Number(item.expires?.N)).toBeGreaterThanOrEqual(Number(windowStart) + 3600);
     }
   });
 });

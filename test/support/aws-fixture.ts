@@ -6,6 +6,7 @@
  * test that sets a record and reads it sees what the writer wrote.
  */
 import { randomBytes } from "node:crypto";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
@@ -30,9 +31,14 @@ export function fixtureQueueUrl(endpointUrl: string): string {
   return `${endpointUrl}/123456789012/${CHANGE_QUEUE}`;
 }
 
-/** The state bucket (fair shares, the writer's applied marks) createAwsFixture makes beside `bucket`. */
+/** The state bucket (the writer's applied marks) createAwsFixture makes beside `bucket`. */
 export function fixtureStateBucket(bucket: string): string {
   return `${bucket}-state`;
+}
+
+/** The fair-share table createAwsFixture makes beside `bucket` (as terraform/modules/share-table does). */
+export function fixtureShareTable(bucket: string): string {
+  return `${bucket}-shares`;
 }
 
 export interface AwsFixture {
@@ -69,8 +75,10 @@ export async function createAwsFixture(
   const bucket = options.bucket ?? `ddns-config-${randomBytes(4).toString("hex")}`;
   const zoneName = options.zoneName ?? "dyn.example.com.";
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  // The deployment gives both functions a state bucket (deployment.ts maps it to this one).
+  // The deployment gives the writer a state bucket and the request function a share table
+  // (deployment.ts maps them to these).
   await s3.send(new CreateBucketCommand({ Bucket: fixtureStateBucket(bucket) }));
+  await createShareTable(endpointUrl, fixtureShareTable(bucket));
   const zone = await route53.send(
     new CreateHostedZoneCommand({ Name: zoneName, CallerReference: randomBytes(8).toString("hex") }),
   );
@@ -78,6 +86,27 @@ export async function createAwsFixture(
   // A stack that runs the built writer itself (dev-stack) asks for none here.
   if (options.inProcessWriter ?? true) await startFixtureWriter(endpointUrl, bucket);
   return attachAwsFixture(endpointUrl, { bucket, zoneId, zoneName });
+}
+
+/** A table keyed as terraform/modules/share-table keys it. */
+export async function createShareTable(endpointUrl: string, name: string): Promise<void> {
+  const dynamodb = new DynamoDBClient({
+    endpoint: endpointUrl,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+  });
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      }),
+    );
+  } finally {
+    dynamodb.destroy();
+  }
 }
 
 /** The writers createAwsFixture started, by emulator: drained() quotes what they logged when it fails. */

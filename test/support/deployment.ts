@@ -16,7 +16,13 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { FUNCTION_CREDENTIALS, fixtureQueueUrl, fixtureStateBucket, TEST_REGION } from "./aws-fixture.js";
+import {
+  FUNCTION_CREDENTIALS,
+  fixtureQueueUrl,
+  fixtureShareTable,
+  fixtureStateBucket,
+  TEST_REGION,
+} from "./aws-fixture.js";
 
 const REPO_ROOT = join(import.meta.dirname, "..", "..");
 const CACHE_DIR = join(REPO_ROOT, ".cache", "deployment");
@@ -55,6 +61,8 @@ export interface TestResources {
   readonly queueUrl?: string;
   /** Default: the fixture's state bucket for `bucket` (fixtureStateBucket). */
   readonly stateBucket?: string;
+  /** Default: the fixture's share table for `bucket` (fixtureShareTable). */
+  readonly shareTable?: string;
   /** The zone's name servers as the test serves them (HOST:PORT); none: the function reads the zone through the API. */
   readonly nameServers?: string;
   readonly eventBus?: string;
@@ -64,7 +72,7 @@ export interface TestResources {
 const POINTERS: Readonly<Record<string, keyof TestResources>> = {
   DDNS_CONFIG_BUCKET: "bucket",
   DDNS_CHANGE_QUEUE_URL: "queueUrl",
-  DDNS_SHARE_BUCKET: "stateBucket",
+  DDNS_SHARE_TABLE: "shareTable",
   DDNS_WRITER_STATE_BUCKET: "stateBucket",
   DDNS_NAME_SERVERS: "nameServers",
   DDNS_EVENT_BUS: "eventBus",
@@ -133,6 +141,7 @@ export function pointedEnvironment(
   const test: TestResources = {
     queueUrl: fixtureQueueUrl(endpointUrl),
     stateBucket: fixtureStateBucket(resources.bucket),
+    shareTable: fixtureShareTable(resources.bucket),
     ...resources,
   };
   const deployedNames = Object.values(applied.outputs).filter(

@@ -219,7 +219,7 @@ outputs_are_complete() {
   emulator output "${deployment}" | python3 -c '
 import json, sys
 outputs = {name: o["value"] for name, o in json.load(sys.stdin).items()}
-required = ["api_url", "config_bucket", "config_key", "zone_id", "name_servers", "function_name", "change_queue_url", "change_dlq_url", "writer_function_name", "state_bucket"]
+required = ["api_url", "config_bucket", "config_key", "zone_id", "name_servers", "function_name", "change_queue_url", "change_dlq_url", "writer_function_name", "state_bucket", "share_table"]
 missing = [name for name in required if not outputs.get(name)]
 if missing:
     sys.exit(f"  missing outputs: {missing}")
@@ -243,7 +243,7 @@ emulator_round_trip() {
   # The lifecycle rule too, which emulator stacks leave out (scripts/tf-emulator.sh).
   if step "apply (alarms, notifications, the quiet-host check, the change queue and writer, the config and state lifecycle rules on; their waits overlap)" emulator apply ddns -var alarm_email=ops@example.com \
     -var 'notify_emails=["owner@example.com"]' -var notify_webhook_url=https://hooks.example.com/ddns -var notify_webhook_header_value=emulator-webhook-secret-0123 \
-    -var quiet_host_check_minutes=15 -var config_noncurrent_version_expiration_days=30 -var state_share_expiration_days=1; then
+    -var quiet_host_check_minutes=15 -var config_noncurrent_version_expiration_days=30 -var state_lifecycle_rules=true; then
     step "outputs" outputs_are_complete ddns
     step "plan: no changes but known moto drift" plan_shows_only_known_drift ddns
     step "destroy" emulator destroy ddns

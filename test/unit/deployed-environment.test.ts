@@ -29,7 +29,7 @@ describe("the deployment's environment, pointed at a test's resources", () => {
     const applied = deploymentWith({
       DDNS_CONFIG_BUCKET: "ddns-config-123",
       DDNS_CHANGE_QUEUE_URL: `${MOTO}/123456789012/ddns-changes`,
-      DDNS_SHARE_BUCKET: "ddns-state-456",
+      DDNS_SHARE_TABLE: "ddns-shares",
       DDNS_RESERVED_NAMES: "dyn.example.com",
       DDNS_CONFIG_CACHE_SECONDS: "60",
       DDNS_NAME_SERVERS: "ns-1.awsdns-1.com",
@@ -46,7 +46,7 @@ describe("the deployment's environment, pointed at a test's resources", () => {
     expect(env).toMatchObject({
       DDNS_CONFIG_BUCKET: "b1",
       DDNS_CHANGE_QUEUE_URL: `${TEST_MOTO}/123456789012/ddns-test-changes`,
-      DDNS_SHARE_BUCKET: "b1-state",
+      DDNS_SHARE_TABLE: "b1-shares",
       DDNS_RESERVED_NAMES: "dyn.example.com",
       DDNS_CONFIG_CACHE_SECONDS: "60",
       DDNS_NAME_SERVERS: "127.0.0.1:5353",

@@ -1,10 +1,9 @@
 /**
- * Fair shares at the change queue's door (src/core/shares.ts, src/queue/s3-shares.ts): one host or
- * ACME account over its share hears 429 with Retry-After while everyone else goes on, the count
- * holds across execution environments (S3 slots, not memory), and the ACME path reads no Route 53.
+ * Fair shares at the change queue's door (src/core/shares.ts, src/queue/dynamodb-shares.ts): one host
+ * or ACME account over its share hears 429 with Retry-After while everyone else goes on, the count
+ * holds across execution environments (one table, not memory), and the ACME path reads no Route 53.
  */
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
@@ -14,12 +13,12 @@ import type { QueuedChange } from "../../src/core/changes.js";
 import type { ChangeQueue } from "../../src/core/ports.js";
 import { ACME_SHARE, HOST_SHARE } from "../../src/core/shares.js";
 import { seedToken } from "../../src/core/tokens.js";
-import { S3ChangeShares } from "../../src/queue/s3-shares.js";
+import { DynamoDbChangeShares } from "../../src/queue/dynamodb-shares.js";
 import { configEntry } from "../support/builders.js";
 import { documentSource } from "../support/config-source.js";
 import { httpEvent } from "../support/events.js";
+import { ShareTableStandIn } from "../support/fakes/share-table.js";
 
-const s3 = mockClient(S3Client);
 const route53 = mockClient(Route53Client);
 const ZONE_ID = "Z0123456789ABC";
 const SECRET = "s".repeat(43);
@@ -45,32 +44,16 @@ const CONFIG = {
   ),
 };
 
-/** S3 as it answers `If-None-Match: *`: 412 for a key that exists. */
-function s3Slots(): Set<string> {
-  const keys = new Set<string>();
-  s3.on(PutObjectCommand).callsFake((input) => {
-    if (input.IfNoneMatch === "*" && keys.has(input.Key)) {
-      throw Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), {
-        name: "PreconditionFailed",
-        $metadata: { httpStatusCode: 412 },
-      });
-    }
-    keys.add(input.Key);
-    return {};
-  });
-  return keys;
-}
-
-/** A fresh execution environment per request, as Lambda runs them; all share S3. */
-function environment(queued: QueuedChange[], now = NOW) {
+/** A fresh execution environment per request, as Lambda runs them; all share one table. */
+function environment(table: ShareTableStandIn, queued: QueuedChange[], now = NOW) {
   const queue: ChangeQueue = {
     send: async (changes) => {
       queued.push(...changes);
       return changes.map((_, index) => `message-${queued.length + index}`);
     },
   };
-  const shares = new S3ChangeShares(new S3Client({}), {
-    bucket: "ddns-state",
+  const shares = new DynamoDbChangeShares(table.client, {
+    table: "ddns-shares",
     log: () => {},
     now: () => now,
   });
@@ -96,21 +79,20 @@ const seedSet = (host: string, ip: string) =>
 
 describe("fair shares", () => {
   beforeEach(() => {
-    s3.reset();
     route53.reset();
     expect(parseConfigDocument(CONFIG).problems).toEqual([]);
   });
 
   it("an ACME account over its share hears 429 with Retry-After; another account does not notice", async () => {
     // prepare
-    const keys = s3Slots();
+    const table = new ShareTableStandIn();
     const queued: QueuedChange[] = [];
     // act: each request in its own environment, the attacker one more than its share
     const attacker = [];
     for (let i = 0; i <= ACME_SHARE.limit; i++) {
-      attacker.push(await environment(queued)(acmeUpdate(ATTACKER, "h0", String(i % 10).repeat(43))));
+      attacker.push(await environment(table, queued)(acmeUpdate(ATTACKER, "h0", String(i % 10).repeat(43))));
     }
-    const victim = await environment(queued)(acmeUpdate(VICTIM, "h1", "v".repeat(43)));
+    const victim = await environment(table, queued)(acmeUpdate(VICTIM, "h1", "v".repeat(43)));
     // assess
     expect(attacker.slice(0, -1).map((r) => r.statusCode)).toEqual(new Array(ACME_SHARE.limit).fill(200));
     const refused = attacker.at(-1);
@@ -121,22 +103,25 @@ describe("fair shares", () => {
     expect(
       queued.filter((change) => change.kind === "acme" && change.name === "h0.dyn.example.com."),
     ).toHaveLength(ACME_SHARE.limit);
-    expect(keys.size).toBe(ACME_SHARE.limit + 1);
+    // One item per identity: the attacker's holds its share, the victim's its one change.
+    expect([...table.items.values()].map((item) => item.changes).sort()).toEqual([1, ACME_SHARE.limit]);
+    expect(table.calls.refused).toBe(1);
     // No Route 53 read on the ACME path: the writer reads the record once per batch.
     expect(route53).toHaveReceivedCommandTimes(ListResourceRecordSetsCommand, 0);
   });
 
   it("a host over its share hears 429; the next window it may change again; other hosts go on", async () => {
     // prepare
-    s3Slots();
+    const table = new ShareTableStandIn();
     const queued: QueuedChange[] = [];
     // act
     const answers = [];
     for (let i = 0; i <= HOST_SHARE.limit; i++) {
-      answers.push(await environment(queued)(seedSet("noisy.dyn.example.com", `203.0.113.${i + 1}`)));
+      answers.push(await environment(table, queued)(seedSet("noisy.dyn.example.com", `203.0.113.${i + 1}`)));
     }
-    const other = await environment(queued)(seedSet("quiet.dyn.example.com", "203.0.113.200"));
+    const other = await environment(table, queued)(seedSet("quiet.dyn.example.com", "203.0.113.200"));
     const nextHour = await environment(
+      table,
       queued,
       NOW + 3600_000,
     )(seedSet("noisy.dyn.example.com", "203.0.113.99"));
@@ -151,19 +136,25 @@ describe("fair shares", () => {
 
   it("a check that changes nothing costs no share", async () => {
     // prepare
-    const keys = s3Slots();
+    const table = new ShareTableStandIn();
     // act: the record already holds 192.0.2.1
-    const answer = await environment([])(seedSet("noisy.dyn.example.com", "192.0.2.1"));
+    const answer = await environment(table, [])(seedSet("noisy.dyn.example.com", "192.0.2.1"));
     // assess
     expect(answer.statusCode).toBe(200);
-    expect(keys.size).toBe(0);
+    expect(table.calls.update).toBe(0);
   });
 
-  it("lets the change in when S3 cannot be asked", async () => {
+  it("lets the change in when the table cannot be asked", async () => {
     // prepare
-    s3.on(PutObjectCommand).rejects(Object.assign(new Error("down"), { $metadata: { httpStatusCode: 500 } }));
+    const table = new ShareTableStandIn();
+    table.send = async () => {
+      throw Object.assign(new Error("down"), {
+        name: "InternalServerError",
+        $metadata: { httpStatusCode: 500 },
+      });
+    };
     // act
-    const answer = await environment([])(seedSet("noisy.dyn.example.com", "203.0.113.5"));
+    const answer = await environment(table, [])(seedSet("noisy.dyn.example.com", "203.0.113.5"));
     // assess
     expect(answer.statusCode).toBe(201);
   });

@@ -75,13 +75,22 @@ module "change_queue" {
   tags = var.tags
 }
 
-# What the functions share between execution environments: fair-share slots and applied marks.
+# What the writer keeps between execution environments: the applied marks.
 module "state_bucket" {
   source = "../state-bucket"
 
   name                     = "${var.name}-state"
-  share_expiration_days    = var.state_share_expiration_days
+  lifecycle_rules          = var.state_lifecycle_rules
   enforce_secure_transport = var.enforce_secure_transport
+
+  tags = var.tags
+}
+
+# The request function's fair-share counts, one conditional update per queued change.
+module "share_table" {
+  source = "../share-table"
+
+  name = "${var.name}-shares"
 
   tags = var.tags
 }
@@ -115,8 +124,8 @@ module "function" {
 
   change_queue_url = module.change_queue.queue_url
   change_queue_arn = module.change_queue.queue_arn
-  share_bucket     = module.state_bucket.bucket
-  share_bucket_arn = module.state_bucket.bucket_arn
+  share_table      = module.share_table.table_name
+  share_table_arn  = module.share_table.table_arn
 
   tags = var.tags
 }
@@ -134,11 +143,11 @@ module "record_writer" {
   timeout            = var.writer_timeout
   log_retention_days = var.log_retention_days
 
-  # The request function's, but the queue's URL and the share bucket: the writer consumes the queue
+  # The request function's, but the queue's URL and the share table: the writer consumes the queue
   # and never sends to it, and keeps its own marks in the state bucket.
   environment = {
     for name, value in module.function.environment : name => value
-    if !contains(["DDNS_CHANGE_QUEUE_URL", "DDNS_SHARE_BUCKET"], name)
+    if !contains(["DDNS_CHANGE_QUEUE_URL", "DDNS_SHARE_TABLE"], name)
   }
   state_bucket     = module.state_bucket.bucket
   state_bucket_arn = module.state_bucket.bucket_arn

@@ -4,8 +4,13 @@ output "api_url" {
 }
 
 output "state_bucket" {
-  description = "Name of the bucket of fair-share slots and the writer's applied marks (modules/state-bucket)."
+  description = "Name of the bucket of the writer's applied marks (modules/state-bucket)."
   value       = module.state_bucket.bucket
+}
+
+output "share_table" {
+  description = "Name of the DynamoDB table of fair-share counts (modules/share-table, `DDNS_SHARE_TABLE`)."
+  value       = module.share_table.table_name
 }
 
 output "config_bucket" {

@@ -321,15 +321,16 @@ variable "config_noncurrent_version_expiration_days" {
   }
 }
 
-variable "state_share_expiration_days" {
-  description = "Days after which the fair-share slots in the state bucket (modules/state-bucket) expire. Null leaves out the state bucket's lifecycle rules (emulators only: without them slots and marks are kept forever)."
-  type        = number
-  default     = 1
+variable "state_lifecycle_rules" {
+  description = "Expire the record writer's applied marks in the state bucket (modules/state-bucket) after 30 days. False leaves out the bucket's lifecycle rule (emulators only: the writer still drops old marks from every shard it rewrites)."
+  type        = bool
+  default     = true
+}
 
-  validation {
-    condition     = var.state_share_expiration_days == null || try(var.state_share_expiration_days >= 1 && floor(var.state_share_expiration_days) == var.state_share_expiration_days, false)
-    error_message = "state_share_expiration_days must be null or a whole number of days from 1."
-  }
+variable "state_share_expiration_days" {
+  description = "Deprecated and ignored: fair shares moved from the state bucket to a DynamoDB table whose TTL expires them (modules/share-table). Remove it from your variables; it will go in a later release."
+  type        = number
+  default     = null
 }
 
 variable "per_address_rate_limit" {

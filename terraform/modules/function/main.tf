@@ -90,12 +90,16 @@ locals {
       ],
       [
         {
-          # Fair-share slots (src/queue/s3-shares.ts): create only, never overwrite, nothing else in the bucket.
-          Sid       = "CreateShareSlots"
-          Effect    = "Allow"
-          Action    = ["s3:PutObject"]
-          Resource  = ["${var.share_bucket_arn}/shares/*"]
-          Condition = { Null = { "s3:if-none-match" = "false" } }
+          # Fair-share counts (src/queue/dynamodb-shares.ts): one conditional update of a count, on the
+          # item's three attributes only, nothing read back; no other call on the table.
+          Sid      = "CountFairShares"
+          Effect   = "Allow"
+          Action   = ["dynamodb:UpdateItem"]
+          Resource = [var.share_table_arn]
+          Condition = {
+            "ForAllValues:StringEquals" = { "dynamodb:Attributes" = ["id", "changes", "expires"] }
+            StringEqualsIfExists        = { "dynamodb:ReturnValues" = "NONE" }
+          }
         },
       ],
       local.decrypt_config_statements,
@@ -113,7 +117,7 @@ locals {
       DDNS_CONFIG_KEY           = var.config_key
       DDNS_CONFIG_CACHE_SECONDS = tostring(var.config_cache_seconds)
       DDNS_CHANGE_QUEUE_URL     = var.change_queue_url
-      DDNS_SHARE_BUCKET         = var.share_bucket
+      DDNS_SHARE_TABLE          = var.share_table
       DDNS_METRICS_NAMESPACE    = var.metrics_namespace
       DDNS_RESERVED_NAMES       = join(",", local.reserved_names)
       NODE_OPTIONS              = local.node_options

@@ -127,13 +127,13 @@ variable "change_queue_arn" {
   type        = string
 }
 
-variable "share_bucket" {
-  description = "Bucket of the fair-share slots (modules/state-bucket, `DDNS_SHARE_BUCKET`)."
+variable "share_table" {
+  description = "DynamoDB table of the fair-share counts (modules/share-table, `DDNS_SHARE_TABLE`)."
   type        = string
 }
 
-variable "share_bucket_arn" {
-  description = "ARN of that bucket: the function may create objects under `shares/` in it, and nothing else."
+variable "share_table_arn" {
+  description = "ARN of that table: the function may update its counts, and nothing else in it."
   type        = string
 }
 

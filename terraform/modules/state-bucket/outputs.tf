@@ -1,5 +1,5 @@
 output "bucket" {
-  description = "Name of the bucket (`DDNS_SHARE_BUCKET` of the request function, `DDNS_WRITER_STATE_BUCKET` of the record writer)."
+  description = "Name of the bucket (`DDNS_WRITER_STATE_BUCKET` of the record writer)."
   value       = module.bucket.bucket
 }
 
@@ -9,6 +9,6 @@ output "mark_expiration_days" {
 }
 
 output "bucket_arn" {
-  description = "ARN of the bucket, for the two roles' statements on their own prefixes."
+  description = "ARN of the bucket, for the writer's statements on `applied/`."
   value       = module.bucket.bucket_arn
 }

@@ -3,10 +3,10 @@ variable "name" {
   type        = string
 }
 
-variable "share_expiration_days" {
-  description = "Days after which fair-share slots (`shares/`) expire; null leaves out both lifecycle rules (emulators only)."
-  type        = number
-  default     = 1
+variable "lifecycle_rules" {
+  description = "Expire marks after `mark_expiration_days`; false leaves out the lifecycle rule (emulators only)."
+  type        = bool
+  default     = true
 }
 
 variable "mark_expiration_days" {

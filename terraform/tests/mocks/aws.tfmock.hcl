@@ -165,3 +165,9 @@ mock_resource "aws_sqs_queue" {
     name = "ddns-changes"
   }
 }
+
+mock_resource "aws_dynamodb_table" {
+  defaults = {
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/ddns-shares"
+  }
+}

@@ -34,7 +34,7 @@ export interface ContainerOptions {
   readonly config?: ConfigSource;
   /** Where changes go; default: written at once by an in-process record writer. */
   readonly queue?: ChangeQueue;
-  /** Fair shares at the queue's door (src/queue/s3-shares.ts); default none. */
+  /** Fair shares at the queue's door (src/queue/dynamodb-shares.ts); default none. */
   readonly shares?: ChangeShares;
 }
 
@@ -47,6 +47,40 @@ export function createConfigStore(options: ContainerOptions): ConfigSource {
     now: () => options.clock.now(),
     log: options.log ?? discardingLogger,
   });
+}
+
+/**
+ * One simulated environment's view of a config shared between environments: the parsed document is
+ * the shared source's (100 parsed copies of a 100,000-host config would not fit), but the
+ * revalidation is the environment's own, as S3ConfigStore's is in Lambda: once its `cacheSeconds`
+ * have passed, its next request pays one conditional GET (`revalidateMs`; the document is unchanged,
+ * so S3 answers 304) while the other environments go on. A shared store would instead make every
+ * environment wait for one refresh at the same moment, which no deployment does.
+ */
+export function environmentConfigCache(
+  shared: ConfigSource,
+  options: { clock: Clock; cacheSeconds: number; revalidateMs: number },
+): ConfigSource {
+  let validUntil = Number.NEGATIVE_INFINITY;
+  let revalidating: Promise<void> | undefined;
+  const fresh = async () => {
+    if (options.clock.now() < validUntil) return;
+    revalidating ??= options.clock.sleep(options.revalidateMs).then(() => {
+      validUntil = options.clock.now() + options.cacheSeconds * 1000;
+      revalidating = undefined;
+    });
+    await revalidating;
+  };
+  return {
+    hosts: async (names) => {
+      await fresh();
+      return shared.hosts(names);
+    },
+    acmeAccounts: async () => {
+      await fresh();
+      return shared.acmeAccounts();
+    },
+  };
 }
 
 /**

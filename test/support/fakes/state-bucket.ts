@@ -1,31 +1,21 @@
-// The state bucket in memory (fair shares and the writer's marks): the fake the queue simulations
+// The state bucket in memory (the writer's applied marks): the fake the queue simulations
 // (bench/queue-storm.ts) hand the real S3 adapters.
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { awsError } from "./aws-error.js";
-import { type Clock, wallClock } from "./clock.js";
+import { ServiceStandIn } from "./service-stand-in.js";
 
 /**
- * A bucket of small objects (the state bucket: `shares/` for fair shares, `applied/` for the writer's
- * marks), answering GetObject (404 NoSuchKey when absent; an ETag) and PutObject, with `If-None-Match: *`
- * and `If-Match` refused 412 when they do not hold, as S3 does. S3's request rates per prefix (3,500
+ * A bucket of small objects (the state bucket: `applied/` for the writer's marks), answering GetObject
+ * (404 NoSuchKey when absent; an ETag) and PutObject, with `If-None-Match: *` and `If-Match` refused
+ * 412 when they do not hold, as S3 does. S3's request rates per prefix (3,500
  * PUT and 5,500 GET a second) are far above what the simulations ask and are not enforced.
  */
-export class StateBucketStandIn {
+export class StateBucketStandIn extends ServiceStandIn<S3Client> {
   readonly calls = { get: 0, put: 0, putRefused: 0 };
   readonly #objects = new Map<string, { text: string; etag: string }>();
   #versions = 0;
 
-  constructor(
-    private readonly clock: Clock = wallClock,
-    private readonly latencyMs = 0,
-  ) {}
-
-  get client(): S3Client {
-    return { send: (command: unknown) => this.send(command) } as unknown as S3Client;
-  }
-
-  async send(command: unknown): Promise<unknown> {
-    await this.clock.sleep(this.latencyMs);
+  protected answer(command: unknown): unknown {
     if (command instanceof GetObjectCommand) {
       this.calls.get++;
       const object = this.#objects.get(command.input.Key ?? "");
