@@ -1,9 +1,9 @@
 /**
  * What the local DNS server answers from: every hosted zone in the emulator's Route 53, read through
  * the SDK, as records in DNS wire-format terms (dns-packet's shapes). A snapshot is at most
- * `maxAgeMs` old when a query is answered: it is refreshed on demand (one refresh shared by all
- * queries that arrive meanwhile), so an idle server costs nothing and a change in Route 53 is seen
- * by the first query after `maxAgeMs`.
+ * `maxAgeMs` old when a query is answered: it is refreshed on demand (one refresh shared by the
+ * queries that arrive while it is recent enough), so an idle server costs nothing and a change in
+ * Route 53 is seen by the first query after `maxAgeMs`.
  */
 import {
   ListHostedZonesCommand,
@@ -188,36 +188,57 @@ export async function loadZones(route53: Route53Client): Promise<Zone[]> {
   return Promise.all(zones.map(async (zone) => buildZone(zone.name, await listRecordSets(route53, zone.id))));
 }
 
-/** Zones no older than `maxAgeMs` when asked for; one refresh at a time. */
+/**
+ * Zones no older than `maxAgeMs` when asked for. Queries that arrive while a refresh is under way
+ * share it only if it began at most `maxAgeMs` before them: a refresh that began earlier may have
+ * read Route 53 before a change the query must see, so the query starts its own.
+ */
 export class ZoneSnapshots {
   readonly #load: () => Promise<Zone[]>;
   readonly #maxAgeMs: number;
   readonly #onStale: (error: unknown) => void;
+  readonly #now: () => number;
   #zones: Zone[] | undefined;
   #loadedAt = Number.NEGATIVE_INFINITY;
-  #refreshing: Promise<Zone[]> | undefined;
+  #refreshing: { readonly startedAt: number; readonly zones: Promise<Zone[]> } | undefined;
 
-  constructor(load: () => Promise<Zone[]>, maxAgeMs: number, onStale: (error: unknown) => void) {
+  constructor(
+    load: () => Promise<Zone[]>,
+    maxAgeMs: number,
+    onStale: (error: unknown) => void,
+    now: () => number = Date.now,
+  ) {
     this.#load = load;
     this.#maxAgeMs = maxAgeMs;
     this.#onStale = onStale;
+    this.#now = now;
   }
 
   /** Fresh zones; after a failed refresh the previous snapshot (reported through `onStale`), if any. */
   async current(): Promise<Zone[]> {
-    if (this.#zones && Date.now() - this.#loadedAt <= this.#maxAgeMs) return this.#zones;
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = undefined;
-    });
-    return this.#refreshing;
+    const askedAt = this.#now();
+    if (this.#zones && askedAt - this.#loadedAt <= this.#maxAgeMs) return this.#zones;
+    const underWay = this.#refreshing;
+    if (underWay && askedAt - underWay.startedAt <= this.#maxAgeMs) return underWay.zones;
+    const refresh = { startedAt: askedAt, zones: this.#refresh(askedAt) };
+    this.#refreshing = refresh;
+    void refresh.zones
+      .finally(() => {
+        if (this.#refreshing === refresh) this.#refreshing = undefined;
+      })
+      .catch(() => {});
+    return refresh.zones;
   }
 
-  async #refresh(): Promise<Zone[]> {
-    const startedAt = Date.now();
+  async #refresh(startedAt: number): Promise<Zone[]> {
     try {
-      this.#zones = await this.#load();
-      this.#loadedAt = startedAt;
-      return this.#zones;
+      const zones = await this.#load();
+      // Refreshes may overlap: the one that began last is the snapshot kept.
+      if (startedAt >= this.#loadedAt) {
+        this.#zones = zones;
+        this.#loadedAt = startedAt;
+      }
+      return zones;
     } catch (error) {
       if (!this.#zones) throw error;
       this.#onStale(error);
