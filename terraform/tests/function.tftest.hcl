@@ -27,42 +27,42 @@ run "function_settings" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.runtime == "nodejs22.x"
+    condition     = module.lambda.settings.runtime == "nodejs22.x"
     error_message = "The runtime must default to nodejs22.x."
   }
 
   assert {
-    condition     = aws_lambda_function.this.architectures == tolist(["arm64"])
+    condition     = module.lambda.settings.architectures == tolist(["arm64"])
     error_message = "The architecture must default to arm64."
   }
 
   assert {
-    condition     = aws_lambda_function.this.handler == "index.handler"
+    condition     = module.lambda.settings.handler == "index.handler"
     error_message = "The handler must be index.handler (index.mjs exports handler)."
   }
 
   assert {
-    condition     = aws_lambda_function.this.memory_size == 128
+    condition     = module.lambda.settings.memory_size == 128
     error_message = "Memory must default to 128 MB."
   }
 
   assert {
-    condition     = aws_lambda_function.this.timeout <= 15
+    condition     = module.lambda.settings.timeout <= 15
     error_message = "The timeout must stay well under API Gateway's 30 s."
   }
 
   assert {
-    condition     = aws_lambda_function.this.source_code_hash == filebase64sha256("tests/fixtures/lambda.zip")
+    condition     = module.lambda.settings.source_code_hash == filebase64sha256("tests/fixtures/lambda.zip")
     error_message = "source_code_hash must follow the zip's content."
   }
 
   assert {
-    condition     = aws_lambda_function.this.reserved_concurrent_executions == null
+    condition     = module.lambda.settings.reserved_concurrent_executions == null
     error_message = "The module leaves concurrency unreserved unless told (modules/ddns reserves 100 by default)."
   }
 
   assert {
-    condition = aws_lambda_function.this.environment[0].variables == tomap({
+    condition = module.lambda.environment == tomap({
       DDNS_CONFIG_BUCKET        = "ddns-config-20240101000000000000000001"
       DDNS_CONFIG_KEY           = "config.json"
       DDNS_CONFIG_CACHE_SECONDS = "60"
@@ -76,22 +76,22 @@ run "function_settings" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON"
+    condition     = module.lambda.settings.logging_config[0].log_format == "JSON"
     error_message = "The function must use Lambda's JSON log format (the failed-auth metric filter parses it)."
   }
 
   assert {
-    condition     = aws_lambda_function.this.logging_config[0].log_group == aws_cloudwatch_log_group.this.name
+    condition     = module.lambda.settings.logging_config[0].log_group == module.lambda.log_group_name
     error_message = "The function must log to its own managed log group."
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/ddns" && aws_cloudwatch_log_group.this.retention_in_days == 30
+    condition     = module.lambda.log_group_name == "/aws/lambda/ddns" && module.lambda.log_retention_days == 30
     error_message = "The function's log group must have a retention period (30 days by default)."
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" }
+    condition     = jsondecode(module.lambda.assume_role_policy_json).Statement[0].Principal == { Service = "lambda.amazonaws.com" }
     error_message = "Only Lambda may assume the function's role."
   }
 }
@@ -106,7 +106,7 @@ run "iam_policy_is_least_privilege" {
   # Which statement grants which action, on which resource.
   assert {
     condition = {
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid => { effect = s.Effect, actions = s.Action, resources = s.Resource }
+      for s in jsondecode(output.policy_json).Statement : s.Sid => { effect = s.Effect, actions = s.Action, resources = s.Resource }
       } == {
       WriteOwnLogs        = { effect = "Allow", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns:*"] }
       ReadConfigObject    = { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::ddns-config-20240101000000000000000001/config.json", "arn:aws:s3:::ddns-config-20240101000000000000000001/config.json.d/*"] }
@@ -123,7 +123,7 @@ run "iam_policy_is_least_privilege" {
   # can write no other attribute into the table.
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "CountFairShares"
+      for s in jsondecode(output.policy_json).Statement : s.Condition if s.Sid == "CountFairShares"
       ][0] == {
       "ForAllValues:StringEquals" = { "dynamodb:Attributes" = ["id", "changes", "expires"] }
       StringEqualsIfExists        = { "dynamodb:ReturnValues" = "NONE" }
@@ -132,14 +132,14 @@ run "iam_policy_is_least_privilege" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["DDNS_SHARE_TABLE"] == "ddns-shares"
+    condition     = module.lambda.environment["DDNS_SHARE_TABLE"] == "ddns-shares"
     error_message = "The function must be told where the fair shares are counted."
   }
 
   # The internet-facing function decides; the record writer (modules/record-writer) writes.
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      for s in jsondecode(output.policy_json).Statement :
       s.Effect == "Deny" || !anytrue([for a in flatten([s.Action]) : contains(["route53:ChangeResourceRecordSets", "route53:*", "*"], a) || startswith(a, "route53:Change") || startswith(a, "route53:Create") || startswith(a, "route53:Delete")])
     ])
     error_message = "The request function's role must have no Route 53 write permission at all."
@@ -147,7 +147,7 @@ run "iam_policy_is_least_privilege" {
 
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      for s in jsondecode(output.policy_json).Statement :
       !contains(flatten([s.Resource]), "*") && !anytrue([for a in flatten([s.Action]) : endswith(a, "*")])
     ])
     error_message = "No statement may use a wildcard resource or action."
@@ -155,7 +155,7 @@ run "iam_policy_is_least_privilege" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "ListConfigBucket"
+      for s in jsondecode(output.policy_json).Statement : s.Condition if s.Sid == "ListConfigBucket"
       ][0] == {
       StringLike = { "s3:prefix" = ["config.json", "config.json.d/*"] }
     }
@@ -163,12 +163,12 @@ run "iam_policy_is_least_privilege" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : !strcontains(jsonencode(s.Action), "events:")])
+    condition     = alltrue([for s in jsondecode(output.policy_json).Statement : !strcontains(jsonencode(s.Action), "events:")])
     error_message = "The request function publishes no events: the record writer does, after the write."
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["ListConfigBucket", "CountFairShares"], s.Sid) || !can(s.Condition)])
+    condition     = alltrue([for s in jsondecode(output.policy_json).Statement : contains(["ListConfigBucket", "CountFairShares"], s.Sid) || !can(s.Condition)])
     error_message = "Only the listing and the share slots carry conditions."
   }
 }
@@ -185,7 +185,7 @@ run "api_domain_is_reserved_like_the_apex" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["DDNS_RESERVED_NAMES"] == "dyn.example.com,ddns.dyn.example.com"
+    condition     = module.lambda.environment["DDNS_RESERVED_NAMES"] == "dyn.example.com,ddns.dyn.example.com"
     error_message = "The function must be told both reserved names."
   }
 }
@@ -202,7 +202,7 @@ run "edge_secret_reaches_the_function_but_not_the_output" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["DDNS_EDGE_SECRET"] == "0b7e4f6e-5a51-4c1e-9f0e-5d2c0f3a9b71"
+    condition     = module.lambda.environment["DDNS_EDGE_SECRET"] == "0b7e4f6e-5a51-4c1e-9f0e-5d2c0f3a9b71"
     error_message = "Behind the edge the function must know the origin secret (DDNS_EDGE_SECRET)."
   }
 
@@ -225,7 +225,7 @@ run "kms_key_adds_decrypt_on_that_key_only" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "DecryptConfigObject"
+      for s in jsondecode(output.policy_json).Statement : s if s.Sid == "DecryptConfigObject"
       ] == [{
         Sid      = "DecryptConfigObject"
         Effect   = "Allow"
@@ -253,7 +253,7 @@ run "no_kms_statement_without_key" {
   }
 
   assert {
-    condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(flatten([s.Action]), "kms:Decrypt")])
+    condition     = !anytrue([for s in jsondecode(output.policy_json).Statement : contains(flatten([s.Action]), "kms:Decrypt")])
     error_message = "Without a KMS key there must be no KMS permission."
   }
 }
@@ -276,32 +276,32 @@ run "settings_pass_through" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.architectures == tolist(["x86_64"])
+    condition     = module.lambda.settings.architectures == tolist(["x86_64"])
     error_message = "architecture must pass through."
   }
 
   assert {
-    condition     = aws_lambda_function.this.memory_size == 256 && aws_lambda_function.this.timeout == 5 && aws_lambda_function.this.reserved_concurrent_executions == 5
+    condition     = module.lambda.settings.memory_size == 256 && module.lambda.settings.timeout == 5 && module.lambda.settings.reserved_concurrent_executions == 5
     error_message = "memory_size, timeout and reserved concurrency must pass through."
   }
 
   assert {
-    condition     = strcontains(aws_lambda_function.this.environment[0].variables.NODE_OPTIONS, "--max-old-space-size=228 ")
+    condition     = strcontains(module.lambda.environment.NODE_OPTIONS, "--max-old-space-size=228 ")
     error_message = "The V8 heap cap must follow memory_size, leaving 28 MB for everything else."
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.this.retention_in_days == 90
+    condition     = module.lambda.log_retention_days == 90
     error_message = "log_retention_days must pass through."
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["DDNS_CONFIG_KEY"] == "prod/config.json" && aws_lambda_function.this.environment[0].variables["DDNS_CONFIG_CACHE_SECONDS"] == "30"
+    condition     = module.lambda.environment["DDNS_CONFIG_KEY"] == "prod/config.json" && module.lambda.environment["DDNS_CONFIG_CACHE_SECONDS"] == "30"
     error_message = "config_key and config_cache_seconds must reach the environment."
   }
 
   assert {
-    condition     = contains(flatten([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Resource if s.Sid == "ReadConfigObject"]), "arn:aws:s3:::ddns-config-20240101000000000000000001/prod/config.json")
+    condition     = contains(flatten([for s in jsondecode(output.policy_json).Statement : s.Resource if s.Sid == "ReadConfigObject"]), "arn:aws:s3:::ddns-config-20240101000000000000000001/prod/config.json")
     error_message = "GetObject must follow config_key."
   }
 }
@@ -332,12 +332,12 @@ run "name_servers_given" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["DDNS_NAME_SERVERS"] == "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk"
+    condition     = module.lambda.environment["DDNS_NAME_SERVERS"] == "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk"
     error_message = "name_servers must reach DDNS_NAME_SERVERS, comma-separated."
   }
 
   assert {
-    condition     = !contains([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid], "ReadZoneNameServers")
+    condition     = !contains([for s in jsondecode(output.policy_json).Statement : s.Sid], "ReadZoneNameServers")
     error_message = "With the name servers given, the function needs no route53:GetHostedZone."
   }
 }

@@ -61,7 +61,7 @@ run "present_when_asked" {
 
   # The mock gives every log group one ARN; tell the job's own from the request function's.
   override_resource {
-    target          = module.quiet_hosts[0].aws_cloudwatch_log_group.this
+    target          = module.quiet_hosts[0].module.lambda.aws_cloudwatch_log_group.this
     override_during = plan
     values          = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns-quiet-hosts" }
   }
@@ -121,9 +121,9 @@ run "module_schedules_a_second_function_from_the_package" {
 
   assert {
     condition = (
-      aws_lambda_function.this.handler == "jobs.handler" &&
-      aws_lambda_function.this.filename == "tests/fixtures/lambda.zip" &&
-      aws_lambda_function.this.environment[0].variables.DDNS_EVENT_BUS == "ddns-events"
+      module.lambda.settings.handler == "jobs.handler" &&
+      module.lambda.settings.filename == "tests/fixtures/lambda.zip" &&
+      module.lambda.environment.DDNS_EVENT_BUS == "ddns-events"
     )
     error_message = "The job must run jobs.handler from the same package, announcing on the deployment's bus."
   }
@@ -142,7 +142,7 @@ run "module_schedules_a_second_function_from_the_package" {
   assert {
     condition = (
       [for s in jsondecode(output.policy_json).Statement : s.Sid] == ["WriteOwnLogs", "QueryRequestLog", "ReadQueryResults", "PutQuietEventsOnOwnBus", "ReadConfigObject"] &&
-      jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"
+      jsondecode(module.lambda.assume_role_policy_json).Statement[0].Principal.Service == "lambda.amazonaws.com"
     )
     error_message = "The job's role must add the request function's config statements to its own, and be assumable by Lambda."
   }

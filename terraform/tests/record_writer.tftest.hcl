@@ -27,7 +27,7 @@ run "writer_function_and_mapping" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.handler == "writer.handler" && aws_lambda_function.this.function_name == "ddns-writer" && aws_lambda_function.this.source_code_hash == filebase64sha256("tests/fixtures/lambda.zip")
+    condition     = module.lambda.settings.handler == "writer.handler" && output.function_name == "ddns-writer" && module.lambda.settings.source_code_hash == filebase64sha256("tests/fixtures/lambda.zip")
     error_message = "The writer must run writer.handler from the same zip, as ddns-writer."
   }
 
@@ -43,7 +43,7 @@ run "writer_function_and_mapping" {
   }
 
   assert {
-    condition = aws_lambda_function.this.environment[0].variables == tomap({
+    condition = module.lambda.environment == tomap({
       DDNS_CONFIG_BUCKET             = "ddns-config-20240101000000000000000001"
       DDNS_CONFIG_KEY                = "config.json"
       DDNS_WRITER_CHANGES_PER_SECOND = "2"
@@ -64,7 +64,7 @@ run "writer_policy_holds_the_route53_conditions" {
   # Which statement grants which action, on which resource.
   assert {
     condition = {
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid => { effect = s.Effect, actions = s.Action, resources = s.Resource }
+      for s in jsondecode(output.policy_json).Statement : s.Sid => { effect = s.Effect, actions = s.Action, resources = s.Resource }
       } == {
       WriteOwnLogs                       = { effect = "Allow", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ddns:*"] }
       ConsumeChangeQueue                 = { effect = "Allow", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources = ["arn:aws:sqs:us-east-1:123456789012:ddns-changes"] }
@@ -81,13 +81,13 @@ run "writer_policy_holds_the_route53_conditions" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["DDNS_WRITER_STATE_BUCKET"] == "ddns-state-x"
+    condition     = module.lambda.environment["DDNS_WRITER_STATE_BUCKET"] == "ddns-state-x"
     error_message = "The writer must be told where its applied marks are kept."
   }
 
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      for s in jsondecode(output.policy_json).Statement :
       !contains(flatten([s.Resource]), "*") && !anytrue([for a in flatten([s.Action]) : endswith(a, "*")])
     ])
     error_message = "No statement may use a wildcard resource or action."
@@ -95,7 +95,7 @@ run "writer_policy_holds_the_route53_conditions" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "UpsertAddressRecordsInZone"
+      for s in jsondecode(output.policy_json).Statement : s.Condition if s.Sid == "UpsertAddressRecordsInZone"
       ][0] == {
       "ForAllValues:StringEquals" = {
         "route53:ChangeResourceRecordSetsActions"     = ["UPSERT"]
@@ -115,7 +115,7 @@ run "writer_policy_holds_the_route53_conditions" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyReservedNames"
+      for s in jsondecode(output.policy_json).Statement : s.Condition if s.Sid == "DenyReservedNames"
       ][0] == {
       "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com"] }
     }
@@ -124,7 +124,7 @@ run "writer_policy_holds_the_route53_conditions" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "WriteAcmeChallengeRecordsInZone"
+      for s in jsondecode(output.policy_json).Statement : s.Condition if s.Sid == "WriteAcmeChallengeRecordsInZone"
       ][0] == {
       "ForAllValues:StringEquals" = {
         "route53:ChangeResourceRecordSetsActions"     = ["CREATE", "DELETE"]
@@ -143,7 +143,7 @@ run "writer_policy_holds_the_route53_conditions" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : contains(["UpsertAddressRecordsInZone", "WriteAcmeChallengeRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards", "DenyCertificatesForReservedNames", "ListAppliedMarks"], s.Sid) || !can(s.Condition)])
+    condition     = alltrue([for s in jsondecode(output.policy_json).Statement : contains(["UpsertAddressRecordsInZone", "WriteAcmeChallengeRecordsInZone", "DenyReservedNames", "RefuseEscapedNamesButHostWildcards", "DenyCertificatesForReservedNames", "ListAppliedMarks"], s.Sid) || !can(s.Condition)])
     error_message = "Only the change statements and the marks listing carry conditions."
   }
 }
@@ -160,7 +160,7 @@ run "api_domain_is_reserved_like_the_apex" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyReservedNames"
+      for s in jsondecode(output.policy_json).Statement : s.Condition if s.Sid == "DenyReservedNames"
       ][0] == {
       "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["dyn.example.com", "ddns.dyn.example.com"] }
     }
@@ -169,7 +169,7 @@ run "api_domain_is_reserved_like_the_apex" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyCertificatesForReservedNames"
+      for s in jsondecode(output.policy_json).Statement : s.Condition if s.Sid == "DenyCertificatesForReservedNames"
       ][0] == {
       "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["_acme-challenge.ddns.dyn.example.com", "_acme-challenge.dyn.example.com"] }
     }
@@ -191,7 +191,7 @@ run "apex_certificates_when_opted_in" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition if s.Sid == "DenyCertificatesForReservedNames"
+      for s in jsondecode(output.policy_json).Statement : s.Condition if s.Sid == "DenyCertificatesForReservedNames"
       ][0] == {
       "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = ["_acme-challenge.ddns.dyn.example.com"] }
     }
@@ -211,7 +211,7 @@ run "apex_certificates_without_api_domain" {
   }
 
   assert {
-    condition     = !contains([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid], "DenyCertificatesForReservedNames")
+    condition     = !contains([for s in jsondecode(output.policy_json).Statement : s.Sid], "DenyCertificatesForReservedNames")
     error_message = "Opted in and without a custom domain, no certificate name is denied."
   }
 }
@@ -238,11 +238,11 @@ run "record_names_admit_host_wildcards_and_nothing_more" {
     condition = alltrue([
       for name in concat(var.allowed, var.refused) : (
         anytrue([
-          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "UpsertAddressRecordsInZone"][0] :
+          for pattern in [for s in jsondecode(output.policy_json).Statement : s.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "UpsertAddressRecordsInZone"][0] :
           can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
         ])
         && !anytrue([
-          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAnyValue:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "RefuseEscapedNamesButHostWildcards"][0] :
+          for pattern in [for s in jsondecode(output.policy_json).Statement : s.Condition["ForAnyValue:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "RefuseEscapedNamesButHostWildcards"][0] :
           can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
         ])
       ) == contains(var.allowed, name)
@@ -274,7 +274,7 @@ run "acme_txt_names_admit_challenge_records_only" {
     condition = alltrue([
       for name in concat(var.allowed, var.refused) : (
         anytrue([
-          for pattern in [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "WriteAcmeChallengeRecordsInZone"][0] :
+          for pattern in [for s in jsondecode(output.policy_json).Statement : s.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"] if s.Sid == "WriteAcmeChallengeRecordsInZone"][0] :
           can(regex("^${replace(replace(replace(replace(pattern, "\\", "\\\\"), ".", "\\."), "?", "."), "*", ".*")}$", name))
         ])
       ) == contains(var.allowed, name)
@@ -295,7 +295,7 @@ run "events_only_of_the_writers_kinds" {
   }
 
   assert {
-    condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if strcontains(jsonencode(s.Action), "events:")] == [{
+    condition = [for s in jsondecode(output.policy_json).Statement : s if strcontains(jsonencode(s.Action), "events:")] == [{
       Sid      = "PutChangeEventsOnOwnBus"
       Effect   = "Allow"
       Action   = ["events:PutEvents"]

@@ -10,7 +10,7 @@
 #      except the two moto is known to cause
 #      (see ALLOWED_DRIFT), destroy. (An existing zone, create_zone = false, is covered by the mock tests.)
 #   5. test/terraform/state-moves.sh (in the background beside step 4, on its own moto): an earlier commit's applied state, planned with this tree, moves its
-#      buckets into modules/private-bucket and replaces nothing.
+#      buckets into modules/private-bucket and its functions into modules/lambda-function, and replaces nothing.
 # Prints a PASS/FAIL line per step and exits non-zero when any step failed.
 # KEEP_STATE=1 keeps the emulator state directory (it is always kept when a step fails).
 
@@ -25,9 +25,9 @@ readonly PLUGIN_MIRROR="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 
 # moto drops these two arguments, so the plan after an apply always wants to set them again. Nothing
 # else may change. Format: resource address, then the one top-level attribute allowed to differ.
-declare -rx ALLOWED_DRIFT='module.ddns.module.function.aws_lambda_function.this logging_config
-module.ddns.module.quiet_hosts[0].aws_lambda_function.this logging_config
-module.ddns.module.record_writer.aws_lambda_function.this logging_config
+declare -rx ALLOWED_DRIFT='module.ddns.module.function.module.lambda.aws_lambda_function.this logging_config
+module.ddns.module.quiet_hosts[0].module.lambda.aws_lambda_function.this logging_config
+module.ddns.module.record_writer.module.lambda.aws_lambda_function.this logging_config
 module.ddns.module.http_api.aws_apigatewayv2_api.this ip_address_type'
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/ddns-tf-test.XXXXXX")"

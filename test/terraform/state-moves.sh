@@ -2,13 +2,16 @@
 # A deployment made with an earlier commit's Terraform upgrades to this tree's without replacing
 # anything: the `moved` blocks carry the deployed state along (the deployment's body into modules/ddns,
 # terraform/main.tf; the buckets' resources into modules/private-bucket, modules/config-bucket and
-# modules/state-bucket). On a moto server on loopback:
-#   1. apply OLD_REF's terraform/ with OLD_REF's scripts/tf-emulator.sh (lifecycle rules on, as in run.sh);
+# modules/state-bucket; each function's role, policy, log group and function into
+# modules/lambda-function). On a moto server on loopback:
+#   1. apply OLD_REF's terraform/ with OLD_REF's scripts/tf-emulator.sh (lifecycle rules on, as in run.sh;
+#      change events and the quiet-host check on, so that its function moves too);
 #   2. plan this tree's terraform/ against that state (tf-emulator.sh copies the new files into the
 #      same state directory and keeps the state);
 #   3. fail on any create outside INTENDED_CREATES, any delete or replace, and on any update outside
 #      ALLOWED_DRIFT (run.sh's list) and INTENDED_UPDATES (what this tree changes in place on purpose);
-#      every resource must show as moved (to module.ddns, the buckets' also to module.bucket), not as new;
+#      every resource must show as moved (to module.ddns, the buckets' also to module.bucket, the
+#      functions' to module.lambda), not as new;
 #   4. destroy with this tree's code.
 # Usage: test/terraform/state-moves.sh [OLD_REF]   (default 83ce6e7, the last commit before the move;
 # needs dist/lambda.zip: make build). KEEP_STATE=1 keeps the state directory.
@@ -21,25 +24,33 @@ readonly OLD_REF="${1:-83ce6e7}"
 readonly LAMBDA_PACKAGE="${REPO_ROOT}/dist/lambda.zip"
 
 # moto drops these arguments, so every plan after an apply wants to set them again (test/terraform/run.sh).
-declare -rx ALLOWED_DRIFT='module.ddns.module.function.aws_lambda_function.this logging_config
-module.ddns.module.record_writer.aws_lambda_function.this logging_config
+declare -rx ALLOWED_DRIFT='module.ddns.module.function.module.lambda.aws_lambda_function.this logging_config
+module.ddns.module.record_writer.module.lambda.aws_lambda_function.this logging_config
+module.ddns.module.quiet_hosts[0].module.lambda.aws_lambda_function.this logging_config
 module.ddns.module.http_api.aws_apigatewayv2_api.this ip_address_type'
 
 # In-place updates this tree makes on purpose since OLD_REF (each a reason in a comment), beside the moves:
 # - the writer's DDNS_WRITER_MARK_DAYS (the applied marks' retention, from the state bucket's expiry);
 # - fair shares counted in a DynamoDB table, not S3 slots: the request function's DDNS_SHARE_TABLE and
 #   its UpdateItem statement instead of the slot PutObject, and the state bucket's `shares/` rule gone
-#   (moto reads the lifecycle back so that the plan may not show this one).
-declare -rx INTENDED_UPDATES='module.ddns.module.record_writer.aws_lambda_function.this environment
-module.ddns.module.function.aws_lambda_function.this environment
-module.ddns.module.function.aws_iam_role_policy.this policy
+#   (moto reads the lifecycle back so that the plan may not show this one); the quiet-host job takes the
+#   request function's environment, so it gets DDNS_SHARE_TABLE too;
+# - events:source and events:detail-type are multivalued: the writer's and the quiet-host job's
+#   events:PutEvents statements use ForAllValues:StringEquals with a Null guard, not StringEquals.
+declare -rx INTENDED_UPDATES='module.ddns.module.record_writer.module.lambda.aws_lambda_function.this environment
+module.ddns.module.function.module.lambda.aws_lambda_function.this environment
+module.ddns.module.function.module.lambda.aws_iam_role_policy.this policy
+module.ddns.module.quiet_hosts[0].module.lambda.aws_lambda_function.this environment
+module.ddns.module.quiet_hosts[0].module.lambda.aws_iam_role_policy.this policy
+module.ddns.module.record_writer.module.lambda.aws_iam_role_policy.this policy
 module.ddns.module.state_bucket.aws_s3_bucket_lifecycle_configuration.this[0] rule'
 
 # Resources this tree adds on purpose since OLD_REF: the fair-share table.
 declare -rx INTENDED_CREATES='module.ddns.module.share_table.aws_dynamodb_table.this'
 
-# The addresses the bucket resources must arrive at, each moved from its old place (every other
-# resource must move to the same address under module.ddns).
+# The addresses the bucket resources and the functions' role, policy, log group and function must
+# arrive at (modules/private-bucket, modules/lambda-function), each moved from its old place (every
+# other resource must move to the same address under module.ddns).
 readonly EXPECTED_MOVES='module.config_bucket.aws_s3_bucket.this module.ddns.module.config_bucket.module.bucket.aws_s3_bucket.this
 module.config_bucket.aws_s3_bucket_public_access_block.this module.ddns.module.config_bucket.module.bucket.aws_s3_bucket_public_access_block.this
 module.config_bucket.aws_s3_bucket_ownership_controls.this module.ddns.module.config_bucket.module.bucket.aws_s3_bucket_ownership_controls.this
@@ -47,7 +58,19 @@ module.config_bucket.aws_s3_bucket_server_side_encryption_configuration.this mod
 module.state_bucket.aws_s3_bucket.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket.this
 module.state_bucket.aws_s3_bucket_public_access_block.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket_public_access_block.this
 module.state_bucket.aws_s3_bucket_ownership_controls.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket_ownership_controls.this
-module.state_bucket.aws_s3_bucket_server_side_encryption_configuration.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket_server_side_encryption_configuration.this'
+module.state_bucket.aws_s3_bucket_server_side_encryption_configuration.this module.ddns.module.state_bucket.module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+module.function.aws_iam_role.this module.ddns.module.function.module.lambda.aws_iam_role.this
+module.function.aws_iam_role_policy.this module.ddns.module.function.module.lambda.aws_iam_role_policy.this
+module.function.aws_cloudwatch_log_group.this module.ddns.module.function.module.lambda.aws_cloudwatch_log_group.this
+module.function.aws_lambda_function.this module.ddns.module.function.module.lambda.aws_lambda_function.this
+module.record_writer.aws_iam_role.this module.ddns.module.record_writer.module.lambda.aws_iam_role.this
+module.record_writer.aws_iam_role_policy.this module.ddns.module.record_writer.module.lambda.aws_iam_role_policy.this
+module.record_writer.aws_cloudwatch_log_group.this module.ddns.module.record_writer.module.lambda.aws_cloudwatch_log_group.this
+module.record_writer.aws_lambda_function.this module.ddns.module.record_writer.module.lambda.aws_lambda_function.this
+module.quiet_hosts[0].aws_iam_role.this module.ddns.module.quiet_hosts[0].module.lambda.aws_iam_role.this
+module.quiet_hosts[0].aws_iam_role_policy.this module.ddns.module.quiet_hosts[0].module.lambda.aws_iam_role_policy.this
+module.quiet_hosts[0].aws_cloudwatch_log_group.this module.ddns.module.quiet_hosts[0].module.lambda.aws_cloudwatch_log_group.this
+module.quiet_hosts[0].aws_lambda_function.this module.ddns.module.quiet_hosts[0].module.lambda.aws_lambda_function.this'
 export EXPECTED_MOVES
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/ddns-tf-moves.XXXXXX")"
@@ -100,7 +123,8 @@ main() {
   printf '== apply %s (terraform/ as of that commit)\n' "${OLD_REF}"
   "${work_dir}/old/scripts/tf-emulator.sh" apply --moto-url "${moto_url}" --state-dir "${deployment}" \
     -var "lambda_package=${LAMBDA_PACKAGE}" \
-    -var config_noncurrent_version_expiration_days=30 -var state_share_expiration_days=1 ||
+    -var config_noncurrent_version_expiration_days=30 -var state_share_expiration_days=1 \
+    -var change_events=true -var quiet_host_check_minutes=15 ||
     die "the old code's apply failed"
 
   printf '== plan this tree against that state\n'

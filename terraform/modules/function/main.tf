@@ -4,7 +4,7 @@ locals {
   reserved_names = distinct(compact([var.zone_name, var.api_domain_name == null ? null : lower(trimsuffix(var.api_domain_name, "."))]))
 
   # Where the config bucket lives: S3 asks KMS on the function's behalf from this region only.
-  region = split(":", aws_cloudwatch_log_group.this.arn)[3]
+  region = split(":", module.lambda.log_group_arn)[3]
 
   assume_role_policy = {
     Version = "2012-10-17"
@@ -43,68 +43,60 @@ locals {
     },
   ]
 
-  # Written as data, not aws_iam_policy_document, so tests can read it with a mocked provider.
-  policy = {
-    Version = "2012-10-17"
-    Statement = concat(
-      [
-        {
-          Sid      = "WriteOwnLogs"
-          Effect   = "Allow"
-          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-          Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
-        },
-        local.read_config_statement,
-        {
-          # Without ListBucket, S3 answers 403 instead of 404 for a missing object.
-          Sid      = "ListConfigBucket"
-          Effect   = "Allow"
-          Action   = ["s3:ListBucket"]
-          Resource = [var.config_bucket_arn]
-          # Only the config's own key and its shards: the listing shows no other object of the bucket.
-          Condition = { StringLike = { "s3:prefix" = [var.config_key, "${var.config_key}.d/*"] } }
-        },
-        {
-          Sid      = "ReadZoneRecords"
-          Effect   = "Allow"
-          Action   = ["route53:ListResourceRecordSets"]
-          Resource = [var.zone_arn]
-        },
-        {
-          # The request function decides and the record writer writes: it only queues the change.
-          # Its role has no Route 53 write right at all (modules/record-writer holds them).
-          Sid      = "QueueRecordChanges"
-          Effect   = "Allow"
-          Action   = ["sqs:SendMessage"]
-          Resource = [var.change_queue_arn]
-        },
-      ],
-      var.name_servers != null ? [] : [
-        {
-          # Only to learn the zone's name servers (DNS no-change check) when they are not given.
-          Sid      = "ReadZoneNameServers"
-          Effect   = "Allow"
-          Action   = ["route53:GetHostedZone"]
-          Resource = [var.zone_arn]
-        },
-      ],
-      [
-        {
-          # Fair-share counts (src/queue/dynamodb-shares.ts): one conditional update of a count, on the
-          # item's three attributes only, nothing read back; no other call on the table.
-          Sid      = "CountFairShares"
-          Effect   = "Allow"
-          Action   = ["dynamodb:UpdateItem"]
-          Resource = [var.share_table_arn]
-          Condition = {
-            "ForAllValues:StringEquals" = { "dynamodb:Attributes" = ["id", "changes", "expires"] }
-            StringEqualsIfExists        = { "dynamodb:ReturnValues" = "NONE" }
-          }
-        },
-      ],
-      local.decrypt_config_statements,
-    )
-  }
+  # The role's statements after modules/lambda-function's WriteOwnLogs. Written as data, not
+  # aws_iam_policy_document, so tests can read them with a mocked provider.
+  policy_statements = concat(
+    [
+      local.read_config_statement,
+      {
+        # Without ListBucket, S3 answers 403 instead of 404 for a missing object.
+        Sid      = "ListConfigBucket"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = [var.config_bucket_arn]
+        # Only the config's own key and its shards: the listing shows no other object of the bucket.
+        Condition = { StringLike = { "s3:prefix" = [var.config_key, "${var.config_key}.d/*"] } }
+      },
+      {
+        Sid      = "ReadZoneRecords"
+        Effect   = "Allow"
+        Action   = ["route53:ListResourceRecordSets"]
+        Resource = [var.zone_arn]
+      },
+      {
+        # The request function decides and the record writer writes: it only queues the change.
+        # Its role has no Route 53 write right at all (modules/record-writer holds them).
+        Sid      = "QueueRecordChanges"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = [var.change_queue_arn]
+      },
+    ],
+    var.name_servers != null ? [] : [
+      {
+        # Only to learn the zone's name servers (DNS no-change check) when they are not given.
+        Sid      = "ReadZoneNameServers"
+        Effect   = "Allow"
+        Action   = ["route53:GetHostedZone"]
+        Resource = [var.zone_arn]
+      },
+    ],
+    [
+      {
+        # Fair-share counts (src/queue/dynamodb-shares.ts): one conditional update of a count, on the
+        # item's three attributes only, nothing read back; no other call on the table.
+        Sid      = "CountFairShares"
+        Effect   = "Allow"
+        Action   = ["dynamodb:UpdateItem"]
+        Resource = [var.share_table_arn]
+        Condition = {
+          "ForAllValues:StringEquals" = { "dynamodb:Attributes" = ["id", "changes", "expires"] }
+          StringEqualsIfExists        = { "dynamodb:ReturnValues" = "NONE" }
+        }
+      },
+    ],
+    local.decrypt_config_statements,
+  )
 
   # V8 sizes its heap for the host, not for the function: cap it below the function's memory so the
   # container stays inside its limit (bench/throughput.ts: a 10,000-host config after 100,000
@@ -128,56 +120,51 @@ locals {
   )
 }
 
-resource "aws_iam_role" "this" {
-  name               = "${var.name}-function"
-  description        = "Runs the ${var.name} dynamic DNS function."
-  assume_role_policy = jsonencode(local.assume_role_policy)
+# The role, its policy, the log group and the function: modules/lambda-function, as for the record
+# writer and the quiet-host check.
+module "lambda" {
+  source = "../lambda-function"
 
-  tags = var.tags
-}
+  name             = var.name
+  description      = "Dynamic DNS updates for Route 53 (route53-ddns)."
+  role_name        = "${var.name}-function"
+  role_description = "Runs the ${var.name} dynamic DNS function."
 
-resource "aws_iam_role_policy" "this" {
-  name   = "least-privilege"
-  role   = aws_iam_role.this.id
-  policy = jsonencode(local.policy)
-}
-
-# Created before the function so that retention applies from the first log line.
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.log_retention_days
-
-  tags = var.tags
-}
-
-resource "aws_lambda_function" "this" {
-  function_name = var.name
-  description   = "Dynamic DNS updates for Route 53 (route53-ddns)."
-  role          = aws_iam_role.this.arn
-
-  filename         = var.package_path
-  source_code_hash = filebase64sha256(var.package_path)
-  handler          = "index.handler"
-  runtime          = var.runtime
-  architectures    = [var.architecture]
-  memory_size      = var.memory_size
-  timeout          = var.timeout
+  package_path = var.package_path
+  handler      = "index.handler"
+  runtime      = var.runtime
+  architecture = var.architecture
+  memory_size  = var.memory_size
+  timeout      = var.timeout
 
   reserved_concurrent_executions = var.reserved_concurrent_executions
 
-  environment {
-    variables = local.environment
-  }
-
-  logging_config {
-    log_format            = "JSON"
-    log_group             = aws_cloudwatch_log_group.this.name
-    application_log_level = "INFO"
-    system_log_level      = "WARN"
-  }
+  environment             = local.environment
+  assume_role_policy_json = jsonencode(local.assume_role_policy)
+  policy_statements       = local.policy_statements
+  log_retention_days      = var.log_retention_days
 
   tags = var.tags
+}
 
-  # The role's permissions must exist before the first invocation can use them.
-  depends_on = [aws_iam_role_policy.this]
+# These resources lived in this module before modules/lambda-function held them: the moves keep a
+# deployed function (and its role and log group) in place instead of destroying and recreating it.
+moved {
+  from = aws_iam_role.this
+  to   = module.lambda.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.lambda.aws_iam_role_policy.this
+}
+
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.lambda.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_lambda_function.this
+  to   = module.lambda.aws_lambda_function.this
 }

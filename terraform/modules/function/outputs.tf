@@ -1,36 +1,36 @@
 output "function_name" {
   description = "Name of the Lambda function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.lambda.function_name
 }
 
 output "function_arn" {
   description = "ARN of the Lambda function."
-  value       = aws_lambda_function.this.arn
+  value       = module.lambda.function_arn
 }
 
 output "invoke_arn" {
   description = "ARN API Gateway uses to invoke the function."
-  value       = aws_lambda_function.this.invoke_arn
+  value       = module.lambda.invoke_arn
 }
 
 output "role_arn" {
   description = "ARN of the function's IAM role."
-  value       = aws_iam_role.this.arn
+  value       = module.lambda.role_arn
 }
 
 output "policy_json" {
   description = "The role's least-privilege inline policy document."
-  value       = aws_iam_role_policy.this.policy
+  value       = module.lambda.policy_json
 }
 
 output "log_group_name" {
   description = "Name of the function's log group (JSON log lines, one per request)."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.lambda.log_group_name
 }
 
 output "log_group_arn" {
   description = "ARN of that log group (the quiet-host check may query it)."
-  value       = aws_cloudwatch_log_group.this.arn
+  value       = module.lambda.log_group_arn
 }
 
 output "environment" {

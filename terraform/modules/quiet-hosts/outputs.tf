@@ -1,16 +1,16 @@
 output "function_name" {
   description = "Name of the job's Lambda function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.lambda.function_name
 }
 
 output "environment" {
   description = "The job's environment variables."
-  value       = aws_lambda_function.this.environment[0].variables
+  value       = module.lambda.environment
 }
 
 output "policy_json" {
   description = "The job role's least-privilege inline policy document."
-  value       = aws_iam_role_policy.this.policy
+  value       = module.lambda.policy_json
 }
 
 output "schedule_input" {

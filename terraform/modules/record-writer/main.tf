@@ -43,135 +43,127 @@ locals {
     "route53:ChangeResourceRecordSetsNormalizedRecordNames",
   ]
 
-  # Written as data, not aws_iam_policy_document, so tests can read it with a mocked provider.
-  policy = {
-    Version = "2012-10-17"
-    Statement = concat(
-      [
-        {
-          Sid      = "WriteOwnLogs"
-          Effect   = "Allow"
-          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-          Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
-        },
-        {
-          # What Lambda's poller does with the writer's role: receive, delete what succeeded, and hand
-          # back what failed (ReportBatchItemFailures). Never send: only the request function queues changes.
-          Sid      = "ConsumeChangeQueue"
-          Effect   = "Allow"
-          Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
-          Resource = [var.queue_arn]
-        },
-        {
-          # The values a TXT compare-and-set deletes, and whether a record already holds the change.
-          Sid      = "ReadZoneRecords"
-          Effect   = "Allow"
-          Action   = ["route53:ListResourceRecordSets"]
-          Resource = [var.zone_arn]
-        },
-        {
-          Sid      = "UpsertAddressRecordsInZone"
-          Effect   = "Allow"
-          Action   = ["route53:ChangeResourceRecordSets"]
-          Resource = [var.zone_arn]
-          Condition = {
-            "ForAllValues:StringEquals" = {
-              "route53:ChangeResourceRecordSetsActions"     = ["UPSERT"]
-              "route53:ChangeResourceRecordSetsRecordTypes" = ["A", "AAAA"]
-            }
-            "ForAllValues:StringLike" = {
-              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.record_names
-            }
-            Null = { for key in local.change_condition_keys : key => "false" }
+  # The role's statements after modules/lambda-function's WriteOwnLogs. Written as data, not
+  # aws_iam_policy_document, so tests can read them with a mocked provider.
+  policy_statements = concat(
+    [
+      {
+        # What Lambda's poller does with the writer's role: receive, delete what succeeded, and hand
+        # back what failed (ReportBatchItemFailures). Never send: only the request function queues changes.
+        Sid      = "ConsumeChangeQueue"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+        Resource = [var.queue_arn]
+      },
+      {
+        # The values a TXT compare-and-set deletes, and whether a record already holds the change.
+        Sid      = "ReadZoneRecords"
+        Effect   = "Allow"
+        Action   = ["route53:ListResourceRecordSets"]
+        Resource = [var.zone_arn]
+      },
+      {
+        Sid      = "UpsertAddressRecordsInZone"
+        Effect   = "Allow"
+        Action   = ["route53:ChangeResourceRecordSets"]
+        Resource = [var.zone_arn]
+        Condition = {
+          "ForAllValues:StringEquals" = {
+            "route53:ChangeResourceRecordSetsActions"     = ["UPSERT"]
+            "route53:ChangeResourceRecordSetsRecordTypes" = ["A", "AAAA"]
           }
-        },
-        {
-          # Even if a later statement (or a hand-made policy) allowed more: never the apex, never the API's name.
-          Sid      = "DenyReservedNames"
-          Effect   = "Deny"
-          Action   = ["route53:ChangeResourceRecordSets"]
-          Resource = [var.zone_arn]
-          Condition = {
-            "ForAnyValue:StringEquals" = {
-              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.reserved_names
-            }
+          "ForAllValues:StringLike" = {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.record_names
           }
-        },
-        {
-          # A TXT change is a compare-and-set: DELETE of the values read plus CREATE of the new ones
-          # (Route 53 refuses the whole batch when the record changed meanwhile). TXT changes are never
-          # batched with address records, so each batch matches exactly one of these two statements.
-          Sid      = "WriteAcmeChallengeRecordsInZone"
-          Effect   = "Allow"
-          Action   = ["route53:ChangeResourceRecordSets"]
-          Resource = [var.zone_arn]
-          Condition = {
-            "ForAllValues:StringEquals" = {
-              "route53:ChangeResourceRecordSetsActions"     = ["CREATE", "DELETE"]
-              "route53:ChangeResourceRecordSetsRecordTypes" = ["TXT"]
-            }
-            "ForAllValues:StringLike" = {
-              "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.acme_txt_names
-            }
-            Null = { for key in local.change_condition_keys : key => "false" }
+          Null = { for key in local.change_condition_keys : key => "false" }
+        }
+      },
+      {
+        # Even if a later statement (or a hand-made policy) allowed more: never the apex, never the API's name.
+        Sid      = "DenyReservedNames"
+        Effect   = "Deny"
+        Action   = ["route53:ChangeResourceRecordSets"]
+        Resource = [var.zone_arn]
+        Condition = {
+          "ForAnyValue:StringEquals" = {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.reserved_names
           }
-        },
-        {
-          Sid       = "RefuseEscapedNamesButHostWildcards"
-          Effect    = "Deny"
-          Action    = ["route53:ChangeResourceRecordSets"]
-          Resource  = [var.zone_arn]
-          Condition = { "ForAnyValue:StringLike" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_escaped_names } }
-        },
-      ],
-      length(local.refused_acme_txt_names) == 0 ? [] : [
-        {
-          Sid       = "DenyCertificatesForReservedNames"
-          Effect    = "Deny"
-          Action    = ["route53:ChangeResourceRecordSets"]
-          Resource  = [var.zone_arn]
-          Condition = { "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_acme_txt_names } }
-        },
-      ],
-      var.event_bus_arn == null ? [] : [
-        {
-          # Only the writer's own kinds of event, under the project's source, on the deployment's bus.
-          Sid      = "PutChangeEventsOnOwnBus"
-          Effect   = "Allow"
-          Action   = ["events:PutEvents"]
-          Resource = [var.event_bus_arn]
-          # Both keys hold one value per entry of the call (multivalued): every entry must match, and a
-          # call without them is refused (ForAllValues alone would allow it).
-          Condition = {
-            "ForAllValues:StringEquals" = {
-              "events:source"      = ["route53-ddns"]
-              "events:detail-type" = ["DNS record changed", "ACME challenge set"]
-            }
-            Null = { "events:source" = "false", "events:detail-type" = "false" }
+        }
+      },
+      {
+        # A TXT change is a compare-and-set: DELETE of the values read plus CREATE of the new ones
+        # (Route 53 refuses the whole batch when the record changed meanwhile). TXT changes are never
+        # batched with address records, so each batch matches exactly one of these two statements.
+        Sid      = "WriteAcmeChallengeRecordsInZone"
+        Effect   = "Allow"
+        Action   = ["route53:ChangeResourceRecordSets"]
+        Resource = [var.zone_arn]
+        Condition = {
+          "ForAllValues:StringEquals" = {
+            "route53:ChangeResourceRecordSetsActions"     = ["CREATE", "DELETE"]
+            "route53:ChangeResourceRecordSetsRecordTypes" = ["TXT"]
           }
-        },
-      ],
-      [
-        {
-          # The newest applied change per record (src/writer/s3-marks.ts), read before and written after each write.
-          Sid      = "ReadWriteAppliedMarks"
-          Effect   = "Allow"
-          Action   = ["s3:GetObject", "s3:PutObject"]
-          Resource = ["${var.state_bucket_arn}/applied/*"]
-        },
-        {
-          # Without it S3 answers a missing mark with 403, not 404: the writer could not tell "never written".
-          Sid       = "ListAppliedMarks"
-          Effect    = "Allow"
-          Action    = ["s3:ListBucket"]
-          Resource  = [var.state_bucket_arn]
-          Condition = { StringLike = { "s3:prefix" = ["applied/*"] } }
-        },
-      ],
-      # The config and its shards, and kms:Decrypt when the bucket has a key: as the request function has them.
-      var.read_config_statements,
-    )
-  }
+          "ForAllValues:StringLike" = {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.acme_txt_names
+          }
+          Null = { for key in local.change_condition_keys : key => "false" }
+        }
+      },
+      {
+        Sid       = "RefuseEscapedNamesButHostWildcards"
+        Effect    = "Deny"
+        Action    = ["route53:ChangeResourceRecordSets"]
+        Resource  = [var.zone_arn]
+        Condition = { "ForAnyValue:StringLike" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_escaped_names } }
+      },
+    ],
+    length(local.refused_acme_txt_names) == 0 ? [] : [
+      {
+        Sid       = "DenyCertificatesForReservedNames"
+        Effect    = "Deny"
+        Action    = ["route53:ChangeResourceRecordSets"]
+        Resource  = [var.zone_arn]
+        Condition = { "ForAnyValue:StringEquals" = { "route53:ChangeResourceRecordSetsNormalizedRecordNames" = local.refused_acme_txt_names } }
+      },
+    ],
+    var.event_bus_arn == null ? [] : [
+      {
+        # Only the writer's own kinds of event, under the project's source, on the deployment's bus.
+        Sid      = "PutChangeEventsOnOwnBus"
+        Effect   = "Allow"
+        Action   = ["events:PutEvents"]
+        Resource = [var.event_bus_arn]
+        # Both keys hold one value per entry of the call (multivalued): every entry must match, and a
+        # call without them is refused (ForAllValues alone would allow it).
+        Condition = {
+          "ForAllValues:StringEquals" = {
+            "events:source"      = ["route53-ddns"]
+            "events:detail-type" = ["DNS record changed", "ACME challenge set"]
+          }
+          Null = { "events:source" = "false", "events:detail-type" = "false" }
+        }
+      },
+    ],
+    [
+      {
+        # The newest applied change per record (src/writer/s3-marks.ts), read before and written after each write.
+        Sid      = "ReadWriteAppliedMarks"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = ["${var.state_bucket_arn}/applied/*"]
+      },
+      {
+        # Without it S3 answers a missing mark with 403, not 404: the writer could not tell "never written".
+        Sid       = "ListAppliedMarks"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = [var.state_bucket_arn]
+        Condition = { StringLike = { "s3:prefix" = ["applied/*"] } }
+      },
+    ],
+    # The config and its shards, and kms:Decrypt when the bucket has a key: as the request function has them.
+    var.read_config_statements,
+  )
 
   environment = merge(var.environment, {
     DDNS_WRITER_CHANGES_PER_SECOND = tostring(var.changes_per_second)
@@ -180,56 +172,50 @@ locals {
   })
 }
 
-resource "aws_iam_role" "this" {
-  name               = local.function_name
-  description        = "Runs the ${var.name} record writer: the only role of the deployment that may change records."
-  assume_role_policy = var.assume_role_policy_json
+# The same package as the request function, another entry point: writer.mjs. The role, its policy,
+# the log group and the function: modules/lambda-function, as for the request function.
+module "lambda" {
+  source = "../lambda-function"
+
+  name             = local.function_name
+  description      = "Writes the queued record changes to Route 53 (route53-ddns)."
+  role_description = "Runs the ${var.name} record writer: the only role of the deployment that may change records."
+
+  package_path = var.package_path
+  handler      = "writer.handler"
+  runtime      = var.runtime
+  architecture = var.architecture
+  memory_size  = var.memory_size
+  timeout      = var.timeout
+
+  environment             = local.environment
+  assume_role_policy_json = var.assume_role_policy_json
+  policy_statements       = local.policy_statements
+  log_retention_days      = var.log_retention_days
 
   tags = var.tags
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = "least-privilege"
-  role   = aws_iam_role.this.id
-  policy = jsonencode(local.policy)
+# These resources lived in this module before modules/lambda-function held them: the moves keep a
+# deployed function (and its role and log group) in place instead of destroying and recreating it.
+moved {
+  from = aws_iam_role.this
+  to   = module.lambda.aws_iam_role.this
 }
 
-# Created before the function so that retention applies from the first log line.
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${local.function_name}"
-  retention_in_days = var.log_retention_days
-
-  tags = var.tags
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.lambda.aws_iam_role_policy.this
 }
 
-# The same package as the request function, another entry point: writer.mjs.
-resource "aws_lambda_function" "this" {
-  function_name = local.function_name
-  description   = "Writes the queued record changes to Route 53 (route53-ddns)."
-  role          = aws_iam_role.this.arn
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.lambda.aws_cloudwatch_log_group.this
+}
 
-  filename         = var.package_path
-  source_code_hash = filebase64sha256(var.package_path)
-  handler          = "writer.handler"
-  runtime          = var.runtime
-  architectures    = [var.architecture]
-  memory_size      = var.memory_size
-  timeout          = var.timeout
-
-  environment {
-    variables = local.environment
-  }
-
-  logging_config {
-    log_format            = "JSON"
-    log_group             = aws_cloudwatch_log_group.this.name
-    application_log_level = "INFO"
-    system_log_level      = "WARN"
-  }
-
-  tags = var.tags
-
-  depends_on = [aws_iam_role_policy.this]
+moved {
+  from = aws_lambda_function.this
+  to   = module.lambda.aws_lambda_function.this
 }
 
 # Lambda's poller: long-polls the queue, gathers up to batch_size messages or waits the batching
@@ -237,7 +223,7 @@ resource "aws_lambda_function" "this" {
 # known rate for the whole deployment.
 resource "aws_lambda_event_source_mapping" "this" {
   event_source_arn                   = var.queue_arn
-  function_name                      = aws_lambda_function.this.arn
+  function_name                      = module.lambda.function_arn
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
   function_response_types            = ["ReportBatchItemFailures"]
@@ -257,5 +243,6 @@ resource "aws_lambda_event_source_mapping" "this" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.this]
+  # The poller receives with the writer's role: its policy must exist first.
+  depends_on = [module.lambda]
 }

@@ -1,26 +1,26 @@
 output "function_name" {
   description = "Name of the writer function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.lambda.function_name
 }
 
 output "function_arn" {
   description = "ARN of the writer function."
-  value       = aws_lambda_function.this.arn
+  value       = module.lambda.function_arn
 }
 
 output "role_arn" {
   description = "ARN of the writer's IAM role, the only one of the deployment with Route 53 write rights."
-  value       = aws_iam_role.this.arn
+  value       = module.lambda.role_arn
 }
 
 output "policy_json" {
   description = "The writer role's least-privilege inline policy document."
-  value       = aws_iam_role_policy.this.policy
+  value       = module.lambda.policy_json
 }
 
 output "log_group_name" {
   description = "Name of the writer's log group."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.lambda.log_group_name
 }
 
 output "environment" {
