@@ -16,7 +16,8 @@ const CLI_PATH = "dist/ddns.mjs";
 // figures): code a request can load (index.mjs and every chunk it imports,
 // statically or dynamically — not what only jobs.mjs reaches), and the upload.
 // Decimal kilobytes, the stricter reading of the budget. 540/210 since fair shares are counted in
-// DynamoDB (its client is 41.5 KB of code, 9.6 KB zipped, loaded with a container's first change only).
+// DynamoDB (its client is 41.5 KB of code, 9.6 KB zipped, loaded with the SDK, never by mode=get,
+// /checkip or /health).
 const MAX_CODE_BYTES = 540_000;
 const MAX_ZIP_BYTES = 210_000;
 

@@ -11,9 +11,10 @@ import { withoutReservedNames } from "./config/reserved-names.js";
 import { S3ConfigStore } from "./config/s3-store.js";
 import { UnavailableError } from "./core/errors.js";
 import type { Logger } from "./core/log.js";
-import type { Backends, ChangeShares } from "./core/ports.js";
+import type { Backends } from "./core/ports.js";
 import { NodeDnsReader } from "./dns/name-servers.js";
 import { Route53Records, zoneNameServers } from "./dns/route53.js";
+import { createDynamoDbShares } from "./queue/dynamodb-shares.js";
 import { SqsChangeQueue } from "./queue/sqs-change-queue.js";
 import type { Settings } from "./settings.js";
 
@@ -66,22 +67,9 @@ export function createAwsBackends(settings: Settings, log: Logger, now: () => nu
           }
         : new SqsChangeQueue(sqs, settings.changeQueueUrl),
     nameServers,
-    shares: settings.shareTable === undefined ? undefined : lazyShares(settings.shareTable, log, now),
-  };
-}
-
-/**
- * Fair shares in DynamoDB, its client loaded with the first change that takes a share: a container
- * whose requests change nothing (most of them) never loads or parses it (cold start).
- */
-function lazyShares(table: string, log: Logger, now: () => number): ChangeShares {
-  let shares: Promise<ChangeShares> | undefined;
-  const load = async (): Promise<ChangeShares> =>
-    (await import("./queue/dynamodb-shares.js")).createDynamoDbShares({ table, log, now });
-  return {
-    take: async (identity, share) => {
-      shares ??= load();
-      return (await shares).take(identity, share);
-    },
+    shares:
+      settings.shareTable === undefined
+        ? undefined
+        : createDynamoDbShares({ table: settings.shareTable, log, now }),
   };
 }

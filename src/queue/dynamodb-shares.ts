@@ -29,7 +29,7 @@ const UPDATE_TIMEOUT_MS = 1000;
 /** How long an item outlives its window: TTL deletion runs within days, never before `expires`. */
 const KEEP_AFTER_WINDOW_SECONDS = 3600;
 
-/** The adapter over its own client, as the request function makes it (src/aws.ts loads this module on first need). */
+/** The adapter over its own client, as the request function makes it (src/aws.ts). */
 export function createDynamoDbShares(options: {
   table: string;
   log: Logger;
