@@ -1,9 +1,9 @@
 /**
  * What the local DNS server answers from: every hosted zone in the emulator's Route 53, read through
  * the SDK, as records in DNS wire-format terms (dns-packet's shapes). A snapshot is at most
- * `maxAgeMs` old when a query is answered: it is refreshed on demand (one refresh shared by the
- * queries that arrive while it is recent enough), so an idle server costs nothing and a change in
- * Route 53 is seen by the first query after `maxAgeMs`.
+ * `maxAgeMs` old when a query is answered: it is refreshed on demand (one refresh at a time, shared
+ * by the queries it is recent enough for), so an idle server costs nothing and a change in Route 53
+ * is seen by the first query after `maxAgeMs`.
  */
 import {
   ListHostedZonesCommand,
@@ -189,9 +189,11 @@ export async function loadZones(route53: Route53Client): Promise<Zone[]> {
 }
 
 /**
- * Zones no older than `maxAgeMs` when asked for. Queries that arrive while a refresh is under way
- * share it only if it began at most `maxAgeMs` before them: a refresh that began earlier may have
- * read Route 53 before a change the query must see, so the query starts its own.
+ * Zones no older than `maxAgeMs` when asked for, one refresh at a time. A query that arrives while a
+ * refresh is under way shares it if it began at most `maxAgeMs` before; otherwise that refresh may
+ * have read Route 53 before a change the query must see, and the query waits for the next one, which
+ * starts when this one ends and serves every query that arrived meanwhile. (A refresh per late query
+ * instead would pile up on a slow emulator and slow every refresh further.)
  */
 export class ZoneSnapshots {
   readonly #load: () => Promise<Zone[]>;
@@ -201,6 +203,7 @@ export class ZoneSnapshots {
   #zones: Zone[] | undefined;
   #loadedAt = Number.NEGATIVE_INFINITY;
   #refreshing: { readonly startedAt: number; readonly zones: Promise<Zone[]> } | undefined;
+  #next: Promise<Zone[]> | undefined;
 
   constructor(
     load: () => Promise<Zone[]>,
@@ -219,8 +222,23 @@ export class ZoneSnapshots {
     const askedAt = this.#now();
     if (this.#zones && askedAt - this.#loadedAt <= this.#maxAgeMs) return this.#zones;
     const underWay = this.#refreshing;
-    if (underWay && askedAt - underWay.startedAt <= this.#maxAgeMs) return underWay.zones;
-    const refresh = { startedAt: askedAt, zones: this.#refresh(askedAt) };
+    if (!underWay) return this.#start();
+    if (askedAt - underWay.startedAt <= this.#maxAgeMs) return underWay.zones;
+    this.#next ??= underWay.zones.then(
+      () => this.#startNext(),
+      () => this.#startNext(),
+    );
+    return this.#next;
+  }
+
+  #startNext(): Promise<Zone[]> {
+    this.#next = undefined;
+    return this.#start();
+  }
+
+  #start(): Promise<Zone[]> {
+    const startedAt = this.#now();
+    const refresh = { startedAt, zones: this.#refresh(startedAt) };
     this.#refreshing = refresh;
     void refresh.zones
       .finally(() => {
@@ -232,13 +250,9 @@ export class ZoneSnapshots {
 
   async #refresh(startedAt: number): Promise<Zone[]> {
     try {
-      const zones = await this.#load();
-      // Refreshes may overlap: the one that began last is the snapshot kept.
-      if (startedAt >= this.#loadedAt) {
-        this.#zones = zones;
-        this.#loadedAt = startedAt;
-      }
-      return zones;
+      this.#zones = await this.#load();
+      this.#loadedAt = startedAt;
+      return this.#zones;
     } catch (error) {
       if (!this.#zones) throw error;
       this.#onStale(error);

@@ -115,8 +115,14 @@ const fixtureWriters = new Map<string, RunningWriter>();
 /** How long drained() waits for the writer before it fails the test. */
 const DRAIN_TIMEOUT_MS = 20_000;
 
-/** The change queue and the writer polling it, in this process (one per emulator). */
+/**
+ * The change queue and the writer polling it, in this process: one per emulator, however many
+ * fixtures a test makes on it. Two writers would race on one TXT record's compare-and-set, which
+ * Route 53 refuses but moto does not check (it lets a CREATE over a record with other values pass),
+ * so a value could be lost in the test that the deployment never loses.
+ */
 async function startFixtureWriter(endpointUrl: string, bucket: string): Promise<void> {
+  if (fixtureWriters.has(endpointUrl)) return;
   const { createChangeQueues, startTestWriter } = await import("./writer.js");
   const { deployedEnvironment } = await import("./deployment.js");
   const sqs = new SQSClient({ endpoint: endpointUrl, region: TEST_REGION, credentials: TEST_CREDENTIALS });

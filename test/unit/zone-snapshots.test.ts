@@ -1,7 +1,8 @@
 /**
  * The local DNS server's snapshots of Route 53 (src/local/dns-zones.ts): a query is answered from
  * records read at most `maxAgeMs` before it, even when a slower refresh that began earlier is still
- * under way (that refresh may have read Route 53 before the change the query must see).
+ * under way (that refresh may have read Route 53 before the change the query must see), and with one
+ * refresh at a time however many queries arrive late.
  */
 import { describe, expect, it } from "vitest";
 import { type Zone, ZoneSnapshots } from "../../src/local/dns-zones.js";
@@ -34,15 +35,20 @@ describe("zone snapshots", () => {
       () => {},
       () => now,
     );
-    // act: a first query starts a slow refresh; the record changes; a later query arrives
+    // act: a first query starts a slow refresh; the record changes; later queries arrive
     const first = snapshots.current();
     routeFiftyThree.current = "after the change";
     now += 1_000;
-    const second = snapshots.current();
-    for (const load of loads.pending) load.resolve();
-    // assess
+    const late = [snapshots.current(), snapshots.current(), snapshots.current()];
+    const loadsWhileFirstRuns = loads.loads();
+    loads.pending[0]?.resolve();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    loads.pending[1]?.resolve();
+    // assess: the late queries waited for one refresh of their own, begun after the first ended
     expect(nameOf(await first)).toBe("before the change");
-    expect(nameOf(await second)).toBe("after the change");
+    expect((await Promise.all(late)).map(nameOf)).toEqual(new Array(3).fill("after the change"));
+    expect(loadsWhileFirstRuns).toBe(1);
     expect(loads.loads()).toBe(2);
     // the newer snapshot is the one kept
     expect(nameOf(await snapshots.current())).toBe("after the change");
