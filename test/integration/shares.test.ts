@@ -3,10 +3,10 @@
  * changes of a window run out after `limit`, whichever environment asks and however many ask at once;
  * the next window starts again; and a check prints nothing.
  */
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DynamoDbChangeShares } from "../../src/queue/dynamodb-shares.js";
-import { createShareTable, TEST_CREDENTIALS, TEST_REGION } from "../support/aws-fixture.js";
+import { clientsFor, createShareTable } from "../support/aws-fixture.js";
 import { type MotoServer, startMoto } from "../support/moto.js";
 
 describe("fair shares in DynamoDB", () => {
@@ -17,7 +17,7 @@ describe("fair shares in DynamoDB", () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    dynamodb = new DynamoDBClient({ endpoint: moto.url, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    dynamodb = clientsFor(moto.url).dynamodb;
     await createShareTable(moto.url, table);
   });
 

@@ -63,6 +63,7 @@ export function clientsFor(endpointUrl: string) {
   return {
     s3: new S3Client({ ...clientConfig, forcePathStyle: true }),
     route53: new Route53Client(clientConfig),
+    dynamodb: new DynamoDBClient(clientConfig),
   };
 }
 
@@ -90,11 +91,7 @@ export async function createAwsFixture(
 
 /** A table keyed as terraform/modules/share-table keys it. */
 export async function createShareTable(endpointUrl: string, name: string): Promise<void> {
-  const dynamodb = new DynamoDBClient({
-    endpoint: endpointUrl,
-    region: TEST_REGION,
-    credentials: TEST_CREDENTIALS,
-  });
+  const { dynamodb } = clientsFor(endpointUrl);
   try {
     await dynamodb.send(
       new CreateTableCommand({
